@@ -1,0 +1,1 @@
+//! The API client over gloo-net (wasm32 only).

@@ -1,0 +1,427 @@
+//! The exemption rules: exempt, taxable or unknown for one record at one checkout day.
+//!
+//! The one rule above all: a decision is `Exempt` only when every rule says so.
+//! Whatever cannot be read (a missing policy date, a broken record, a status
+//! nobody knows) is `Unknown`, which a shop sells as taxable.
+//!
+//! ```
+//! use booktax::api::{Isbn, IsbnStatus, DateField};
+//! use booktax::decision::{decide_isbn, Checkout, Verdict};
+//! use booktax::taipei::parse_yyyymmdd;
+//!
+//! let book = Isbn {
+//!     isbn: "9789576780004".into(),
+//!     status: Some(IsbnStatus::Approved),
+//!     approved_effective_date: DateField::parse("20210301"),
+//!     ..Isbn::default()
+//! };
+//! let at = |day| Checkout::new(Some("20260228"), parse_yyyymmdd(day).unwrap(), None);
+//! assert_eq!(decide_isbn(&book, &at("20210228")).verdict, Verdict::Taxable);
+//! assert_eq!(decide_isbn(&book, &at("20210301")).verdict, Verdict::Exempt);
+//! assert_eq!(decide_isbn(&book, &at("20260301")).verdict, Verdict::Taxable);
+//! ```
+
+use crate::api::{BookKind, DateField, Ean, EanStatus, Isbn, IsbnStatus};
+use crate::taipei::{day_before, format_display, parse_yyyymmdd};
+use chrono::NaiveDate;
+use std::fmt;
+
+/// What the clerk does at the till.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Exempt,
+    Taxable,
+    /// Cannot be determined: sell as taxable and check the announcement page.
+    Unknown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Exempt => "exempt",
+            Verdict::Taxable => "taxable",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// Why, in a word a program can switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Approved,
+    PolicyUnknown,
+    PolicyExpired,
+    MissingStatus,
+    UnknownStatus,
+    Applying,
+    Expired,
+    InvalidRecord,
+    NotYetEffective,
+    Revoked,
+    OutOfScope,
+    EanDeleted,
+    EanNotYetListed,
+    ComponentTaxable,
+    ComponentUnknown,
+    /// The service does not list the code: the book has no approval.
+    NotListed,
+    /// The service could not be asked, or answered nonsense.
+    LookupFailed,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Approved => "approved",
+            Reason::PolicyUnknown => "policy_unknown",
+            Reason::PolicyExpired => "policy_expired",
+            Reason::MissingStatus => "missing_status",
+            Reason::UnknownStatus => "unknown_status",
+            Reason::Applying => "applying",
+            Reason::Expired => "expired",
+            Reason::InvalidRecord => "invalid_record",
+            Reason::NotYetEffective => "not_yet_effective",
+            Reason::Revoked => "revoked",
+            Reason::OutOfScope => "out_of_scope",
+            Reason::EanDeleted => "ean_deleted",
+            Reason::EanNotYetListed => "ean_not_yet_listed",
+            Reason::ComponentTaxable => "component_taxable",
+            Reason::ComponentUnknown => "component_unknown",
+            Reason::NotListed => "not_listed",
+            Reason::LookupFailed => "lookup_failed",
+        }
+    }
+}
+
+/// The format being sold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Physical,
+    Ebook,
+}
+
+impl Format {
+    /// Reads `physical` or `ebook`.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "physical" => Some(Format::Physical),
+            "ebook" => Some(Format::Ebook),
+            _ => None,
+        }
+    }
+}
+
+/// The advice every unknown verdict carries.
+pub const UNKNOWN_ADVICE: &str = "請以應稅處理並至認可公告頁面確認";
+
+/// One decision, with a one-line zh-TW message a clerk understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub reason: Reason,
+    pub message: String,
+    /// First exempt day (Taipei), when exempt or not yet effective.
+    pub exempt_from: Option<NaiveDate>,
+    /// Last exempt day (Taipei), when exempt.
+    pub exempt_until: Option<NaiveDate>,
+}
+
+impl Decision {
+    fn taxable(reason: Reason, message: impl Into<String>) -> Decision {
+        Decision {
+            verdict: Verdict::Taxable,
+            reason,
+            message: format!("應稅：{}", message.into()),
+            exempt_from: None,
+            exempt_until: None,
+        }
+    }
+
+    /// A verdict the tool cannot give, with the reason in words.
+    pub fn unknown(reason: Reason, why: impl fmt::Display) -> Decision {
+        Decision {
+            verdict: Verdict::Unknown,
+            reason,
+            message: format!("無法判定：{why}，{UNKNOWN_ADVICE}"),
+            exempt_from: None,
+            exempt_until: None,
+        }
+    }
+
+    fn exempt(from: NaiveDate, until: NaiveDate) -> Decision {
+        Decision {
+            verdict: Verdict::Exempt,
+            reason: Reason::Approved,
+            message: format!(
+                "免稅（認可生效 {} 起，至 {} 止）",
+                format_display(from),
+                format_display(until)
+            ),
+            exempt_from: Some(from),
+            exempt_until: Some(until),
+        }
+    }
+
+    /// A code the announcement service does not list: no approval, so taxable.
+    pub fn not_listed() -> Decision {
+        Decision::taxable(Reason::NotListed, "不在文化部認可公告清單中")
+    }
+}
+
+/// The moment of sale: the policy expiry date as served, the Taipei checkout day and the format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkout {
+    /// `None` when the policy expiry date is missing or not a real date.
+    pub policy_expiry: Option<NaiveDate>,
+    pub day: NaiveDate,
+    pub format: Option<Format>,
+}
+
+impl Checkout {
+    /// `policy_expiry_date` is read as served (`YYYYMMDD`); anything else leaves it unknown.
+    pub fn new(
+        policy_expiry_date: Option<&str>,
+        day: NaiveDate,
+        format: Option<Format>,
+    ) -> Checkout {
+        Checkout {
+            policy_expiry: policy_expiry_date.and_then(parse_yyyymmdd),
+            day,
+            format,
+        }
+    }
+
+    /// Rule 1, shared by books and boxed sets.
+    fn policy(&self) -> Result<NaiveDate, Decision> {
+        match self.policy_expiry {
+            None => Err(Decision::unknown(
+                Reason::PolicyUnknown,
+                "無法取得政策施行到期日",
+            )),
+            Some(p) if self.day > p => Err(Decision::taxable(
+                Reason::PolicyExpired,
+                format!("免稅政策已於 {} 到期", format_display(p)),
+            )),
+            Some(p) => Ok(p),
+        }
+    }
+}
+
+/// A short, printable form of a value served by the API, for messages.
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().filter(|c| !c.is_control()).take(24).collect();
+    if s.chars().count() > 24 {
+        out.push('…');
+    }
+    out
+}
+
+fn invalid_record(what: &str) -> Decision {
+    Decision::unknown(Reason::InvalidRecord, format!("公告資料有誤（{what}）"))
+}
+
+/// Decides one book (ISBN record), rules 1 to 6 in order.
+pub fn decide_isbn(record: &Isbn, at: &Checkout) -> Decision {
+    match decide_isbn_inner(record, at) {
+        Ok(d) | Err(d) => d,
+    }
+}
+
+fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision> {
+    // 1. The policy itself.
+    let policy = at.policy()?;
+
+    // 2. Status.
+    let status = match &record.status {
+        None => {
+            return Err(Decision::unknown(
+                Reason::MissingStatus,
+                "公告資料缺少認可狀態",
+            ));
+        }
+        Some(IsbnStatus::Other(s)) => {
+            return Err(Decision::unknown(
+                Reason::UnknownStatus,
+                format!("未知的認可狀態「{}」", shown(s)),
+            ));
+        }
+        Some(IsbnStatus::Applying) => {
+            return Err(Decision::taxable(Reason::Applying, "尚在申請中，未獲認可"));
+        }
+        Some(IsbnStatus::Expired) => {
+            return Err(Decision::taxable(Reason::Expired, "認可已到期"));
+        }
+        Some(s) => s,
+    };
+
+    // 3. Dates an approved or revoked record must have.
+    let approved = match &record.approved_effective_date {
+        DateField::Date(d) => *d,
+        DateField::Absent => return Err(invalid_record("缺少認可生效日")),
+        DateField::Invalid(s) => {
+            return Err(invalid_record(&format!("認可生效日「{}」", shown(s))));
+        }
+    };
+    let revoked = match &record.revoked_effective_date {
+        DateField::Date(d) => Some(*d),
+        DateField::Absent if *status == IsbnStatus::Revoked => {
+            return Err(invalid_record("已撤銷但缺少撤銷生效日"));
+        }
+        DateField::Absent => None,
+        DateField::Invalid(s) => {
+            return Err(invalid_record(&format!("撤銷生效日「{}」", shown(s))));
+        }
+    };
+
+    // 4. The effective window.
+    if at.day < approved {
+        let mut d = Decision::taxable(
+            Reason::NotYetEffective,
+            format!("認可自 {} 起生效，結帳日尚未生效", format_display(approved)),
+        );
+        d.exempt_from = Some(approved);
+        return Err(d);
+    }
+    if let Some(r) = revoked.filter(|r| at.day >= *r) {
+        return Err(Decision::taxable(
+            Reason::Revoked,
+            format!("認可已於 {} 撤銷", format_display(r)),
+        ));
+    }
+
+    // 5. The format sold.
+    if let Some(format) = at.format {
+        match (&record.kind, format) {
+            (Some(BookKind::Physical), Format::Ebook) if record.include_ebook != Some(true) => {
+                return Err(Decision::taxable(Reason::OutOfScope, "認可範圍不含電子書"));
+            }
+            (Some(BookKind::Ebook), Format::Physical) => {
+                return Err(Decision::taxable(
+                    Reason::OutOfScope,
+                    "此為電子書的認可，不含實體書",
+                ));
+            }
+            (Some(BookKind::Physical | BookKind::Ebook), _) => {}
+            (Some(BookKind::Other(k)), _) => {
+                return Err(invalid_record(&format!("書籍類型「{}」", shown(k))));
+            }
+            (None, _) => return Err(invalid_record("缺少書籍類型")),
+        }
+    }
+
+    // 6. Exempt, until the policy ends or the day before a revocation.
+    let until = match revoked.and_then(day_before) {
+        Some(last) if last < policy => last,
+        _ => policy,
+    };
+    Ok(Decision::exempt(approved, until))
+}
+
+/// A boxed set's decision and each of its books'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EanDecision {
+    pub decision: Decision,
+    /// Each ISBN in the set with its own decision, in the record's order.
+    pub items: Vec<(String, Decision)>,
+}
+
+/// Decides a boxed set (EAN record): exempt only when every book in it is.
+pub fn decide_ean(record: &Ean, at: &Checkout) -> EanDecision {
+    let items: Vec<(String, Decision)> = record
+        .isbns
+        .iter()
+        .flatten()
+        .map(|isbn| (isbn.isbn.clone(), decide_isbn(isbn, at)))
+        .collect();
+    let decision = match decide_ean_inner(record, at, &items) {
+        Ok(d) | Err(d) => d,
+    };
+    EanDecision { decision, items }
+}
+
+fn decide_ean_inner(
+    record: &Ean,
+    at: &Checkout,
+    items: &[(String, Decision)],
+) -> Result<Decision, Decision> {
+    // 1. The policy.
+    at.policy()?;
+
+    // 2. Dates and status must be readable.
+    let date = |field: &DateField, name: &str| match field {
+        DateField::Invalid(s) => Err(invalid_record(&format!("{name}「{}」", shown(s)))),
+        other => Ok(other.date()),
+    };
+    let created = date(&record.created_date, "套書建立日期")?;
+    let deleted = date(&record.deleted_date, "套書刪除日期")?;
+    let gone = match &record.status {
+        None | Some(EanStatus::Created | EanStatus::Enabled) => false,
+        Some(EanStatus::Deleted | EanStatus::Disable | EanStatus::Disabled) => true,
+        Some(EanStatus::Other(s)) => {
+            return Err(Decision::unknown(
+                Reason::UnknownStatus,
+                format!("未知的套書狀態「{}」", shown(s)),
+            ));
+        }
+    };
+
+    // 3. Listed on the checkout day.
+    match deleted {
+        Some(d) if at.day >= d => {
+            return Err(Decision::taxable(
+                Reason::EanDeleted,
+                format!("此套書條碼已於 {} 刪除", format_display(d)),
+            ));
+        }
+        None if gone => return Err(Decision::taxable(Reason::EanDeleted, "此套書條碼已刪除")),
+        _ => {}
+    }
+    if let Some(c) = created.filter(|c| at.day < *c) {
+        return Err(Decision::taxable(
+            Reason::EanNotYetListed,
+            format!("此套書條碼自 {} 起才列入", format_display(c)),
+        ));
+    }
+
+    // 4. A set must say what it holds.
+    if items.is_empty() {
+        return Err(invalid_record("套書未列出所含書籍"));
+    }
+
+    // 5. Every book in it.
+    let taxable = items
+        .iter()
+        .filter(|(_, d)| d.verdict == Verdict::Taxable)
+        .count();
+    if taxable > 0 {
+        return Err(Decision::taxable(
+            Reason::ComponentTaxable,
+            format!("套書內有 {taxable} 本書不符免稅"),
+        ));
+    }
+    let unknown = items
+        .iter()
+        .filter(|(_, d)| d.verdict != Verdict::Exempt)
+        .count();
+    if unknown > 0 {
+        return Err(Decision::unknown(
+            Reason::ComponentUnknown,
+            format!("套書內有 {unknown} 本書無法判定"),
+        ));
+    }
+    let from = items
+        .iter()
+        .filter_map(|(_, d)| d.exempt_from)
+        .chain(created)
+        .max();
+    let until = items
+        .iter()
+        .filter_map(|(_, d)| d.exempt_until)
+        .chain(deleted.and_then(day_before))
+        .min();
+    match (from, until) {
+        (Some(from), Some(until)) if from <= until => Ok(Decision::exempt(from, until)),
+        // Every item is exempt, so both exist; anything else is not exempt.
+        _ => Err(invalid_record("免稅期間無法計算")),
+    }
+}

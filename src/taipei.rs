@@ -1,0 +1,223 @@
+//! Dates in Taiwan time: the API's `YYYYMMDD` dates and checkout moments read as Asia/Taipei calendar days.
+//!
+//! Taiwan keeps UTC+08:00 all year and has had no daylight saving since 1979,
+//! so a fixed offset is exact for every date this tool meets.
+//!
+//! ```
+//! use booktax::taipei::{parse_moment, parse_yyyymmdd};
+//!
+//! // 16:00 UTC is already the next day in Taipei.
+//! let d = parse_moment("2026-02-28T16:00:00Z").unwrap();
+//! assert_eq!(d, parse_yyyymmdd("20260301").unwrap());
+//! // February 30th is no date at all.
+//! assert!(parse_yyyymmdd("20210230").is_none());
+//! ```
+
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use std::fmt;
+
+/// Seconds east of UTC for Asia/Taipei.
+pub const TAIPEI_OFFSET_SECS: i32 = 8 * 3600;
+
+fn taipei() -> FixedOffset {
+    FixedOffset::east_opt(TAIPEI_OFFSET_SECS).expect("UTC+08:00 is a valid offset")
+}
+
+/// Reads an API date: exactly eight ASCII digits forming a real calendar date.
+pub fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year = s[..4].parse().ok()?;
+    let month = s[4..6].parse().ok()?;
+    let day = s[6..].parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// Writes a date the API's way, `YYYYMMDD`.
+pub fn format_yyyymmdd(d: NaiveDate) -> String {
+    d.format("%Y%m%d").to_string()
+}
+
+/// Writes a date for people, `YYYY-MM-DD`.
+pub fn format_display(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The day before, or `None` before the calendar's first day.
+pub fn day_before(d: NaiveDate) -> Option<NaiveDate> {
+    d.checked_sub_days(Days::new(1))
+}
+
+/// The Taipei calendar date of a Unix time in milliseconds (as `Date.now()` gives it).
+pub fn date_from_unix_millis(millis: f64) -> Option<NaiveDate> {
+    if !millis.is_finite() {
+        return None;
+    }
+    let dt = DateTime::from_timestamp_millis(millis as i64)?;
+    Some(dt.with_timezone(&taipei()).date_naive())
+}
+
+/// Why a checkout moment could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MomentError {
+    pub input: String,
+}
+
+impl fmt::Display for MomentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.input.chars().take(40).collect();
+        write!(
+            f,
+            "無法讀取結帳時間「{shown}」：請用 2026-03-01、20260301 或 2026-03-01T10:00:00+08:00 的格式"
+        )
+    }
+}
+
+impl std::error::Error for MomentError {}
+
+/// Reads a checkout moment and returns its Taipei calendar date.
+///
+/// * `2026-03-01T10:00:00+08:00`, `…Z`, `…-05:00` (ISO 8601 with an offset): that instant.
+/// * `2026-03-01T10:00:00`, `2026-03-01 10:00` (no offset): Taipei local time.
+/// * `2026-03-01` or `20260301` alone: that Taipei date.
+pub fn parse_moment(input: &str) -> Result<NaiveDate, MomentError> {
+    let s = input.trim();
+    let fail = || MomentError {
+        input: input.to_string(),
+    };
+    if let Some(d) = parse_yyyymmdd(s) {
+        return Ok(d);
+    }
+    if s.len() == 10 {
+        return NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| fail());
+    }
+    // chrono's RFC 3339 reader takes `T`, `t` or a space, fractions, `Z` and `±HH:MM`.
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt.with_timezone(&taipei()).date_naive());
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(local) = NaiveDateTime::parse_from_str(s, format) {
+            return Ok(local.date());
+        }
+    }
+    // An offset without seconds, as `<input type=datetime-local>` plus an offset gives it.
+    for format in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M%#z"] {
+        if let Ok(dt) = DateTime::parse_from_str(s, format) {
+            return Ok(dt.with_timezone(&taipei()).date_naive());
+        }
+    }
+    Err(fail())
+}
+
+/// Midnight at the start of a Taipei date, as a Unix time in milliseconds.
+pub fn start_of_day_unix_millis(d: NaiveDate) -> i64 {
+    d.and_time(NaiveTime::MIN)
+        .and_local_timezone(taipei())
+        .single()
+        .map(|dt| dt.timestamp_millis())
+        .unwrap_or(i64::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        parse_yyyymmdd(s).unwrap()
+    }
+
+    #[test]
+    fn yyyymmdd_must_be_a_real_date() {
+        assert_eq!(
+            date("20210301"),
+            NaiveDate::from_ymd_opt(2021, 3, 1).unwrap()
+        );
+        assert_eq!(
+            date("20240229"),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+        for bad in [
+            "",
+            "null",
+            "2021031",
+            "202103011",
+            "20210230",
+            "20230229",
+            "20211301",
+            "20210001",
+            "2021-03-01",
+            " 20210301",
+            "２０２１０３０１",
+            "+2021031",
+        ] {
+            assert_eq!(parse_yyyymmdd(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn boundary_instants_in_any_offset() {
+        let last = date("20260228");
+        let next = date("20260301");
+        let cases = [
+            ("2026-02-28T23:59:59+08:00", last),
+            ("2026-03-01T00:00:00+08:00", next),
+            ("2026-02-28T15:59:59Z", last),
+            ("2026-02-28T16:00:00Z", next),
+            ("2026-02-28T15:59:59.999Z", last),
+            ("2026-02-28T10:59:59-05:00", last),
+            ("2026-02-28T11:00:00-05:00", next),
+            ("2026-03-01T01:59:59+10:00", last),
+            ("2026-03-01T02:00:00+10:00", next),
+            ("2026-02-28 23:59:59", last),
+            ("2026-03-01T00:00:00", next),
+            ("2026-02-28T23:59", last),
+            ("2026-02-28T10:59-05:00", last),
+            ("2026-02-28", last),
+            ("20260301", next),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_moment(input), Ok(want), "{input}");
+        }
+    }
+
+    #[test]
+    fn unreadable_moments() {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-02-30",
+            "2026-02-28T25:00:00Z",
+            "1700000000",
+            "2026/02/28",
+        ] {
+            let e = parse_moment(bad).unwrap_err();
+            assert!(e.to_string().contains("無法讀取結帳時間"));
+        }
+    }
+
+    #[test]
+    fn unix_millis_to_taipei_date() {
+        // 2026-02-28T15:59:59.999Z and one millisecond later.
+        let before = start_of_day_unix_millis(date("20260301")) - 1;
+        assert_eq!(date_from_unix_millis(before as f64), Some(date("20260228")));
+        assert_eq!(
+            date_from_unix_millis((before + 1) as f64),
+            Some(date("20260301"))
+        );
+        assert_eq!(date_from_unix_millis(f64::NAN), None);
+        assert_eq!(date_from_unix_millis(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_yyyymmdd(date("20210301")), "20210301");
+        assert_eq!(format_display(date("20210301")), "2021-03-01");
+        assert_eq!(day_before(date("20210301")), Some(date("20210228")));
+    }
+}
