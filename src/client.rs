@@ -1,1 +1,188 @@
-//! The API client over gloo-net (wasm32 only).
+//! The announcement API client over gloo-net: timeouts by AbortController, retries, and the per-day policy cache.
+
+use crate::api::{
+    DailyResponse, DateField, EanResponse, IsbnResponse, PolicyExpiryDateResponse, SchemaError,
+    read_schema,
+};
+use crate::code::{Code, CodeKind};
+use crate::decision::{Checkout, Format, decide_ean, decide_isbn};
+use crate::service::{
+    AnyDecision, Body, ClientError, Endpoint, Found, Lookup, Missing, check_response, endpoint_url,
+    parse_retry_after, read_body, retry_delay_ms,
+};
+use crate::taipei::date_from_unix_millis;
+use chrono::NaiveDate;
+use gloo_net::http::Request;
+use gloo_timers::callback::Timeout;
+use gloo_timers::future::TimeoutFuture;
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortController, AbortSignal};
+
+/// Where to ask and how patiently.
+pub struct Client {
+    base_url: String,
+    appid: String,
+    timeout_ms: u32,
+    retries: u32,
+    /// The policy expiry date and the Taipei day it was fetched on.
+    policy: RefCell<Option<(NaiveDate, NaiveDate)>>,
+}
+
+/// A body parsed by `JSON.parse`, read through serde-wasm-bindgen.
+struct JsBody(JsValue);
+
+impl Body for JsBody {
+    fn read<T: DeserializeOwned>(&self) -> Result<T, SchemaError> {
+        read_schema(serde_wasm_bindgen::Deserializer::from(self.0.clone()))
+    }
+}
+
+/// Today's date in Taipei, from the device clock.
+pub fn taipei_today() -> NaiveDate {
+    date_from_unix_millis(js_sys::Date::now()).unwrap_or_default()
+}
+
+fn js_text(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "unknown error".to_string())
+}
+
+/// Milliseconds from now until an HTTP date, read by the browser's own `Date.parse`.
+fn http_date_wait_ms(value: &str) -> Option<u64> {
+    let when = js_sys::Date::parse(value);
+    when.is_finite()
+        .then(|| (when - js_sys::Date::now()).max(0.0) as u64)
+}
+
+impl Client {
+    pub fn new(base_url: String, appid: String, timeout_ms: u32, retries: u32) -> Client {
+        Client {
+            base_url,
+            appid,
+            timeout_ms,
+            retries,
+            policy: RefCell::new(None),
+        }
+    }
+
+    /// GETs an endpoint and reads its answer as `T`.
+    pub async fn get<T: DeserializeOwned>(&self, endpoint: &Endpoint) -> Result<T, ClientError> {
+        read_body(&self.fetch(endpoint).await?).map_err(|e| e.redact(&self.appid))
+    }
+
+    /// GETs an endpoint, retrying network failures, timeouts, 429 and 5xx with backoff.
+    async fn fetch(&self, endpoint: &Endpoint) -> Result<JsBody, ClientError> {
+        let url = endpoint_url(&self.base_url, endpoint, &self.appid);
+        let mut retry = 0;
+        loop {
+            match self.attempt(&url, endpoint).await {
+                Err(e) => match retry_delay_ms(&e, retry, self.retries, js_sys::Math::random()) {
+                    Some(ms) => {
+                        TimeoutFuture::new(ms.min(u64::from(u32::MAX)) as u32).await;
+                        retry += 1;
+                    }
+                    None => return Err(e.redact(&self.appid)),
+                },
+                ok => return ok,
+            }
+        }
+    }
+
+    async fn attempt(&self, url: &str, endpoint: &Endpoint) -> Result<JsBody, ClientError> {
+        let failed = |signal: &AbortSignal, e: gloo_net::Error| {
+            if signal.aborted() {
+                ClientError::Timeout {
+                    ms: self.timeout_ms,
+                }
+            } else {
+                ClientError::Network {
+                    detail: e.to_string(),
+                }
+            }
+        };
+        let controller = AbortController::new().map_err(|e| ClientError::Network {
+            detail: js_text(&e),
+        })?;
+        let signal = controller.signal();
+        // Aborts the fetch, body included, unless dropped first.
+        let _deadline = Timeout::new(self.timeout_ms, move || controller.abort());
+        let response = Request::get(url)
+            .abort_signal(Some(&signal))
+            .send()
+            .await
+            .map_err(|e| failed(&signal, e))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| parse_retry_after(&v, http_date_wait_ms));
+        let text = response.text().await.map_err(|e| failed(&signal, e))?;
+        let body = js_sys::JSON::parse(&text)
+            .map(JsBody)
+            .map_err(|e| js_text(&e));
+        check_response(endpoint, status, retry_after, body)
+    }
+
+    /// The policy expiry date as served (fresh, and remembered for today).
+    pub async fn policy_expiry_date(&self) -> Result<NaiveDate, ClientError> {
+        let r: PolicyExpiryDateResponse = self.get(&Endpoint::PolicyExpiryDate).await?;
+        match r.policy_expiry_date {
+            DateField::Date(d) => {
+                *self.policy.borrow_mut() = Some((taipei_today(), d));
+                Ok(d)
+            }
+            DateField::Absent => Err(ClientError::NotFound(Missing::PolicyDate)),
+            DateField::Invalid(s) => Err(ClientError::Malformed {
+                field: "policy_expiry_date".to_string(),
+                detail: format!("不是有效日期：{s}"),
+            }),
+        }
+    }
+
+    /// The policy expiry date, fetched at most once per Taipei day.
+    async fn policy_for_today(&self) -> Result<DateField, ClientError> {
+        let today = taipei_today();
+        let cached = *self.policy.borrow();
+        match cached {
+            Some((day, p)) if day == today => Ok(DateField::Date(p)),
+            _ => self.policy_expiry_date().await.map(DateField::Date),
+        }
+    }
+
+    pub async fn daily(&self, endpoint: &Endpoint) -> Result<DailyResponse, ClientError> {
+        self.get(endpoint).await
+    }
+
+    pub async fn isbn(&self, code: &str) -> Result<IsbnResponse, ClientError> {
+        self.get(&Endpoint::Isbn(code.to_string())).await
+    }
+
+    pub async fn ean(&self, code: &str) -> Result<EanResponse, ClientError> {
+        self.get(&Endpoint::Ean(code.to_string())).await
+    }
+
+    /// Reads the record for a code and decides it for a checkout day.
+    pub async fn lookup(&self, code: Code, day: NaiveDate, format: Option<Format>) -> Lookup {
+        let policy = self.policy_for_today().await;
+        let record = match &policy {
+            // The service is unreachable: asking again for the record only makes the clerk wait.
+            Err(e) if e.is_retryable() => Err(e.clone()),
+            _ => match code.kind {
+                CodeKind::Isbn => self.isbn(&code.code).await.map(|r| Found::Isbn(r.data)),
+                CodeKind::Ean => self.ean(&code.code).await.map(|r| Found::Ean(r.data)),
+            },
+        };
+        Lookup::new(code, &policy, record, |found, policy| {
+            let at = Checkout::new(policy, day, format);
+            match found {
+                Found::Isbn(isbn) => AnyDecision::Isbn(decide_isbn(isbn, &at)),
+                Found::Ean(ean) => AnyDecision::Ean(decide_ean(ean, &at)),
+            }
+        })
+    }
+}

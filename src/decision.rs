@@ -22,8 +22,9 @@
 //! ```
 
 use crate::api::{BookKind, DateField, Ean, EanStatus, Isbn, IsbnStatus};
-use crate::taipei::{day_before, format_display, parse_yyyymmdd};
+use crate::taipei::{day_before, format_display, format_yyyymmdd, parse_yyyymmdd};
 use chrono::NaiveDate;
+use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// What the clerk does at the till.
@@ -423,5 +424,55 @@ fn decide_ean_inner(
         (Some(from), Some(until)) if from <= until => Ok(Decision::exempt(from, until)),
         // Every item is exempt, so both exist; anything else is not exempt.
         _ => Err(invalid_record("免稅期間無法計算")),
+    }
+}
+
+/// The JavaScript shape of a decision: `{ isbn?, verdict, reason, message, exemptFrom?, exemptUntil?, items? }`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DecisionView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    isbn: Option<&'a str>,
+    verdict: &'static str,
+    reason: &'static str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exempt_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exempt_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<Vec<DecisionView<'a>>>,
+}
+
+impl<'a> DecisionView<'a> {
+    fn of(d: &'a Decision, isbn: Option<&'a str>) -> Self {
+        DecisionView {
+            isbn,
+            verdict: d.verdict.as_str(),
+            reason: d.reason.as_str(),
+            message: &d.message,
+            exempt_from: d.exempt_from.map(format_yyyymmdd),
+            exempt_until: d.exempt_until.map(format_yyyymmdd),
+            items: None,
+        }
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DecisionView::of(self, None).serialize(s)
+    }
+}
+
+impl Serialize for EanDecision {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut view = DecisionView::of(&self.decision, None);
+        view.items = Some(
+            self.items
+                .iter()
+                .map(|(isbn, d)| DecisionView::of(d, Some(isbn)))
+                .collect(),
+        );
+        view.serialize(s)
     }
 }

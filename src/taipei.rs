@@ -13,7 +13,7 @@
 //! assert!(parse_yyyymmdd("20210230").is_none());
 //! ```
 
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime};
 use std::fmt;
 
 /// Seconds east of UTC for Asia/Taipei.
@@ -36,12 +36,13 @@ pub fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
 
 /// Writes a date the API's way, `YYYYMMDD`.
 pub fn format_yyyymmdd(d: NaiveDate) -> String {
-    d.format("%Y%m%d").to_string()
+    // Plain integer formatting: chrono's strftime machinery would double the wasm's date code.
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
 /// Writes a date for people, `YYYY-MM-DD`.
 pub fn format_display(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// The day before, or `None` before the calendar's first day.
@@ -78,9 +79,12 @@ impl std::error::Error for MomentError {}
 
 /// Reads a checkout moment and returns its Taipei calendar date.
 ///
-/// * `2026-03-01T10:00:00+08:00`, `…Z`, `…-05:00` (ISO 8601 with an offset): that instant.
-/// * `2026-03-01T10:00:00`, `2026-03-01 10:00` (no offset): Taipei local time.
+/// * `2026-03-01T10:00:00+08:00`, `…Z`, `…-05:00`, `…+0800` (ISO 8601 with an offset): that instant.
+/// * `2026-03-01T10:00:00`, `2026-03-01 10:00`, `2026-03-01T10:00:00.123` (no offset): Taipei local time.
 /// * `2026-03-01` or `20260301` alone: that Taipei date.
+///
+/// The reader is written out here rather than taken from chrono's format
+/// parser, which would add more to the page than all the rules together.
 pub fn parse_moment(input: &str) -> Result<NaiveDate, MomentError> {
     let s = input.trim();
     let fail = || MomentError {
@@ -89,30 +93,71 @@ pub fn parse_moment(input: &str) -> Result<NaiveDate, MomentError> {
     if let Some(d) = parse_yyyymmdd(s) {
         return Ok(d);
     }
-    if s.len() == 10 {
-        return NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| fail());
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<u32> {
+        let part = b.get(from..from + len)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let sep = |at: usize, c: u8| b.get(at) == Some(&c);
+    if !(sep(4, b'-') && sep(7, b'-')) {
+        return Err(fail());
     }
-    // chrono's RFC 3339 reader takes `T`, `t` or a space, fractions, `Z` and `±HH:MM`.
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Ok(dt.with_timezone(&taipei()).date_naive());
+    let date = match (num(0, 4), num(5, 2), num(8, 2)) {
+        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(fail)?,
+        _ => return Err(fail()),
+    };
+    if b.len() == 10 {
+        return Ok(date);
     }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(local) = NaiveDateTime::parse_from_str(s, format) {
-            return Ok(local.date());
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || !sep(13, b':') {
+        return Err(fail());
+    }
+    let (hour, minute) = (num(11, 2).ok_or_else(fail)?, num(14, 2).ok_or_else(fail)?);
+    let mut i = 16;
+    let mut second = 0;
+    if sep(16, b':') {
+        second = num(17, 2).ok_or_else(fail)?;
+        i = 19;
+        if sep(19, b'.') || sep(19, b',') {
+            i = 20;
+            let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return Err(fail());
+            }
+            i += digits;
         }
     }
-    // An offset without seconds, as `<input type=datetime-local>` plus an offset gives it.
-    for format in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M%#z"] {
-        if let Ok(dt) = DateTime::parse_from_str(s, format) {
-            return Ok(dt.with_timezone(&taipei()).date_naive());
+    // A leap second (:60) is read as the last second of its minute.
+    let time = NaiveTime::from_hms_opt(hour, minute, second.min(59)).ok_or_else(fail)?;
+    let offset_secs: i32 = match &b[i..] {
+        [] => return Ok(date),
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let (h, m) = match rest {
+                [_, _, b':', _, _] => (num(i + 1, 2), num(i + 4, 2)),
+                [_, _, _, _] => (num(i + 1, 2), num(i + 3, 2)),
+                [_, _] => (num(i + 1, 2), Some(0)),
+                _ => (None, None),
+            };
+            match (h, m) {
+                (Some(h), Some(m)) if h < 24 && m < 60 => {
+                    let secs = (h * 3600 + m * 60) as i32;
+                    if *sign == b'-' { -secs } else { secs }
+                }
+                _ => return Err(fail()),
+            }
         }
-    }
-    Err(fail())
+        _ => return Err(fail()),
+    };
+    let offset = FixedOffset::east_opt(offset_secs).ok_or_else(fail)?;
+    let instant = date
+        .and_time(time)
+        .and_local_timezone(offset)
+        .single()
+        .ok_or_else(fail)?;
+    Ok(instant.with_timezone(&taipei()).date_naive())
 }
 
 /// Midnight at the start of a Taipei date, as a Unix time in milliseconds.
@@ -180,6 +225,12 @@ mod tests {
             ("2026-02-28T10:59-05:00", last),
             ("2026-02-28", last),
             ("20260301", next),
+            ("2026-02-28t15:59:59z", last),
+            ("2026-02-28T17:59:59+0200", last),
+            ("2026-02-28T18:00:00+0200", next),
+            ("2026-02-28T18:00:00+02", next),
+            ("2026-02-28T15:59:59,5Z", last),
+            ("2026-02-28T15:59:60Z", last),
         ];
         for (input, want) in cases {
             assert_eq!(parse_moment(input), Ok(want), "{input}");
