@@ -19,6 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 /// An error on its way to JavaScript as `Error { code, message }`.
+#[derive(Debug)]
 pub struct Failure {
     code: &'static str,
     message: String,

@@ -17,6 +17,6 @@ pub mod service;
 pub mod taipei;
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
+pub mod bindings;
 #[cfg(target_arch = "wasm32")]
-mod client;
+pub mod client;

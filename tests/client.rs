@@ -1,0 +1,348 @@
+//! Browser tests of `BookTaxClient` against the running local announcement service (URL from `BOOKTAX_TEST_URL`).
+//!
+//! `cargo xtask test` starts `booktax-server --test-admin` and compiles these
+//! tests with its address, as gloo-net's own tests take their server's URL.
+//! Without it (a bare `wasm-pack test`), each test says it was skipped.
+#![cfg(target_arch = "wasm32")]
+
+use booktax::bindings::BookTaxClient;
+use gloo_net::http::Request;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SAMPLE_APPID: &str = "booktax-sample";
+
+fn server() -> Option<&'static str> {
+    let url = option_env!("BOOKTAX_TEST_URL");
+    if url.is_none() {
+        console_log!("skipped: BOOKTAX_TEST_URL is not set (cargo xtask test sets it)");
+    }
+    url
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).expect("test JSON")
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &key.into()).unwrap()
+}
+
+fn text(value: &JsValue, key: &str) -> String {
+    get(value, key).as_string().unwrap_or_default()
+}
+
+fn client(base: &str, appid: &str, extra: &str) -> BookTaxClient {
+    BookTaxClient::new(json(&format!(
+        r#"{{"baseUrl":"{base}","appid":"{appid}"{extra}}}"#
+    )))
+    .unwrap_or_else(|_| panic!("client options"))
+}
+
+async fn resolve(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise).await
+}
+
+/// The rejection's `code`, and its message.
+async fn rejected(promise: js_sys::Promise) -> (String, String) {
+    let error = resolve(promise).await.expect_err("should have rejected");
+    assert!(error.is_instance_of::<js_sys::Error>());
+    (text(&error, "code"), text(&error, "message"))
+}
+
+/// Registers a fault profile for `appid` (which also makes it a valid appid).
+async fn faults(base: &str, profile: &str) {
+    let response = Request::post(&format!("{base}/__admin/faults"))
+        .header("content-type", "text/plain")
+        .body(profile)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert!(response.ok(), "admin faults: {}", response.status());
+}
+
+async fn hits(base: &str, appid: &str) -> f64 {
+    let response = Request::get(&format!("{base}/__admin/hits?appid={appid}"))
+        .send()
+        .await
+        .unwrap();
+    let body = json(&response.text().await.unwrap());
+    get(&body, "hits").as_f64().unwrap()
+}
+
+async fn fixture(base: &str, name: &str) -> String {
+    let response = Request::get(&format!("{base}/__admin/fixtures"))
+        .send()
+        .await
+        .unwrap();
+    let body = json(&response.text().await.unwrap());
+    let code = text(&body, name);
+    assert_eq!(code.len(), 13, "fixture {name}");
+    code
+}
+
+#[wasm_bindgen_test]
+async fn policy_expiry_date() {
+    let Some(base) = server() else { return };
+    let date = resolve(client(base, SAMPLE_APPID, "").policy_expiry_date())
+        .await
+        .unwrap();
+    assert_eq!(date.as_string().as_deref(), Some("20310228"));
+}
+
+#[wasm_bindgen_test]
+async fn daily_announcements() {
+    let Some(base) = server() else { return };
+    let c = client(base, SAMPLE_APPID, "");
+    let day = resolve(c.daily("20210301".into())).await.unwrap();
+    assert_eq!(get(&day, "code").as_f64(), Some(0.0));
+    let approved: js_sys::Array = get(&get(&day, "approved"), "isbns").into();
+    assert!(approved.length() > 0, "approvals announced on 2021-03-01");
+    let first = approved.get(0);
+    assert_eq!(text(&first, "isbn").len(), 13);
+    assert!(get(&get(&day, "revoked"), "eans").is_instance_of::<js_sys::Array>());
+    assert_eq!(text(&day, "policy_expiry_date"), "20310228");
+
+    // New Year's Day has no announcement in the sample.
+    let (code, message) = rejected(c.daily("20220101".into())).await;
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("not_found", "該日尚無公告")
+    );
+
+    // today: announced every day but New Year's Day.
+    let today = booktax::bindings::taipei_date(JsValue::UNDEFINED).unwrap_or_default();
+    match resolve(c.today()).await {
+        Ok(list) => assert_eq!(get(&list, "code").as_f64(), Some(0.0)),
+        Err(e) => {
+            assert!(
+                today.ends_with("0101"),
+                "today ({today}) has an announcement"
+            );
+            assert_eq!(text(&e, "code"), "not_found");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn dates_out_of_range_are_refused_before_asking() {
+    let Some(base) = server() else { return };
+    faults(base, r#"{"appid":"t-range"}"#).await;
+    let c = client(base, "t-range", "");
+    assert_eq!(rejected(c.daily("20210106".into())).await.0, "bad_date");
+    assert_eq!(rejected(c.daily("20991231".into())).await.0, "bad_date");
+    assert_eq!(rejected(c.daily("2021-03-01".into())).await.0, "bad_date");
+    assert_eq!(hits(base, "t-range").await, 0.0, "no request was sent");
+    resolve(c.daily("20210107".into())).await.unwrap();
+    assert_eq!(hits(base, "t-range").await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn isbn_and_ean_records() {
+    let Some(base) = server() else { return };
+    let c = client(base, SAMPLE_APPID, "");
+    let book = resolve(c.isbn("978-957-678-000-4".into())).await.unwrap();
+    assert_eq!(text(&book, "title"), "國立中央圖書館讀者指引");
+    assert_eq!(text(&book, "status"), "approved");
+    assert_eq!(text(&book, "kind"), "實體");
+    assert_eq!(text(&book, "approved_effective_date"), "20210301");
+
+    let set = resolve(c.ean("8667106506069".into())).await.unwrap();
+    let isbns: js_sys::Array = get(&set, "isbns").into();
+    assert_eq!(isbns.length(), 6);
+    assert_eq!(text(&set, "status"), "created");
+
+    // A valid code the service does not list.
+    let (code, message) = rejected(c.isbn("9789999999999".into())).await;
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("not_found", "不在文化部認可公告清單中")
+    );
+    assert_eq!(
+        rejected(c.isbn("9789576780005".into())).await.0,
+        "bad_checksum"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn lookup_decides() {
+    let Some(base) = server() else { return };
+    let c = client(base, SAMPLE_APPID, "");
+    let r = resolve(c.lookup("9576780004".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(text(&r, "code"), "9789576780004");
+    assert_eq!(text(&r, "kind"), "isbn");
+    assert_eq!(text(&r, "policyExpiryDate"), "20310228");
+    assert_eq!(text(&get(&r, "decision"), "verdict"), "exempt");
+    assert_eq!(text(&get(&r, "record"), "publisher"), "中央圖書館");
+
+    let revoked = fixture(base, "revoked").await;
+    let r = resolve(c.lookup(
+        revoked.clone().into(),
+        json(r#"{"at":"2024-12-31T15:59:59Z"}"#),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(text(&get(&r, "decision"), "verdict"), "exempt");
+    let r = resolve(c.lookup(revoked.into(), json(r#"{"at":"2024-12-31T16:00:00Z"}"#)))
+        .await
+        .unwrap();
+    assert_eq!(text(&get(&r, "decision"), "reason"), "revoked");
+
+    let r = resolve(c.lookup("9789999999999".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(text(&get(&r, "decision"), "verdict"), "taxable");
+    assert_eq!(text(&get(&r, "decision"), "reason"), "not_listed");
+    assert!(get(&r, "record").is_null());
+
+    let mixed = fixture(base, "ean_mixed").await;
+    let r = resolve(c.lookup(mixed.into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(text(&r, "kind"), "ean");
+    let d = get(&r, "decision");
+    assert_eq!(text(&d, "reason"), "component_taxable");
+    let items: js_sys::Array = get(&d, "items").into();
+    assert!(items.length() >= 2);
+
+    let (code, _) = rejected(c.lookup("ISBN 12".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(code, "bad_length");
+    let (code, _) = rejected(c.lookup("9789576780004".into(), json(r#"{"format":"audio"}"#))).await;
+    assert_eq!(code, "bad_option");
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_appid_is_an_api_error_that_does_not_repeat_it() {
+    let Some(base) = server() else { return };
+    let c = client(base, "wrong-appid-7Q", "");
+    let (code, message) = rejected(c.isbn("9789576780004".into())).await;
+    assert_eq!(code, "api_error");
+    assert!(!message.contains("wrong-appid-7Q"), "{message}");
+    let c = client(base, "", "");
+    assert_eq!(rejected(c.policy_expiry_date()).await.0, "api_error");
+}
+
+#[wasm_bindgen_test]
+async fn result_code_not_zero() {
+    let Some(base) = server() else { return };
+    faults(base, r#"{"appid":"t-api-error","malformed":"api_error"}"#).await;
+    let (code, message) =
+        rejected(client(base, "t-api-error", "").isbn("9789576780004".into())).await;
+    assert_eq!(code, "api_error");
+    assert!(message.contains("1001"), "{message}");
+    assert_eq!(
+        hits(base, "t-api-error").await,
+        1.0,
+        "an API error is not retried"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn retries_after_injected_503s() {
+    let Some(base) = server() else { return };
+    faults(
+        base,
+        r#"{"appid":"t-retry","fail_status":503,"fail_count":2}"#,
+    )
+    .await;
+    let book = resolve(client(base, "t-retry", "").isbn("9789576780004".into()))
+        .await
+        .unwrap();
+    assert_eq!(text(&book, "isbn"), "9789576780004");
+    assert_eq!(
+        hits(base, "t-retry").await,
+        3.0,
+        "two 503s, then the answer"
+    );
+
+    faults(
+        base,
+        r#"{"appid":"t-retry-after","fail_status":429,"fail_count":1,"retry_after":"1"}"#,
+    )
+    .await;
+    resolve(client(base, "t-retry-after", "").isbn("9789576780004".into()))
+        .await
+        .unwrap();
+    assert_eq!(hits(base, "t-retry-after").await, 2.0);
+
+    faults(
+        base,
+        r#"{"appid":"t-down","fail_status":503,"fail_count":100}"#,
+    )
+    .await;
+    let (code, message) = rejected(client(base, "t-down", "").isbn("9789576780004".into())).await;
+    assert_eq!(code, "http_error");
+    assert!(message.contains("503"));
+    assert_eq!(hits(base, "t-down").await, 4.0, "one try and three retries");
+
+    // A Retry-After longer than a clerk can wait ends the retries.
+    faults(
+        base,
+        r#"{"appid":"t-long-wait","fail_status":503,"fail_count":100,"retry_after":"120"}"#,
+    )
+    .await;
+    rejected(client(base, "t-long-wait", "").isbn("9789576780004".into())).await;
+    assert_eq!(hits(base, "t-long-wait").await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn timeout() {
+    let Some(base) = server() else { return };
+    faults(base, r#"{"appid":"t-slow","latency_ms":2000}"#).await;
+    let c = client(base, "t-slow", r#","timeoutMs":300,"retries":1"#);
+    let (code, message) = rejected(c.isbn("9789576780004".into())).await;
+    assert_eq!(code, "timeout");
+    assert!(message.contains("逾時"), "{message}");
+    assert_eq!(hits(base, "t-slow").await, 2.0, "a timeout is retried");
+}
+
+#[wasm_bindgen_test]
+async fn malformed_bodies_say_which_field() {
+    let Some(base) = server() else { return };
+    for (kind, field) in [
+        ("not_json", "(body)"),
+        ("truncated", "(body)"),
+        ("wrong_type", ""),
+        ("missing_field", "data"),
+    ] {
+        let appid = format!("t-bad-{kind}");
+        faults(
+            base,
+            &format!(r#"{{"appid":"{appid}","malformed":"{kind}"}}"#),
+        )
+        .await;
+        let (code, message) = rejected(client(base, &appid, "").isbn("9789576780004".into())).await;
+        assert_eq!(code, "malformed", "{kind}: {message}");
+        assert!(message.contains("欄位"), "{kind}: {message}");
+        assert!(message.contains(field), "{kind} names {field}: {message}");
+        assert_eq!(hits(base, &appid).await, 1.0, "{kind} is not retried");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn network_failure() {
+    if server().is_none() {
+        return;
+    }
+    // Nothing listens on port 9 of this machine.
+    let c = client("http://127.0.0.1:9", "secret-appid-3", r#","retries":1"#);
+    let (code, message) = rejected(c.isbn("9789576780004".into())).await;
+    assert_eq!(code, "network");
+    assert!(!message.contains("secret-appid-3"));
+    let r = resolve(c.lookup("9789576780004".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let d = get(&r, "decision");
+    assert_eq!(
+        (text(&d, "verdict").as_str(), text(&d, "reason").as_str()),
+        ("unknown", "lookup_failed")
+    );
+    assert!(text(&d, "message").contains("請以應稅處理"));
+    assert_eq!(text(&get(&r, "error"), "code"), "network");
+}

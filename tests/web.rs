@@ -1,0 +1,313 @@
+//! Browser tests of the exported decision API, called with `JsValue`s as a page would.
+#![cfg(target_arch = "wasm32")]
+
+use booktax::bindings::{decide_ean_js, decide_isbn_js, normalize_code, taipei_date};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).expect("test JSON")
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &key.into()).unwrap()
+}
+
+fn text(value: &JsValue, key: &str) -> Option<String> {
+    get(value, key).as_string()
+}
+
+/// The thrown error's `code` and `message`.
+fn thrown<T>(result: Result<T, booktax::bindings::Failure>) -> (String, String) {
+    let error = JsValue::from(result.err().expect("should have thrown"));
+    assert!(error.is_instance_of::<js_sys::Error>(), "an Error object");
+    (
+        text(&error, "code").unwrap(),
+        text(&error, "message").unwrap(),
+    )
+}
+
+const BOOK: &str = r#"{"isbn":"9789576780004","title":"國立中央圖書館讀者指引","publisher":"中央圖書館",
+    "kind":"實體","type":"本國","include_ebook":false,"status":"approved",
+    "approved_effective_date":"20210301","revoked_effective_date":"null","isbn_10":"9576780004"}"#;
+
+fn opts(at: &str) -> JsValue {
+    json(&format!(r#"{{"policyExpiryDate":"20260228","at":"{at}"}}"#))
+}
+
+fn verdict(decision: &JsValue) -> (String, String) {
+    (
+        text(decision, "verdict").unwrap(),
+        text(decision, "reason").unwrap(),
+    )
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+#[wasm_bindgen_test]
+fn normalize_code_reads_what_clerks_type() {
+    let c = normalize_code("ISBN：９７８－９５７－６７８－０００－４".into()).unwrap();
+    assert_eq!(text(&c, "kind").as_deref(), Some("isbn"));
+    assert_eq!(text(&c, "code").as_deref(), Some("9789576780004"));
+    assert!(get(&c, "addon").is_undefined());
+
+    let c = normalize_code("957-678-000-4".into()).unwrap();
+    assert_eq!(text(&c, "code").as_deref(), Some("9789576780004"));
+    let c = normalize_code("8667106506069".into()).unwrap();
+    assert_eq!(text(&c, "kind").as_deref(), Some("ean"));
+    assert!(normalize_code("97895767800045".into()).is_err());
+    let c = normalize_code("978957678000490000".into()).unwrap();
+    assert_eq!(text(&c, "addon").as_deref(), Some("90000"));
+    // A page may pass a number.
+    let c = normalize_code(JsValue::from_f64(9789576780004.0)).unwrap();
+    assert_eq!(text(&c, "code").as_deref(), Some("9789576780004"));
+}
+
+#[wasm_bindgen_test]
+fn normalize_code_throws_coded_errors() {
+    let (code, message) = thrown(normalize_code("9789576780005".into()));
+    assert_eq!(code, "bad_checksum");
+    assert!(message.contains("應為 4"), "{message}");
+    assert_eq!(thrown(normalize_code("".into())).0, "empty");
+    assert_eq!(thrown(normalize_code(JsValue::NULL)).0, "empty");
+    assert_eq!(
+        thrown(normalize_code("<img src=x>".into())).0,
+        "invalid_chars"
+    );
+    assert_eq!(thrown(normalize_code("12345".into())).0, "bad_length");
+}
+
+#[wasm_bindgen_test]
+fn decide_isbn_policy_boundary_in_any_offset() {
+    let book = json(BOOK);
+    let exempt = pair("exempt", "approved");
+    let expired = pair("taxable", "policy_expired");
+    for (at, want) in [
+        ("2026-02-28T23:59:59+08:00", &exempt),
+        ("2026-02-28T15:59:59Z", &exempt),
+        ("2026-02-28T10:59:59-05:00", &exempt),
+        ("2026-02-28T23:59:59", &exempt),
+        ("2026-03-01T00:00:00+08:00", &expired),
+        ("2026-02-28T16:00:00Z", &expired),
+        ("2026-02-28T11:00:00-05:00", &expired),
+        ("2026-03-01", &expired),
+        ("20260301", &expired),
+    ] {
+        let d = decide_isbn_js(book.clone(), opts(at)).unwrap();
+        assert_eq!(&verdict(&d), want, "{at}");
+    }
+    let d = decide_isbn_js(book, opts("20250101")).unwrap();
+    assert_eq!(text(&d, "exemptFrom").as_deref(), Some("20210301"));
+    assert_eq!(text(&d, "exemptUntil").as_deref(), Some("20260228"));
+    assert!(text(&d, "message").unwrap().starts_with("免稅"));
+}
+
+#[wasm_bindgen_test]
+fn decide_isbn_effective_dates_and_statuses() {
+    let record = |extra: &str| {
+        json(&format!(
+            r#"{{"isbn":"9789576780004","kind":"實體",{extra}}}"#
+        ))
+    };
+    let cases = [
+        (
+            r#""status":"approved","approved_effective_date":"20240315""#,
+            "2024-03-14T23:59:59+08:00",
+            pair("taxable", "not_yet_effective"),
+        ),
+        (
+            r#""status":"approved","approved_effective_date":"20240315""#,
+            "2024-03-14T16:00:00Z",
+            pair("exempt", "approved"),
+        ),
+        (
+            r#""status":"revoked","approved_effective_date":"20210301","revoked_effective_date":"20250101""#,
+            "2024-12-31T15:59:59Z",
+            pair("exempt", "approved"),
+        ),
+        (
+            r#""status":"revoked","approved_effective_date":"20210301","revoked_effective_date":"20250101""#,
+            "2024-12-31T16:00:00Z",
+            pair("taxable", "revoked"),
+        ),
+        (
+            r#""status":"revoked","approved_effective_date":"20210301","revoked_effective_date":null"#,
+            "20250101",
+            pair("unknown", "invalid_record"),
+        ),
+        (
+            r#""status":"applying""#,
+            "20250101",
+            pair("taxable", "applying"),
+        ),
+        (
+            r#""status":"expired""#,
+            "20250101",
+            pair("taxable", "expired"),
+        ),
+        (
+            r#""status":"""#,
+            "20250101",
+            pair("unknown", "missing_status"),
+        ),
+        (
+            r#""status":"enabled""#,
+            "20250101",
+            pair("unknown", "unknown_status"),
+        ),
+        (
+            r#""status":"approved","approved_effective_date":"20210230""#,
+            "20250101",
+            pair("unknown", "invalid_record"),
+        ),
+    ];
+    for (extra, at, want) in cases {
+        let d = decide_isbn_js(record(extra), opts(at)).unwrap();
+        assert_eq!(verdict(&d), want, "{extra} at {at}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn decide_isbn_never_exempt_without_a_policy_date() {
+    for options in [
+        r#"{}"#,
+        r#"{"policyExpiryDate":null}"#,
+        r#"{"policyExpiryDate":"20260230"}"#,
+        r#"{"policyExpiryDate":20260228}"#,
+    ] {
+        let d = decide_isbn_js(json(BOOK), json(options)).unwrap();
+        assert_eq!(verdict(&d), pair("unknown", "policy_unknown"), "{options}");
+        assert!(text(&d, "message").unwrap().contains("請以應稅處理"));
+    }
+    let d = decide_isbn_js(json(BOOK), JsValue::UNDEFINED).unwrap();
+    assert_eq!(verdict(&d).0, "unknown");
+}
+
+#[wasm_bindgen_test]
+fn decide_isbn_format() {
+    let with = |format: &str| {
+        json(&format!(
+            r#"{{"policyExpiryDate":"20260228","at":"20250101","format":"{format}"}}"#
+        ))
+    };
+    assert_eq!(
+        verdict(&decide_isbn_js(json(BOOK), with("physical")).unwrap()),
+        pair("exempt", "approved")
+    );
+    assert_eq!(
+        verdict(&decide_isbn_js(json(BOOK), with("ebook")).unwrap()),
+        pair("taxable", "out_of_scope")
+    );
+    assert_eq!(
+        thrown(decide_isbn_js(json(BOOK), with("paper"))).0,
+        "bad_option"
+    );
+}
+
+#[wasm_bindgen_test]
+fn decide_isbn_rejects_unreadable_options_and_records() {
+    let (code, message) = thrown(decide_isbn_js(json(BOOK), opts("tomorrow")));
+    assert_eq!(code, "bad_option");
+    assert!(message.contains("結帳時間"));
+    assert_eq!(
+        thrown(decide_isbn_js(json(BOOK), json(r#"{"at":5}"#))).0,
+        "bad_option"
+    );
+    assert_eq!(
+        thrown(decide_isbn_js("9789576780004".into(), opts("20250101"))).0,
+        "bad_record"
+    );
+    assert_eq!(
+        thrown(decide_isbn_js(JsValue::NULL, opts("20250101"))).0,
+        "bad_record"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_date_object_is_an_instant() {
+    let options = json(r#"{"policyExpiryDate":"20260228"}"#);
+    let at = js_sys::Date::new(&"2026-02-28T15:59:59Z".into());
+    js_sys::Reflect::set(&options, &"at".into(), &at).unwrap();
+    assert_eq!(
+        verdict(&decide_isbn_js(json(BOOK), options.clone()).unwrap()).0,
+        "exempt"
+    );
+    let at = js_sys::Date::new(&"2026-02-28T16:00:00Z".into());
+    js_sys::Reflect::set(&options, &"at".into(), &at).unwrap();
+    assert_eq!(
+        verdict(&decide_isbn_js(json(BOOK), options).unwrap()).0,
+        "taxable"
+    );
+}
+
+#[wasm_bindgen_test]
+fn now_is_taipei_today() {
+    // Without `at`, the decision is the one for today's Taipei date.
+    let today = taipei_date(JsValue::UNDEFINED).unwrap();
+    assert_eq!(today.len(), 8);
+    let record = json(&format!(
+        r#"{{"status":"approved","kind":"實體","approved_effective_date":"{today}"}}"#
+    ));
+    let far = json(r#"{"policyExpiryDate":"99991231"}"#);
+    assert_eq!(verdict(&decide_isbn_js(record, far).unwrap()).0, "exempt");
+    assert_eq!(
+        taipei_date("2026-02-28T16:00:00Z".into()).unwrap(),
+        "20260301"
+    );
+    assert_eq!(
+        taipei_date("2026-02-28T23:59:59".into()).unwrap(),
+        "20260228"
+    );
+    assert_eq!(thrown(taipei_date("later".into())).0, "bad_option");
+}
+
+#[wasm_bindgen_test]
+fn decide_ean_lists_every_book() {
+    let set = json(&format!(
+        r#"{{"ean":"8667106506069","title":"地中海六部曲套書 經典收藏書盒紀念版","status":"created",
+        "created_date":"20210301","deleted_date":"","isbns":[{BOOK},
+        {{"isbn":"9789860477221","status":"applying","kind":"實體"}}]}}"#
+    ));
+    let d = decide_ean_js(set.clone(), opts("20250101")).unwrap();
+    assert_eq!(verdict(&d), pair("taxable", "component_taxable"));
+    let items: js_sys::Array = get(&d, "items").into();
+    assert_eq!(items.length(), 2);
+    assert_eq!(
+        text(&items.get(0), "isbn").as_deref(),
+        Some("9789576780004")
+    );
+    assert_eq!(verdict(&items.get(0)), pair("exempt", "approved"));
+    assert_eq!(verdict(&items.get(1)), pair("taxable", "applying"));
+
+    let all_approved = json(&format!(
+        r#"{{"ean":"8667106506069","status":"enabled","created_date":"20210301","isbns":[{BOOK}]}}"#
+    ));
+    let d = decide_ean_js(all_approved.clone(), opts("2026-02-28T15:59:59Z")).unwrap();
+    assert_eq!(verdict(&d), pair("exempt", "approved"));
+    let d = decide_ean_js(all_approved, opts("2026-02-28T16:00:00Z")).unwrap();
+    assert_eq!(verdict(&d), pair("taxable", "policy_expired"));
+    let disabled = json(&format!(
+        r#"{{"ean":"8667106506069","status":"disable","isbns":[{BOOK}]}}"#
+    ));
+    assert_eq!(
+        verdict(&decide_ean_js(disabled, opts("20250101")).unwrap()),
+        pair("taxable", "ean_deleted")
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_browser_time_zone_is_the_one_asked_for() {
+    // `cargo xtask test` runs this suite twice, once with TZ=America/New_York;
+    // this proves that run really had the browser in that zone.
+    let zone = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
+    let zone = text(&zone, "timeZone").unwrap_or_default();
+    if let Some(expected) = option_env!("BOOKTAX_EXPECT_TZ") {
+        assert_eq!(zone, expected);
+    }
+    console_log!("browser time zone: {zone}");
+}
