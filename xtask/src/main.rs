@@ -1,1 +1,69 @@
-fn main() {}
+//! `cargo xtask <job>`: sets up the toolchain, then builds, serves or tests booktax.
+
+mod setup;
+mod shell;
+mod suite;
+mod wasm;
+
+use shell::{Result, cmd};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <job>
+
+  serve [server flags]  set up, build, and serve the lookup page with sample data
+                        on http://127.0.0.1:8080 (flags go to booktax-server,
+                        e.g. --listen 127.0.0.1:9000 --records 1000000)
+  test                  set up and run every check and test
+  build                 set up, build the release wasm into www/pkg, print its size
+  setup                 install the toolchain pieces (each only when missing)
+";
+
+fn serve(args: &[String]) -> Result {
+    setup::ensure(suite::needs_for_serve())?;
+    wasm::build_web()?;
+    wasm::report()?;
+    suite::build_server()?;
+    let mut server = cmd(&suite::server_bin().to_string_lossy());
+    if !args.iter().any(|a| a == "--listen") {
+        server.args(["--listen", "127.0.0.1:8080"]);
+    }
+    server.args(["--www", "www"]).args(args);
+    exec(server)
+}
+
+/// Becomes the server, so Ctrl-C and the exit status are its own.
+#[cfg(unix)]
+fn exec(mut c: std::process::Command) -> Result {
+    use std::os::unix::process::CommandExt;
+    Err(format!("could not start the server: {}", c.exec()))
+}
+
+#[cfg(not(unix))]
+fn exec(mut c: std::process::Command) -> Result {
+    shell::run(&mut c)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve" | "run") => serve(&args[1..]),
+        Some("test") => suite::run_all().map(|n| println!("xtask: {n} passed, 0 failed")),
+        Some("build") => setup::ensure(setup::BUILD)
+            .and_then(|()| wasm::build_web())
+            .and_then(|()| wasm::report()),
+        Some("setup") => setup::ensure(setup::ALL),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown job `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! `cargo xtask test`: every check and test the project has, in the order a failure is cheapest to see.
+
+use crate::setup::{self, Need};
+use crate::shell::{Result, Steps, cmd, root, run};
+use crate::wasm;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+
+/// The zone the suites run in a second time: the verdicts must not change.
+const OTHER_TZ: &str = "America/New_York";
+
+/// The local announcement service, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn server_bin() -> PathBuf {
+    root().join("target").join("native").join("booktax-server")
+}
+
+pub fn build_server() -> Result {
+    run(cmd("cargo").args(["build", "--profile", "native", "-p", "booktax-server"]))
+}
+
+/// Starts the built server on a free loopback port and waits for its address line.
+pub fn start_server(extra: &[&str]) -> Result<Server> {
+    let mut child = cmd(&server_bin().to_string_lossy())
+        .args(["--listen", "127.0.0.1:0", "--www", "www"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", server_bin().display()))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("reading the server's address: {e}"))?;
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://"))
+        .map(str::to_string);
+    match url {
+        Some(url) => Ok(Server { child, url }),
+        None => {
+            let _ = child.kill();
+            Err(format!(
+                "the server did not print its address (got {line:?})"
+            ))
+        }
+    }
+}
+
+fn wasm_pack_test(url: &str, tz: Option<&str>) -> Result {
+    let mut c = cmd("wasm-pack");
+    c.args(["test", "--headless", "--chrome", "--firefox"])
+        .env("BOOKTAX_TEST_URL", url);
+    match tz {
+        Some(tz) => c.env("TZ", tz).env("BOOKTAX_EXPECT_TZ", tz),
+        None => c.env_remove("BOOKTAX_EXPECT_TZ"),
+    };
+    run(&mut c)
+}
+
+fn e2e(tz: Option<&str>) -> Result {
+    let mut c = cmd("node");
+    c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("BOOKTAX_SERVER_BIN", server_bin())
+        .env("BOOKTAX_WWW", root().join("www"));
+    match tz {
+        Some(tz) => c.env("BOOKTAX_TZ", tz),
+        None => c.env_remove("BOOKTAX_TZ"),
+    };
+    run(&mut c)
+}
+
+/// The Node.js build must load and answer too.
+fn node_loads() -> Result {
+    let script = r#"
+        const b = require('./target/pkg-node/booktax.js');
+        const c = b.normalizeCode('957-678-000-4');
+        if (c.code !== '9789576780004') throw new Error('normalizeCode: ' + JSON.stringify(c));
+        const d = b.decideIsbn({status:'approved',kind:'實體',approved_effective_date:'20210301'},
+                               {policyExpiryDate:'20260228', at:'2026-02-28T15:59:59Z'});
+        if (d.verdict !== 'exempt') throw new Error('decideIsbn: ' + JSON.stringify(d));
+        console.log('nodejs package: normalizeCode and decideIsbn answer');
+    "#;
+    run(cmd("node").args(["-e", script]))
+}
+
+pub fn run_all() -> Result<usize> {
+    let mut steps = Steps::new();
+    steps.step("setup", || setup::ensure(setup::ALL))?;
+    steps.step("cargo fmt --check", || {
+        run(cmd("cargo").args(["fmt", "--all", "--", "--check"]))
+    })?;
+    steps.step("clippy (native, all targets)", || {
+        run(cmd("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    steps.step("clippy (wasm32, all targets)", || {
+        run(cmd("cargo").args([
+            "clippy",
+            "-p",
+            "booktax",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    steps.step("native tests (cargo test --workspace)", || {
+        run(cmd("cargo").args(["test", "--workspace"]))
+    })?;
+    steps.step("build the local service", build_server)?;
+    let server = start_server(&["--test-admin"])?;
+    eprintln!(
+        "local announcement service for the browser tests: {}",
+        server.url
+    );
+    steps.step("wasm-pack test --headless --chrome --firefox", || {
+        wasm_pack_test(&server.url, None)
+    })?;
+    steps.step(&format!("wasm-pack test, browsers in {OTHER_TZ}"), || {
+        wasm_pack_test(&server.url, Some(OTHER_TZ))
+    })?;
+    drop(server);
+    steps.step("release build (web) and sizes", || {
+        wasm::build_web()?;
+        wasm::report()
+    })?;
+    steps.step("release build (nodejs) loads", || {
+        wasm::build_node()?;
+        node_loads()
+    })?;
+    steps.step("end-to-end (Playwright, Debian chromium)", || e2e(None))?;
+    steps.step(&format!("end-to-end, browser in {OTHER_TZ}"), || {
+        e2e(Some(OTHER_TZ))
+    })?;
+    steps.summary();
+    Ok(steps.count())
+}
+
+/// Only what the local service and page need.
+pub fn needs_for_serve() -> &'static [Need] {
+    setup::BUILD
+}

@@ -1,0 +1,122 @@
+//! Builds the wasm package into www/pkg (wasm-pack, then wasm-opt -Oz) and reports what the page weighs.
+
+use crate::shell::{Result, cmd, node_bin, root, run};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The WebAssembly features Rust's wasm32-unknown-unknown target emits by default;
+/// wasm-opt must accept them and may use no others.
+const FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+pub fn pkg_dir() -> PathBuf {
+    root().join("www").join("pkg")
+}
+
+/// `wasm-pack build --release --target web` into www/pkg, then `wasm-opt -Oz` in place.
+pub fn build_web() -> Result {
+    run(cmd("wasm-pack").args([
+        "build",
+        "--release",
+        "--target",
+        "web",
+        "--out-dir",
+        "www/pkg",
+    ]))?;
+    optimize(&pkg_dir().join("booktax_bg.wasm"))
+}
+
+/// The same package for Node.js (`--target nodejs`), into target/pkg-node.
+pub fn build_node() -> Result {
+    run(cmd("wasm-pack").args([
+        "build",
+        "--release",
+        "--target",
+        "nodejs",
+        "--out-dir",
+        "target/pkg-node",
+    ]))
+}
+
+fn optimize(wasm: &Path) -> Result {
+    let wasm_opt = node_bin().join("wasm-opt");
+    let optimized = wasm.with_extension("opt.wasm");
+    let mut c = cmd(&wasm_opt.to_string_lossy());
+    c.arg("-Oz")
+        .args(FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimized);
+    run(&mut c)?;
+    fs::rename(&optimized, wasm).map_err(|e| format!("{}: {e}", wasm.display()))
+}
+
+fn gzipped(bytes: &[u8]) -> usize {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(bytes).expect("writing to memory");
+    gz.finish().expect("writing to memory").len()
+}
+
+/// Raw and gzipped sizes of a file.
+fn sizes(path: &Path) -> Result<(usize, usize)> {
+    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((bytes.len(), gzipped(&bytes)))
+}
+
+fn kb(bytes: usize) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+/// Prints the release wasm's size and the whole page's (what a browser loads), raw and gzipped.
+pub fn report() -> Result {
+    let www = root().join("www");
+    let pkg = pkg_dir();
+    let (raw, gz) = sizes(&pkg.join("booktax_bg.wasm"))?;
+    println!(
+        "booktax_bg.wasm (release, wasm-opt -Oz): {raw} bytes raw, {gz} bytes gzipped ({} / {})",
+        kb(raw),
+        kb(gz)
+    );
+
+    let mut page: Vec<PathBuf> = fs::read_dir(&www)
+        .map_err(|e| format!("{}: {e}", www.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("html" | "js" | "css" | "svg" | "ico")
+                )
+        })
+        .collect();
+    page.sort();
+    page.push(pkg.join("booktax.js"));
+    page.push(pkg.join("booktax_bg.wasm"));
+    let (mut total_raw, mut total_gz) = (0, 0);
+    for file in &page {
+        let (raw, gz) = sizes(file)?;
+        total_raw += raw;
+        total_gz += gz;
+        let name = file
+            .strip_prefix(&root())
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        println!("  {name:<28} {raw:>8} raw {gz:>7} gzipped");
+    }
+    println!(
+        "page total ({} files): {total_raw} bytes raw, {total_gz} bytes gzipped ({}; budget 80 KB gzipped)",
+        page.len(),
+        kb(total_gz)
+    );
+    Ok(())
+}
