@@ -80,7 +80,7 @@ pub fn locked_wasm_bindgen() -> Result<String> {
 
 fn wasm_bindgen() -> Result {
     let want = locked_wasm_bindgen()?;
-    let have = output(&mut cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
+    let have = output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(want.as_str()) {
         return Ok(());
     }
@@ -95,14 +95,14 @@ fn wasm_bindgen() -> Result {
 }
 
 fn wasm_pack() -> Result {
-    if output(&mut cmd("wasm-pack").arg("--version")).is_some() {
+    if output(cmd("wasm-pack").arg("--version")).is_some() {
         return Ok(());
     }
     run(cmd("cargo").args(["install", "wasm-pack", "--locked"]))
 }
 
 fn geckodriver() -> Result {
-    if output(&mut cmd("geckodriver").arg("--version")).is_some() {
+    if output(cmd("geckodriver").arg("--version")).is_some() {
         return Ok(());
     }
     run(cmd("cargo").args(["install", "geckodriver"]))
@@ -118,7 +118,7 @@ fn npm() -> Result {
     {
         return Ok(());
     }
-    if output(&mut cmd("npm").arg("--version")).is_none() {
+    if output(cmd("npm").arg("--version")).is_none() {
         apt(&["nodejs", "npm"])?;
     }
     run(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))?;
@@ -143,7 +143,7 @@ fn apt(packages: &[&str]) -> Result {
     if missing.is_empty() {
         return Ok(());
     }
-    let root_user = output(&mut cmd("id").arg("-u")).is_some_and(|id| id.trim() == "0");
+    let root_user = output(cmd("id").arg("-u")).is_some_and(|id| id.trim() == "0");
     let apt_get = |args: &[&str]| {
         let mut c = if root_user {
             cmd("apt-get")

@@ -107,7 +107,7 @@ pub fn report() -> Result {
         total_raw += raw;
         total_gz += gz;
         let name = file
-            .strip_prefix(&root())
+            .strip_prefix(root())
             .unwrap_or(file)
             .display()
             .to_string();
