@@ -4,7 +4,7 @@
 //! rejects with) an `Error` whose `code` property names the error kind and
 //! whose `message` is zh-TW text for the clerk.
 
-use crate::api::{Ean, Isbn, read_schema};
+use crate::api::{DailyResponse, Ean, EanResponse, Isbn, IsbnResponse, read_schema};
 use crate::client::{Client, taipei_today};
 use crate::code::{CodeError, read_code};
 use crate::decision::{Checkout, Format, decide_ean, decide_isbn};
@@ -17,6 +17,10 @@ use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
+
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// An error on its way to JavaScript as `Error { code, message }`.
 #[derive(Debug)]
@@ -206,18 +210,43 @@ fn number_option(opts: &JsValue, name: &str, default: u32, max: u32) -> Result<u
     }
 }
 
-/// Runs a client call as a Promise that resolves to plain objects or rejects with `Error { code, message }`.
-fn promise<T, F>(work: F) -> js_sys::Promise
-where
-    T: Serialize,
-    F: Future<Output = Result<T, Failure>> + 'static,
-{
-    future_to_promise(async move {
-        match work.await {
-            Ok(value) => to_js(&value).map_err(JsValue::from),
-            Err(failure) => Err(failure.into()),
+/// What a `BookTaxClient` method asks for.
+enum Call {
+    PolicyExpiryDate,
+    Today,
+    Daily(JsValue),
+    Isbn(JsValue),
+    Ean(JsValue),
+    Lookup(JsValue, JsValue),
+}
+
+/// Answers every client method: one async function, so the wasm holds one
+/// state machine for all of them instead of one per method.
+async fn answer(client: Rc<Client>, call: Call) -> Result<JsValue, Failure> {
+    let endpoint = match &call {
+        Call::PolicyExpiryDate => {
+            return to_js(&format_yyyymmdd(client.policy_expiry_date().await?));
         }
-    })
+        Call::Lookup(input, opts) => {
+            let code = read_code(&text_of(input).unwrap_or_default())?;
+            let day = checkout_day(&field(opts, "at"))?;
+            let format = format_option(&field(opts, "format"))?;
+            return to_js(&client.lookup(code, day, format).await);
+        }
+        Call::Today => Endpoint::Today,
+        Call::Daily(date) => Endpoint::Daily(check_announcement_date(
+            &text_of(date).unwrap_or_default(),
+            taipei_today(),
+        )?),
+        Call::Isbn(code) => Endpoint::Isbn(read_code(&text_of(code).unwrap_or_default())?.code),
+        Call::Ean(code) => Endpoint::Ean(read_code(&text_of(code).unwrap_or_default())?.code),
+    };
+    let body = client.fetch(&endpoint).await?;
+    match call {
+        Call::Isbn(_) => to_js(&client.read::<IsbnResponse>(&body)?.data),
+        Call::Ean(_) => to_js(&client.read::<EanResponse>(&body)?.data),
+        _ => to_js(&client.read::<DailyResponse>(&body)?),
+    }
 }
 
 #[wasm_bindgen]
@@ -242,57 +271,41 @@ impl BookTaxClient {
         })
     }
 
+    fn call(&self, call: Call) -> js_sys::Promise {
+        let client = self.inner.clone();
+        future_to_promise(async move { answer(client, call).await.map_err(JsValue::from) })
+    }
+
     /// Resolves to the policy expiry date, `YYYYMMDD`.
     #[wasm_bindgen(js_name = policyExpiryDate)]
     pub fn policy_expiry_date(&self) -> js_sys::Promise {
-        let client = self.inner.clone();
-        promise(async move { Ok(format_yyyymmdd(client.policy_expiry_date().await?)) })
+        self.call(Call::PolicyExpiryDate)
     }
 
     /// Resolves to today's announcement (`DailyResponse`, as served).
     pub fn today(&self) -> js_sys::Promise {
-        let client = self.inner.clone();
-        promise(async move { Ok(client.daily(&Endpoint::Today).await?) })
+        self.call(Call::Today)
     }
 
     /// Resolves to one day's announcement; dates before 20210107 or after tomorrow are refused unasked.
     pub fn daily(&self, date: JsValue) -> js_sys::Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            let date =
-                check_announcement_date(&text_of(&date).unwrap_or_default(), taipei_today())?;
-            Ok(client.daily(&Endpoint::Daily(date)).await?)
-        })
+        self.call(Call::Daily(date))
     }
 
     /// Resolves to a book's record (the API's `Isbn` object).
     pub fn isbn(&self, code: JsValue) -> js_sys::Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            let code = read_code(&text_of(&code).unwrap_or_default())?;
-            Ok(client.isbn(&code.code).await?.data)
-        })
+        self.call(Call::Isbn(code))
     }
 
     /// Resolves to a boxed set's record (the API's `Ean` object).
     pub fn ean(&self, code: JsValue) -> js_sys::Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            let code = read_code(&text_of(&code).unwrap_or_default())?;
-            Ok(client.ean(&code.code).await?.data)
-        })
+        self.call(Call::Ean(code))
     }
 
     /// Reads a code, asks the service and decides: `{ code, kind, addon?, record, decision, policyExpiryDate, error? }`.
     ///
     /// Rejects only for unreadable input; a service failure resolves with an unknown verdict.
     pub fn lookup(&self, input: JsValue, opts: JsValue) -> js_sys::Promise {
-        let client = self.inner.clone();
-        promise(async move {
-            let code = read_code(&text_of(&input).unwrap_or_default())?;
-            let day = checkout_day(&field(&opts, "at"))?;
-            let format = format_option(&field(&opts, "format"))?;
-            Ok(client.lookup(code, day, format).await)
-        })
+        self.call(Call::Lookup(input, opts))
     }
 }

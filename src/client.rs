@@ -1,8 +1,7 @@
 //! The announcement API client over gloo-net: timeouts by AbortController, retries, and the per-day policy cache.
 
 use crate::api::{
-    DailyResponse, DateField, EanResponse, IsbnResponse, PolicyExpiryDateResponse, SchemaError,
-    read_schema,
+    DateField, EanResponse, IsbnResponse, PolicyExpiryDateResponse, SchemaError, read_schema,
 };
 use crate::code::{Code, CodeKind};
 use crate::decision::{Checkout, Format, decide_ean, decide_isbn};
@@ -31,7 +30,7 @@ pub struct Client {
 }
 
 /// A body parsed by `JSON.parse`, read through serde-wasm-bindgen.
-struct JsBody(JsValue);
+pub struct JsBody(JsValue);
 
 impl Body for JsBody {
     fn read<T: DeserializeOwned>(&self) -> Result<T, SchemaError> {
@@ -70,13 +69,13 @@ impl Client {
         }
     }
 
-    /// GETs an endpoint and reads its answer as `T`.
-    pub async fn get<T: DeserializeOwned>(&self, endpoint: &Endpoint) -> Result<T, ClientError> {
-        read_body(&self.fetch(endpoint).await?).map_err(|e| e.redact(&self.appid))
+    /// Reads a fetched body as `T` (synchronous, so the wasm has one fetching state machine).
+    pub fn read<T: DeserializeOwned>(&self, body: &JsBody) -> Result<T, ClientError> {
+        read_body(body).map_err(|e| e.redact(&self.appid))
     }
 
     /// GETs an endpoint, retrying network failures, timeouts, 429 and 5xx with backoff.
-    async fn fetch(&self, endpoint: &Endpoint) -> Result<JsBody, ClientError> {
+    pub async fn fetch(&self, endpoint: &Endpoint) -> Result<JsBody, ClientError> {
         let url = endpoint_url(&self.base_url, endpoint, &self.appid);
         let mut retry = 0;
         loop {
@@ -130,7 +129,8 @@ impl Client {
 
     /// The policy expiry date as served (fresh, and remembered for today).
     pub async fn policy_expiry_date(&self) -> Result<NaiveDate, ClientError> {
-        let r: PolicyExpiryDateResponse = self.get(&Endpoint::PolicyExpiryDate).await?;
+        let body = self.fetch(&Endpoint::PolicyExpiryDate).await?;
+        let r: PolicyExpiryDateResponse = self.read(&body)?;
         match r.policy_expiry_date {
             DateField::Date(d) => {
                 *self.policy.borrow_mut() = Some((taipei_today(), d));
@@ -154,28 +154,28 @@ impl Client {
         }
     }
 
-    pub async fn daily(&self, endpoint: &Endpoint) -> Result<DailyResponse, ClientError> {
-        self.get(endpoint).await
-    }
-
-    pub async fn isbn(&self, code: &str) -> Result<IsbnResponse, ClientError> {
-        self.get(&Endpoint::Isbn(code.to_string())).await
-    }
-
-    pub async fn ean(&self, code: &str) -> Result<EanResponse, ClientError> {
-        self.get(&Endpoint::Ean(code.to_string())).await
-    }
-
     /// Reads the record for a code and decides it for a checkout day.
     pub async fn lookup(&self, code: Code, day: NaiveDate, format: Option<Format>) -> Lookup {
         let policy = self.policy_for_today().await;
         let record = match &policy {
             // The service is unreachable: asking again for the record only makes the clerk wait.
             Err(e) if e.is_retryable() => Err(e.clone()),
-            _ => match code.kind {
-                CodeKind::Isbn => self.isbn(&code.code).await.map(|r| Found::Isbn(r.data)),
-                CodeKind::Ean => self.ean(&code.code).await.map(|r| Found::Ean(r.data)),
-            },
+            _ => {
+                let endpoint = match code.kind {
+                    CodeKind::Isbn => Endpoint::Isbn(code.code.clone()),
+                    CodeKind::Ean => Endpoint::Ean(code.code.clone()),
+                };
+                self.fetch(&endpoint)
+                    .await
+                    .and_then(|body| match code.kind {
+                        CodeKind::Isbn => self
+                            .read::<IsbnResponse>(&body)
+                            .map(|r| Found::Isbn(r.data)),
+                        CodeKind::Ean => {
+                            self.read::<EanResponse>(&body).map(|r| Found::Ean(r.data))
+                        }
+                    })
+            }
         };
         Lookup::new(code, &policy, record, |found, policy| {
             let at = Checkout::new(policy, day, format);
