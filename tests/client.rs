@@ -157,7 +157,7 @@ async fn isbn_and_ean_records() {
     assert_eq!(text(&set, "status"), "created");
 
     // A valid code the service does not list.
-    let (code, message) = rejected(c.isbn("9789999999999".into())).await;
+    let (code, message) = rejected(c.isbn("9789999999991".into())).await;
     assert_eq!(
         (code.as_str(), message.as_str()),
         ("not_found", "不在文化部認可公告清單中")
@@ -194,7 +194,7 @@ async fn lookup_decides() {
         .unwrap();
     assert_eq!(text(&get(&r, "decision"), "reason"), "revoked");
 
-    let r = resolve(c.lookup("9789999999999".into(), JsValue::UNDEFINED))
+    let r = resolve(c.lookup("9789999999991".into(), JsValue::UNDEFINED))
         .await
         .unwrap();
     assert_eq!(text(&get(&r, "decision"), "verdict"), "taxable");
@@ -308,7 +308,7 @@ async fn malformed_bodies_say_which_field() {
     for (kind, field) in [
         ("not_json", "(body)"),
         ("truncated", "(body)"),
-        ("wrong_type", ""),
+        ("wrong_type", "code"),
         ("missing_field", "data"),
     ] {
         let appid = format!("t-bad-{kind}");
