@@ -1,0 +1,268 @@
+//! Command-line flags and environment variables, read into a [`Config`].
+
+use booktax::taipei::parse_yyyymmdd;
+use chrono::NaiveDate;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The appid that sample mode accepts unless `--appid` or `BOOKTAX_APPID` says otherwise.
+pub const DEFAULT_APPID: &str = "booktax-sample";
+/// The most generated records: three ISBN prefixes of a million codes each, less the fixtures.
+pub const MAX_RECORDS: usize = 2_900_000;
+
+pub const USAGE: &str = "\
+booktax-server: local announcement service (sample data or proxy) and the booktax web page
+
+USAGE: booktax-server [FLAGS]
+
+  --listen ADDR           address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
+  --www DIR               static files to serve (default: www of the workspace)
+  --records N             generated sample records (default 5000, at most 2900000)
+  --policy-expiry YYYYMMDD  policy expiry date served (default 20310228)
+  --appid ID              appid accepted in sample mode (default booktax-sample; env BOOKTAX_APPID)
+  --upstream URL          proxy mode: forward /v1/announcement/... to URL, adding the appid
+                          from env BOOKTAX_UPSTREAM_APPID (required; never printed)
+  --test-admin            enable /__admin/... (fault injection, clock, fixtures); loopback only
+  --connect-src ORIGIN    extra origin for the page's CSP connect-src (repeatable)
+  -h, --help              this text
+";
+
+/// Everything the server is started with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub www: PathBuf,
+    pub records: usize,
+    pub policy_expiry: NaiveDate,
+    pub appid: String,
+    /// Proxy mode: the upstream base URL and its appid.
+    pub upstream: Option<Upstream>,
+    pub test_admin: bool,
+    pub connect_src: Vec<String>,
+}
+
+/// The real API to forward to; `appid` is a secret and is never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Upstream {
+    pub base: String,
+    pub appid: String,
+}
+
+// Hand-written so that the upstream appid can never reach a log through `{:?}`.
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("base", &self.base)
+            .field("appid", &"<hidden>")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("www", &self.www)
+            .field("records", &self.records)
+            .field("policy_expiry", &self.policy_expiry)
+            .field("upstream", &self.upstream)
+            .field("test_admin", &self.test_admin)
+            .field("connect_src", &self.connect_src)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Parsed {
+    Run(Box<Config>),
+    Help,
+}
+
+/// Reads flags (without the program name) and the environment through `env`.
+pub fn parse<I, E>(args: I, env: E, default_www: PathBuf) -> Result<Parsed, String>
+where
+    I: IntoIterator<Item = String>,
+    E: Fn(&str) -> Option<String>,
+{
+    let mut cfg = Config {
+        listen: "127.0.0.1:8080".parse().expect("valid default address"),
+        www: default_www,
+        records: 5000,
+        policy_expiry: parse_yyyymmdd("20310228").expect("valid default date"),
+        appid: env("BOOKTAX_APPID")
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_APPID.to_string()),
+        upstream: None,
+        test_admin: false,
+        connect_src: Vec::new(),
+    };
+    let mut upstream_base = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "--listen" => {
+                let v = value("--listen")?;
+                cfg.listen = v
+                    .parse()
+                    .map_err(|_| format!("--listen: not an address like 127.0.0.1:8080: {v}"))?;
+            }
+            "--www" => cfg.www = PathBuf::from(value("--www")?),
+            "--records" => {
+                let v = value("--records")?;
+                let n: usize = v
+                    .replace('_', "")
+                    .parse()
+                    .map_err(|_| format!("--records: not a number: {v}"))?;
+                if n > MAX_RECORDS {
+                    return Err(format!("--records: at most {MAX_RECORDS}"));
+                }
+                cfg.records = n;
+            }
+            "--policy-expiry" => {
+                let v = value("--policy-expiry")?;
+                cfg.policy_expiry = parse_yyyymmdd(&v)
+                    .ok_or_else(|| format!("--policy-expiry: not a YYYYMMDD date: {v}"))?;
+            }
+            "--appid" => {
+                let v = value("--appid")?;
+                if v.is_empty() {
+                    return Err("--appid must not be empty".into());
+                }
+                cfg.appid = v;
+            }
+            "--upstream" => {
+                let v = value("--upstream")?;
+                if !(v.starts_with("http://") || v.starts_with("https://")) {
+                    return Err(format!("--upstream: not an http(s) URL: {v}"));
+                }
+                upstream_base = Some(v.trim_end_matches('/').to_string());
+            }
+            "--test-admin" if inline.is_none() => cfg.test_admin = true,
+            "--connect-src" => {
+                let v = value("--connect-src")?;
+                if v.is_empty()
+                    || v.contains([';', ',', '\'', '"'])
+                    || v.chars().any(char::is_whitespace)
+                {
+                    return Err(format!("--connect-src: not an origin: {v}"));
+                }
+                cfg.connect_src.push(v);
+            }
+            _ => return Err(format!("unknown flag: {arg}\n\n{USAGE}")),
+        }
+    }
+    if let Some(base) = upstream_base {
+        let appid = env("BOOKTAX_UPSTREAM_APPID")
+            .filter(|s| !s.is_empty())
+            .ok_or("--upstream needs the environment variable BOOKTAX_UPSTREAM_APPID")?;
+        cfg.upstream = Some(Upstream { base, appid });
+    }
+    Ok(Parsed::Run(Box::new(cfg)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let lookup = |k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        match parse(args.iter().map(|s| s.to_string()), lookup, "www".into())? {
+            Parsed::Run(c) => Ok(*c),
+            Parsed::Help => Err("help".into()),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let c = run(&[], &[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.records, 5000);
+        assert_eq!(c.policy_expiry, parse_yyyymmdd("20310228").unwrap());
+        assert_eq!(c.appid, "booktax-sample");
+        assert!(c.upstream.is_none() && !c.test_admin && c.connect_src.is_empty());
+    }
+
+    #[test]
+    fn every_flag() {
+        let c = run(
+            &[
+                "--listen",
+                "127.0.0.1:0",
+                "--www=site",
+                "--records",
+                "1_000_000",
+                "--policy-expiry",
+                "20261201",
+                "--appid",
+                "abc",
+                "--test-admin",
+                "--connect-src",
+                "http://127.0.0.1:9",
+                "--connect-src",
+                "https://x.test",
+            ],
+            &[("BOOKTAX_APPID", "from-env")],
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 0);
+        assert_eq!(c.www, PathBuf::from("site"));
+        assert_eq!(c.records, 1_000_000);
+        assert_eq!(c.policy_expiry, parse_yyyymmdd("20261201").unwrap());
+        assert_eq!(c.appid, "abc");
+        assert!(c.test_admin);
+        assert_eq!(c.connect_src, ["http://127.0.0.1:9", "https://x.test"]);
+        assert_eq!(
+            run(&[], &[("BOOKTAX_APPID", "from-env")]).unwrap().appid,
+            "from-env"
+        );
+    }
+
+    #[test]
+    fn upstream_needs_its_appid_and_hides_it() {
+        let e = run(&["--upstream", "https://tax.moc.gov.tw/book-api/"], &[]).unwrap_err();
+        assert!(e.contains("BOOKTAX_UPSTREAM_APPID"));
+        let c = run(
+            &["--upstream", "https://tax.moc.gov.tw/book-api/"],
+            &[("BOOKTAX_UPSTREAM_APPID", "s3cret")],
+        )
+        .unwrap();
+        let up = c.upstream.as_ref().unwrap();
+        assert_eq!(up.base, "https://tax.moc.gov.tw/book-api");
+        assert_eq!(up.appid, "s3cret");
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_flags() {
+        for bad in [
+            &["--listen", "nowhere"][..],
+            &["--records", "many"],
+            &["--records", "99999999"],
+            &["--policy-expiry", "20210230"],
+            &["--appid", ""],
+            &["--upstream", "ftp://x"],
+            &["--connect-src", "'self'; script-src *"],
+            &["--bogus"],
+            &["--listen"],
+        ] {
+            assert!(run(bad, &[]).is_err(), "{bad:?}");
+        }
+        assert_eq!(run(&["--help"], &[]).unwrap_err(), "help");
+    }
+}

@@ -1,0 +1,117 @@
+//! Static files of the web page: path resolution that refuses traversal, and content types.
+
+use crate::query::percent_decode;
+use std::path::{Path, PathBuf};
+
+/// The content type of a file, by extension.
+pub fn content_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json" | "map") => "application/json; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("webmanifest") => "application/manifest+json",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The relative file a URL path names, or `None` for anything that could leave the root:
+/// `..` (also percent-encoded), backslashes, NUL, drive letters, hidden names.
+pub fn relative_path(url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(url_path, false)?;
+    if !decoded.starts_with('/') || decoded.contains(['\\', '\0', ':']) {
+        return None;
+    }
+    let mut rel = PathBuf::new();
+    for part in decoded.split('/').filter(|p| !p.is_empty()) {
+        if part.starts_with('.') {
+            return None;
+        }
+        rel.push(part);
+    }
+    if decoded.ends_with('/') {
+        rel.push("index.html");
+    }
+    Some(rel)
+}
+
+/// The file to serve for `url_path` under `root`, checked to stay inside it after symlinks.
+pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let rel = relative_path(url_path)?;
+    let root = root.canonicalize().ok()?;
+    let mut file = root.join(rel).canonicalize().ok()?;
+    if file.is_dir() {
+        file = file.join("index.html").canonicalize().ok()?;
+    }
+    (file.starts_with(&root) && file.is_file()).then_some(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types() {
+        assert_eq!(
+            content_type(Path::new("a/index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("pkg/booktax_bg.wasm")),
+            "application/wasm"
+        );
+        assert!(content_type(Path::new("x.JS")).starts_with("text/javascript"));
+        assert!(content_type(Path::new("x.mjs")).starts_with("text/javascript"));
+        assert_eq!(content_type(Path::new("x.svg")), "image/svg+xml");
+        assert_eq!(content_type(Path::new("x")), "application/octet-stream");
+    }
+
+    #[test]
+    fn refuses_traversal() {
+        assert_eq!(relative_path("/"), Some(PathBuf::from("index.html")));
+        assert_eq!(
+            relative_path("/pkg/booktax.js"),
+            Some(PathBuf::from("pkg/booktax.js"))
+        );
+        for bad in [
+            "/../etc/passwd",
+            "/pkg/../../x",
+            "/%2e%2e/x",
+            "/%2E%2E%2Fx",
+            "/..%5cx",
+            "/a%00b",
+            "/.git/config",
+            "/c:/x",
+            "/%zz",
+            "relative",
+        ] {
+            assert_eq!(relative_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn resolves_inside_root_only() {
+        let dir = std::env::temp_dir().join(format!("booktax-files-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("index.html"), "<p>hi</p>").unwrap();
+        std::fs::write(dir.join("sub/index.html"), "sub").unwrap();
+        assert_eq!(
+            resolve(&dir, "/").unwrap().file_name().unwrap(),
+            "index.html"
+        );
+        assert!(resolve(&dir, "/sub").unwrap().ends_with("sub/index.html"));
+        assert!(resolve(&dir, "/missing.js").is_none());
+        assert!(resolve(&dir, "/../").is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,145 @@
+//! Static files, page config, CORS preflight, security headers and request logging.
+
+mod common;
+
+use common::Server;
+
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://tax.moc.gov.tw https://test.smartfun.com.tw http://127.0.0.1:9999; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *";
+
+/// A throwaway www directory.
+fn site() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "booktax-www-{}-{}",
+        std::process::id(),
+        std::thread::current()
+            .name()
+            .unwrap_or("t")
+            .replace("::", "-")
+    ));
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>booktax</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("app.js"), "export {};").unwrap();
+    std::fs::write(dir.join("style.css"), "body{}").unwrap();
+    std::fs::write(dir.join("pkg/booktax_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("../booktax-secret.txt"), "outside").unwrap();
+    dir
+}
+
+#[test]
+fn static_files_and_types() {
+    let dir = site();
+    let s = Server::start(&[
+        "--www",
+        dir.to_str().unwrap(),
+        "--connect-src",
+        "http://127.0.0.1:9999",
+    ]);
+    for (path, ct) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/pkg/booktax_bg.wasm", "application/wasm"),
+    ] {
+        let r = s.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type"), Some(ct), "{path}");
+        assert_eq!(r.header("content-security-policy"), Some(CSP), "{path}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    }
+    assert!(s.get("/").body.contains("<title>booktax</title>"));
+    assert_eq!(s.get("/missing.js").status, 404);
+    // The API's answers carry the same headers.
+    assert_eq!(
+        s.api("policy_expiry_date")
+            .header("content-security-policy"),
+        Some(CSP)
+    );
+}
+
+#[test]
+fn traversal_is_refused() {
+    let dir = site();
+    let s = Server::start(&["--www", dir.to_str().unwrap()]);
+    for path in [
+        "/../booktax-secret.txt",
+        "/%2e%2e/booktax-secret.txt",
+        "/%2E%2E%2Fbooktax-secret.txt",
+        "/pkg/..%2f..%2fbooktax-secret.txt",
+        "/..%5cbooktax-secret.txt",
+        "/pkg/%2e%2e/%2e%2e/booktax-secret.txt",
+    ] {
+        // Sent raw: ureq would not normalise these, but a URL parser might; use a socket.
+        let status = raw_status(&s.base, path);
+        assert!(status == 404 || status == 400, "{path}: {status}");
+    }
+}
+
+/// Sends a GET with the path exactly as written and returns the status.
+fn raw_status(base: &str, path: &str) -> u16 {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut sock = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        sock,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    sock.read_to_string(&mut out).unwrap();
+    assert!(!out.contains("outside"), "{path} leaked a file outside www");
+    out.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn page_config_in_sample_mode() {
+    let s = Server::start(&[]);
+    let r = s.get("/booktax-config.json");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json(),
+        serde_json::json!({"baseUrl":"","appid":"booktax-sample","sample":true})
+    );
+}
+
+#[test]
+fn cors_preflight() {
+    let s = Server::start(&[]);
+    let r = s.request("OPTIONS", "/v1/announcement/isbn/9789576780004?appid=x");
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        r.header("access-control-allow-methods"),
+        Some("GET, OPTIONS")
+    );
+    assert_eq!(r.header("access-control-allow-headers"), Some("*"));
+    assert_eq!(
+        r.header("access-control-expose-headers"),
+        Some("Retry-After")
+    );
+    assert!(r.body.is_empty());
+    assert_eq!(s.request("DELETE", "/v1/announcement/today").status, 405);
+}
+
+#[test]
+fn logs_one_line_per_request_without_the_query() {
+    let s = Server::start(&[]);
+    s.get("/v1/announcement/isbn/9789576780004?appid=booktax-sample");
+    s.get("/v1/announcement/today?appid=wrong-secret-appid");
+    let log = s.wait_log("GET /v1/announcement/today 401");
+    assert!(
+        log.contains("GET /v1/announcement/isbn/9789576780004 200 "),
+        "{log}"
+    );
+    assert!(log.contains("GET /v1/announcement/today 401 "), "{log}");
+    assert!(
+        !log.contains("wrong-secret-appid") && !log.contains("appid="),
+        "{log}"
+    );
+}
