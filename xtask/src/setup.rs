@@ -16,7 +16,7 @@ pub enum Need {
     WasmPack,
     /// npm packages: binaryen's wasm-opt and playwright-core.
     Npm,
-    /// Debian's chromium, chromium-driver and firefox-esr.
+    /// Debian's chromium, chromium-driver, firefox-esr, and a CJK font for readable screenshots.
     Browsers,
     Geckodriver,
 }
@@ -126,7 +126,7 @@ fn npm() -> Result {
 }
 
 fn browsers() -> Result {
-    apt(&["chromium", "chromium-driver", "firefox-esr"])
+    apt(&["chromium", "chromium-driver", "firefox-esr", "fonts-wqy-microhei"])
 }
 
 /// Installs Debian packages that are not installed yet.

@@ -1,0 +1,95 @@
+// E2E: hostile record text stays text, settings, no request to another host, and the service stopping mid-session.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, adminFixtures, lookup, screenshot, LOOK } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+let requests;
+let errors;
+let fx;
+
+before(async () => {
+  server = await startServer();
+  fx = await adminFixtures(server.url);
+  browser = await launchBrowser();
+  ({ page, requests, errors } = await openPage(browser, server.url));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('hostile record: shown as literal text, no script runs, no element created from it', async () => {
+  const s = await lookup(page, fx.hostile);
+  assert.equal(s.fields.title, '<img src=x onerror="window.__xss=1">');
+  assert.equal(s.fields.publisher, '<script>window.__xss=2</script>');
+  assert.equal(await page.evaluate(() => typeof window.__xss), 'undefined');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('img').length), 0);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('body script, #details *[onerror]').length), 0);
+  await screenshot(page, 'hostile');
+});
+
+test('settings: a wrong appid gives unknown (never exempt), saved across reloads; reset restores', async () => {
+  await page.click('#settings summary');
+  assert.equal(await page.getAttribute('#appid', 'type'), 'password');
+  await page.fill('#appid', 'wrong-appid');
+  await page.click('#settings-save');
+  let s = await lookup(page, fx.spec_example);
+  assert.equal(s.verdict, 'unknown', s.text);
+  assert.notEqual(s.background, LOOK.exempt.background);
+  assert.match(s.text, /請以應稅處理並至認可公告頁面確認/);
+  await screenshot(page, 'wrong_appid');
+
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.waitForSelector('#policy:not([data-state="loading"])');
+  assert.equal(await page.inputValue('#appid'), 'wrong-appid', 'settings kept in localStorage');
+  assert.equal(await page.getAttribute('#policy', 'data-state'), 'unknown');
+  assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('wrong-appid'), 'appid never shown as text');
+
+  await page.click('#settings summary');
+  await page.click('#settings-reset');
+  await page.waitForSelector('#policy[data-state="ok"]');
+  s = await lookup(page, fx.spec_example);
+  assert.equal(s.verdict, 'exempt', s.text);
+  assert.equal(await page.evaluate(() => localStorage.getItem('booktax.settings')), null);
+});
+
+test('daily section works and the page requested nothing from any other host', async () => {
+  await page.click('#daily summary');
+  await page.waitForFunction(() => {
+    const r = document.getElementById('daily-result');
+    return r.dataset.state && r.dataset.state !== 'loading';
+  });
+  await lookup(page, fx.ean_spec);
+  const origin = new URL(server.url).origin;
+  assert.ok(requests.length >= 5, `requests seen: ${requests.length}`);
+  const foreign = requests.filter((u) => new URL(u).origin !== origin);
+  assert.deepEqual(foreign, []);
+  assert.ok(requests.some((u) => u.endsWith('/pkg/booktax_bg.wasm')), 'wasm loaded from the page origin');
+  assert.deepEqual(errors.map(String), [], 'no uncaught page errors');
+});
+
+test('service stopped mid-session: unknown with a clear message, never exempt', async () => {
+  let s = await lookup(page, fx.spec_example);
+  assert.equal(s.verdict, 'exempt');
+  await server.stop();
+  for (const code of [fx.spec_example, fx.ean_spec]) {
+    s = await lookup(page, code);
+    assert.equal(s.verdict, 'unknown', s.text);
+    assert.equal(s.reason, 'lookup_failed');
+    assert.equal(s.word, LOOK.unknown.word);
+    assert.equal(s.background, LOOK.unknown.background);
+    assert.match(s.text, /無法連線/);
+    assert.match(s.text, /請以應稅處理並至認可公告頁面確認/);
+    assert.deepEqual(s.fields, {}, 'no stale record details');
+  }
+  await screenshot(page, 'service_stopped');
+  // The daily section says it could not load, rather than "no announcements".
+  await page.click('#daily-button');
+  await page.waitForSelector('#daily-result[data-state="error"]');
+  assert.match(await page.textContent('#daily-result'), /無法取得公告/);
+});

@@ -1,0 +1,70 @@
+// Static checks of www/: no HTML-string DOM APIs, no inline script/style, no external hosts, file headers.
+// (The page's weight is measured, not asserted, by `cargo xtask build`: budgets belong to the benchmarks.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT } from './harness.mjs';
+
+const WWW = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
+
+// The page's own sources (www/pkg/ is build output).
+async function ownFiles() {
+  const out = [];
+  for (const entry of await readdir(WWW, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath ?? entry.path, entry.name);
+    const rel = path.relative(WWW, full);
+    if (rel.split(path.sep)[0] === 'pkg') continue;
+    if (/\.(html|js|mjs|css)$/.test(rel)) out.push({ rel, text: await readFile(full, 'utf8') });
+  }
+  return out;
+}
+
+test('no HTML-string DOM APIs anywhere in the page sources', async () => {
+  const files = await ownFiles();
+  assert.ok(files.some((f) => f.rel === 'app.js'), 'app.js found');
+  for (const { rel, text } of files) {
+    for (const bad of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function']) {
+      assert.ok(!text.includes(bad), `${rel} uses ${bad}`);
+    }
+  }
+});
+
+test('every source file opens with a one-line comment saying what it holds', async () => {
+  for (const { rel, text } of await ownFiles()) {
+    const head = text.split('\n').slice(0, 2).join('\n');
+    assert.match(head, rel.endsWith('.html') ? /<!--.+-->/ : rel.endsWith('.css') ? /^\/\*.+\*\// : /^\/\/ \S/, rel);
+  }
+});
+
+test('index.html: lang, CSP meta, no inline scripts, styles or handlers', async () => {
+  const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
+  assert.match(html, /<html lang="zh-Hant-TW">/);
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
+  assert.ok(csp, 'CSP meta present');
+  assert.match(csp[1], /script-src 'self' 'wasm-unsafe-eval';/);
+  assert.match(csp[1], /style-src 'self';/);
+  assert.doesNotMatch(csp[1], /unsafe-inline/);
+  for (const script of html.match(/<script\b[^>]*>/g) ?? []) assert.match(script, /\bsrc="[^"]+"/, `inline script: ${script}`);
+  assert.doesNotMatch(html, /<style\b/);
+  assert.doesNotMatch(html, /\sstyle="/);
+  assert.doesNotMatch(html, /\son[a-z]+="/);
+  assert.match(html, /<input id="code" name="code"[^>]*\bautofocus\b/);
+});
+
+test('no external assets: the only outside address is the ministry announcement link and the CSP', async () => {
+  for (const { rel, text } of await ownFiles()) {
+    const urls = (text.match(/https?:\/\/[^\s"'<>`);]+/g) ?? []).filter((u) => !/^https?:\/\/(127\.0\.0\.1|localhost)\b/.test(u));
+    for (const u of urls) {
+      const allowed = rel === 'index.html' && (
+        u === 'https://test.smartfun.com.tw/book_tax_relief_apply/announcement.do' ||
+        u === 'https://tax.moc.gov.tw' || u === 'https://test.smartfun.com.tw' || u === 'https://…');
+      assert.ok(allowed, `${rel} mentions ${u}`);
+    }
+  }
+  const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
+  for (const link of html.match(/<a\b[^>]*>/g) ?? []) {
+    if (/href="https?:/.test(link)) assert.match(link, /rel="noopener noreferrer"/, link);
+  }
+});
