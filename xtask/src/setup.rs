@@ -126,7 +126,12 @@ fn npm() -> Result {
 }
 
 fn browsers() -> Result {
-    apt(&["chromium", "chromium-driver", "firefox-esr", "fonts-wqy-microhei"])
+    apt(&[
+        "chromium",
+        "chromium-driver",
+        "firefox-esr",
+        "fonts-wqy-microhei",
+    ])
 }
 
 /// Installs Debian packages that are not installed yet.
