@@ -152,3 +152,17 @@ export const LOOK = {
   taxable: { word: '應稅', glyph: '✕', background: 'rgb(168, 0, 28)' },
   unknown: { word: '無法判定', glyph: '⚠', background: 'rgb(255, 176, 0)' },
 };
+
+// A suite's world: its own server, the fixture codes, a browser and (unless `page: false`) a page on the lookup.
+export async function openSuite({ page = true } = {}) {
+  const server = await startServer();
+  const fx = await adminFixtures(server.url);
+  const browser = await launchBrowser();
+  const opened = page ? await openPage(browser, server.url) : {};
+  return { server, fx, browser, ...opened };
+}
+
+export async function closeSuite({ browser, server }) {
+  await browser?.close();
+  await server?.stop();
+}

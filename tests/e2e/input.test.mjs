@@ -1,24 +1,15 @@
 // E2E: code input (ISBN-10, full-width, bad codes), 20 keyboard-only scans, e-book choice and the checkout-time control.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, adminFixtures, lookup, waitVerdict, verdictState, screenshot, taipeiDay, LOOK } from './harness.mjs';
+import { closeSuite, openSuite, lookup, waitVerdict, verdictState, screenshot, taipeiDay, LOOK } from './harness.mjs';
 
 let server;
 let browser;
 let page;
 let fx;
 
-before(async () => {
-  server = await startServer();
-  fx = await adminFixtures(server.url);
-  browser = await launchBrowser();
-  ({ page } = await openPage(browser, server.url));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, fx, browser, page } = await openSuite()));
+after(() => closeSuite({ browser, server }));
 
 function notExempt(s) {
   assert.notEqual(s.verdict, 'exempt');

@@ -1,22 +1,14 @@
 // E2E: the policy expiry date (warning in the last 30 days, expired state) and the daily announcements section.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, adminFixtures, adminPost, api, lookup, screenshot, taipeiDay } from './harness.mjs';
+import { closeSuite, openSuite, openPage, adminPost, api, lookup, screenshot, taipeiDay } from './harness.mjs';
 
 let server;
 let browser;
 let fx;
 
-before(async () => {
-  server = await startServer();
-  fx = await adminFixtures(server.url);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, fx, browser } = await openSuite({ page: false })));
+after(() => closeSuite({ browser, server }));
 
 const compact = (isoDay) => isoDay.replaceAll('-', '');
 

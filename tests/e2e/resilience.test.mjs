@@ -1,7 +1,7 @@
 // E2E: hostile record text stays text, settings, no request to another host, and the service stopping mid-session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, adminFixtures, lookup, screenshot, LOOK } from './harness.mjs';
+import { closeSuite, openSuite, lookup, screenshot, LOOK } from './harness.mjs';
 
 let server;
 let browser;
@@ -10,17 +10,8 @@ let requests;
 let errors;
 let fx;
 
-before(async () => {
-  server = await startServer();
-  fx = await adminFixtures(server.url);
-  browser = await launchBrowser();
-  ({ page, requests, errors } = await openPage(browser, server.url));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, fx, browser, page, requests, errors } = await openSuite()));
+after(() => closeSuite({ browser, server }));
 
 test('hostile record: shown as literal text, no script runs, no element created from it', async () => {
   const s = await lookup(page, fx.hostile);

@@ -1,24 +1,15 @@
 // E2E: each fixture book and boxed set shows the right verdict, words, glyph, colour and record details.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, adminFixtures, lookup, screenshot, taipeiDay, LOOK } from './harness.mjs';
+import { closeSuite, openSuite, lookup, screenshot, taipeiDay, LOOK } from './harness.mjs';
 
 let server;
 let browser;
 let page;
 let fx;
 
-before(async () => {
-  server = await startServer();
-  fx = await adminFixtures(server.url);
-  browser = await launchBrowser();
-  ({ page } = await openPage(browser, server.url));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, fx, browser, page } = await openSuite()));
+after(() => closeSuite({ browser, server }));
 
 function expectVerdict(state, verdict, reason) {
   assert.equal(state.verdict, verdict, `verdict (reason ${state.reason}): ${state.text}`);
