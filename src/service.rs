@@ -418,6 +418,21 @@ impl Lookup {
             Ok(DateField::Invalid(s)) => Some(s.clone()),
             _ => None,
         };
+        // The record must be the one asked for: a wrong book's approval is no approval.
+        let record = record.and_then(|found| {
+            let (field, served) = match &found {
+                Found::Isbn(i) => ("data.isbn", i.isbn.as_str()),
+                Found::Ean(e) => ("data.ean", e.ean.as_str()),
+            };
+            if served == code.code {
+                Ok(found)
+            } else {
+                Err(ClientError::Malformed {
+                    field: field.to_string(),
+                    detail: format!("回傳「{}」而非查詢的 {}", clip(served, 20), code.code),
+                })
+            }
+        });
         let (record, decision, record_error) = match record {
             Ok(found) => {
                 let decision = decide(&found, policy_text.as_deref());
@@ -809,6 +824,38 @@ mod tests {
         );
         assert_eq!(blind.error.as_ref().map(|e| e.code), Some("network"));
         assert_eq!(blind.policy_expiry_date, None);
+
+        // A record for another code than the one asked for is not trusted.
+        let mut other = approved_book();
+        other.isbn = "9789860477221".into();
+        let wrong = Lookup::new(
+            code(),
+            &policy,
+            Ok(Found::Isbn(other)),
+            decide_at("20261123"),
+        );
+        let AnyDecision::Isbn(d) = &wrong.decision else {
+            panic!()
+        };
+        assert_eq!(
+            (d.verdict, d.reason),
+            (Verdict::Unknown, Reason::LookupFailed)
+        );
+        assert!(d.message.contains("9789860477221"), "{}", d.message);
+        assert_eq!(wrong.record, None);
+        assert_eq!(wrong.error.as_ref().map(|e| e.code), Some("malformed"));
+        let mut blank = approved_book();
+        blank.isbn = String::new();
+        let unnamed = Lookup::new(
+            code(),
+            &policy,
+            Ok(Found::Isbn(blank)),
+            decide_at("20261123"),
+        );
+        let AnyDecision::Isbn(d) = &unnamed.decision else {
+            panic!()
+        };
+        assert_eq!(d.verdict, Verdict::Unknown);
 
         let v = serde_json::to_value(&found).unwrap();
         assert_eq!(v["kind"], "isbn");
