@@ -67,131 +67,83 @@ impl From<NaiveDate> for DateField {
     }
 }
 
-/// ISBN status. Only the four exact, lower-case values of the specification are known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IsbnStatus {
-    Applying,
-    Approved,
-    Revoked,
-    Expired,
-    Other(String),
+/// Something with a name as served.
+trait Named {
+    fn name(&self) -> &str;
 }
 
-impl IsbnStatus {
-    pub fn as_str(&self) -> &str {
-        match self {
-            IsbnStatus::Applying => "applying",
-            IsbnStatus::Approved => "approved",
-            IsbnStatus::Revoked => "revoked",
-            IsbnStatus::Expired => "expired",
-            IsbnStatus::Other(s) => s,
+/// Declares an enum of the names a field may hold; any other name is kept as served in `Other`.
+macro_rules! named {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum $name {
+            $($variant,)*
+            Other(String),
         }
+
+        impl $name {
+            /// The name as the API writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)*
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl Named for $name {
+            fn name(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($text => $name::$variant,)*
+                    _ => $name::Other(s),
+                }
+            }
+        }
+    };
+}
+
+named! {
+    /// ISBN status. Only the four exact, lower-case values of the specification are known.
+    IsbnStatus {
+        Applying = "applying",
+        Approved = "approved",
+        Revoked = "revoked",
+        Expired = "expired",
     }
 }
 
-impl From<String> for IsbnStatus {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "applying" => IsbnStatus::Applying,
-            "approved" => IsbnStatus::Approved,
-            "revoked" => IsbnStatus::Revoked,
-            "expired" => IsbnStatus::Expired,
-            _ => IsbnStatus::Other(s),
-        }
+named! {
+    /// EAN (boxed set) status: the specification's `created` / `deleted`, and the
+    /// `enabled` / `disable` (and `disabled`) seen from the real service.
+    EanStatus {
+        Created = "created",
+        Enabled = "enabled",
+        Deleted = "deleted",
+        Disable = "disable",
+        Disabled = "disabled",
     }
 }
 
-/// EAN (boxed set) status: the specification's `created` / `deleted`, and the
-/// `enabled` / `disable` (and `disabled`) seen from the real service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EanStatus {
-    Created,
-    Enabled,
-    Deleted,
-    Disable,
-    Disabled,
-    Other(String),
-}
-
-impl EanStatus {
-    pub fn as_str(&self) -> &str {
-        match self {
-            EanStatus::Created => "created",
-            EanStatus::Enabled => "enabled",
-            EanStatus::Deleted => "deleted",
-            EanStatus::Disable => "disable",
-            EanStatus::Disabled => "disabled",
-            EanStatus::Other(s) => s,
-        }
+named! {
+    /// 書籍類型: printed (實體) or electronic (電子).
+    BookKind {
+        Physical = "實體",
+        Ebook = "電子",
     }
 }
 
-impl From<String> for EanStatus {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "created" => EanStatus::Created,
-            "enabled" => EanStatus::Enabled,
-            "deleted" => EanStatus::Deleted,
-            "disable" => EanStatus::Disable,
-            "disabled" => EanStatus::Disabled,
-            _ => EanStatus::Other(s),
-        }
-    }
-}
-
-/// 書籍類型: printed (實體) or electronic (電子).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BookKind {
-    Physical,
-    Ebook,
-    Other(String),
-}
-
-impl BookKind {
-    pub fn as_str(&self) -> &str {
-        match self {
-            BookKind::Physical => "實體",
-            BookKind::Ebook => "電子",
-            BookKind::Other(s) => s,
-        }
-    }
-}
-
-impl From<String> for BookKind {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "實體" => BookKind::Physical,
-            "電子" => BookKind::Ebook,
-            _ => BookKind::Other(s),
-        }
-    }
-}
-
-/// 案件類別: domestic (本國) or imported (進口).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CaseType {
-    Domestic,
-    Imported,
-    Other(String),
-}
-
-impl CaseType {
-    pub fn as_str(&self) -> &str {
-        match self {
-            CaseType::Domestic => "本國",
-            CaseType::Imported => "進口",
-            CaseType::Other(s) => s,
-        }
-    }
-}
-
-impl From<String> for CaseType {
-    fn from(s: String) -> Self {
-        match s.as_str() {
-            "本國" => CaseType::Domestic,
-            "進口" => CaseType::Imported,
-            _ => CaseType::Other(s),
-        }
+named! {
+    /// 案件類別: domestic (本國) or imported (進口).
+    CaseType {
+        Domestic = "本國",
+        Imported = "進口",
     }
 }
 
@@ -444,32 +396,6 @@ where
         Raw::Bool(b) => Some(T::from(b.to_string())),
         Raw::Nested => Some(T::from("(object)".to_string())),
     })
-}
-
-/// Something with a name as served.
-trait Named {
-    fn name(&self) -> &str;
-}
-
-impl Named for IsbnStatus {
-    fn name(&self) -> &str {
-        self.as_str()
-    }
-}
-impl Named for EanStatus {
-    fn name(&self) -> &str {
-        self.as_str()
-    }
-}
-impl Named for BookKind {
-    fn name(&self) -> &str {
-        self.as_str()
-    }
-}
-impl Named for CaseType {
-    fn name(&self) -> &str {
-        self.as_str()
-    }
 }
 
 fn ser_named<S: Serializer, T: Named>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {

@@ -5,7 +5,7 @@ use crate::shell::{Result, Steps, cmd, root, run};
 use crate::wasm;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// The zone the suites run in a second time: the verdicts must not change.
 const OTHER_TZ: &str = "America/New_York";
@@ -62,14 +62,22 @@ pub fn start_server(extra: &[&str]) -> Result<Server> {
     }
 }
 
+/// Sets (or clears) the variables that put a browser in a time zone.
+fn time_zone(c: &mut Command, vars: &[&str], tz: Option<&str>) {
+    for var in vars {
+        match tz {
+            Some(tz) => c.env(var, tz),
+            None => c.env_remove(var),
+        };
+    }
+}
+
 fn wasm_pack_test(url: &str, tz: Option<&str>) -> Result {
     let mut c = cmd("wasm-pack");
     c.args(["test", "--headless", "--chrome", "--firefox"])
         .env("BOOKTAX_TEST_URL", url);
-    match tz {
-        Some(tz) => c.env("TZ", tz).env("BOOKTAX_EXPECT_TZ", tz),
-        None => c.env_remove("BOOKTAX_EXPECT_TZ"),
-    };
+    // The browsers inherit TZ; the tests check they really are in BOOKTAX_EXPECT_TZ.
+    time_zone(&mut c, &["TZ", "BOOKTAX_EXPECT_TZ"], tz);
     run(&mut c)
 }
 
@@ -78,10 +86,7 @@ fn e2e(tz: Option<&str>) -> Result {
     c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
         .env("BOOKTAX_SERVER_BIN", server_bin())
         .env("BOOKTAX_WWW", root().join("www"));
-    match tz {
-        Some(tz) => c.env("BOOKTAX_TZ", tz),
-        None => c.env_remove("BOOKTAX_TZ"),
-    };
+    time_zone(&mut c, &["BOOKTAX_TZ"], tz);
     run(&mut c)
 }
 
