@@ -1,7 +1,7 @@
 // E2E: hostile record text stays text, settings, no request to another host, and the service stopping mid-session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSuite, openSuite, lookup, screenshot, LOOK } from './harness.mjs';
+import { closeSuite, openSuite, lookup, screenshot, LOOK, TZ } from './harness.mjs';
 
 let server;
 let browser;
@@ -62,6 +62,24 @@ test('daily section works and the page requested nothing from any other host', a
   assert.deepEqual(foreign, []);
   assert.ok(requests.some((u) => u.endsWith('/pkg/booktax_bg.wasm')), 'wasm loaded from the page origin');
   assert.deepEqual(errors.map(String), [], 'no uncaught page errors');
+});
+
+test('a static deploy without booktax-config.json: own origin, no appid, the service refuses: unknown, never exempt', async () => {
+  const context = await browser.newContext({ locale: 'zh-TW', ...(TZ ? { timezoneId: TZ } : {}) });
+  await context.route('**/booktax-config.json', (route) => route.fulfill({ status: 404, body: '' }));
+  const bare = await context.newPage();
+  await bare.goto(server.url);
+  await bare.waitForSelector('html[data-ready="true"]');
+  await bare.waitForSelector('#policy:not([data-state="loading"])');
+  assert.equal(await bare.isHidden('#sample-banner'), true, 'no sample banner without the config');
+  assert.equal(await bare.getAttribute('#policy', 'data-state'), 'unknown');
+  const s = await lookup(bare, fx.spec_example);
+  assert.equal(s.verdict, 'unknown', s.text);
+  assert.equal(s.word, LOOK.unknown.word);
+  assert.match(s.text, /appid/, 'the service\'s own message is shown');
+  assert.match(s.text, /請以應稅處理並至認可公告頁面確認/);
+  await screenshot(bare, 'static_deploy_no_config');
+  await context.close();
 });
 
 test('service stopped mid-session: unknown with a clear message, never exempt', async () => {
