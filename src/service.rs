@@ -14,7 +14,7 @@
 
 use crate::api::{DateField, Ean, Envelope, Isbn, SchemaError};
 use crate::code::Code;
-use crate::decision::{Decision, EanDecision, Reason, UNKNOWN_ADVICE};
+use crate::decision::{Decision, EanDecision, Reason};
 use crate::taipei::{format_display, format_yyyymmdd, parse_yyyymmdd};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -467,17 +467,12 @@ impl Lookup {
     }
 }
 
-/// The advice for any lookup that could not be completed.
-pub fn unknown_advice() -> &'static str {
-    UNKNOWN_ADVICE
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::{DailyResponse, IsbnResponse, PolicyExpiryDateResponse, read_schema};
     use crate::code::read_code;
-    use crate::decision::{Checkout, Verdict, decide_isbn};
+    use crate::decision::{Checkout, UNKNOWN_ADVICE, Verdict, decide_isbn};
 
     struct Json(serde_json::Value);
 
@@ -803,7 +798,7 @@ mod tests {
             (d.verdict, d.reason),
             (Verdict::Unknown, Reason::LookupFailed)
         );
-        assert!(d.message.contains("逾時") && d.message.contains(unknown_advice()));
+        assert!(d.message.contains("逾時") && d.message.contains(UNKNOWN_ADVICE));
         assert_eq!(down.error.as_ref().map(|e| e.code), Some("timeout"));
 
         let no_policy = Err(ClientError::Network {

@@ -160,21 +160,21 @@ pub fn parse_moment(input: &str) -> Result<NaiveDate, MomentError> {
     Ok(instant.with_timezone(&taipei()).date_naive())
 }
 
-/// Midnight at the start of a Taipei date, as a Unix time in milliseconds.
-pub fn start_of_day_unix_millis(d: NaiveDate) -> i64 {
-    d.and_time(NaiveTime::MIN)
-        .and_local_timezone(taipei())
-        .single()
-        .map(|dt| dt.timestamp_millis())
-        .unwrap_or(i64::MIN)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn date(s: &str) -> NaiveDate {
         parse_yyyymmdd(s).unwrap()
+    }
+
+    /// Midnight at the start of a Taipei date, as a Unix time in milliseconds.
+    fn start_of_day_unix_millis(d: NaiveDate) -> i64 {
+        d.and_time(NaiveTime::MIN)
+            .and_local_timezone(taipei())
+            .single()
+            .map(|dt| dt.timestamp_millis())
+            .unwrap_or(i64::MIN)
     }
 
     #[test]
