@@ -102,19 +102,25 @@ fn field(object: &JsValue, name: &str) -> JsValue {
     }
 }
 
-/// The Taipei day of `at`: absent means now; a string is read by `parse_moment`; a `Date` is that instant.
-fn checkout_day(at: &JsValue) -> Result<NaiveDate, Failure> {
+/// The Taipei day of `at`, `None` when absent (now); a string is read by `parse_moment`; a `Date` is that instant.
+fn checkout_day_given(at: &JsValue) -> Result<Option<NaiveDate>, Failure> {
     if at.is_undefined() || at.is_null() {
-        return Ok(taipei_today());
+        return Ok(None);
     }
     if let Some(date) = at.dyn_ref::<js_sys::Date>() {
         return date_from_unix_millis(date.get_time())
+            .map(Some)
             .ok_or_else(|| Failure::option("結帳時間不是有效的日期"));
     }
     match at.as_string() {
-        Some(s) => Ok(parse_moment(&s)?),
+        Some(s) => Ok(Some(parse_moment(&s)?)),
         None => Err(Failure::option("結帳時間 at 必須是字串或 Date")),
     }
+}
+
+/// The Taipei day of `at`, or today by the device clock.
+fn checkout_day(at: &JsValue) -> Result<NaiveDate, Failure> {
+    Ok(checkout_day_given(at)?.unwrap_or_else(taipei_today))
 }
 
 fn format_option(format: &JsValue) -> Result<Option<Format>, Failure> {
@@ -229,14 +235,14 @@ async fn answer(client: Rc<Client>, call: Call) -> Result<JsValue, Failure> {
         }
         Call::Lookup(input, opts) => {
             let code = read_code(&text_of(input).unwrap_or_default())?;
-            let day = checkout_day(&field(opts, "at"))?;
+            let day = checkout_day_given(&field(opts, "at"))?;
             let format = format_option(&field(opts, "format"))?;
             return to_js(&client.lookup(code, day, format).await);
         }
         Call::Today => Endpoint::Today,
         Call::Daily(date) => Endpoint::Daily(check_announcement_date(
             &text_of(date).unwrap_or_default(),
-            taipei_today(),
+            client.today(),
         )?),
         Call::Isbn(code) => Endpoint::Isbn(read_code(&text_of(code).unwrap_or_default())?.code),
         Call::Ean(code) => Endpoint::Ean(read_code(&text_of(code).unwrap_or_default())?.code),

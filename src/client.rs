@@ -6,8 +6,8 @@ use crate::api::{
 use crate::code::{Code, CodeKind};
 use crate::decision::{Checkout, Format, decide_ean, decide_isbn};
 use crate::service::{
-    AnyDecision, Body, ClientError, Endpoint, Found, Lookup, Missing, check_response, endpoint_url,
-    parse_retry_after, read_body, retry_delay_ms,
+    AnyDecision, Body, ClientError, Endpoint, Found, Lookup, Missing, NOTABLE_SKEW_MS,
+    check_response, clock_skew_ms, endpoint_url, parse_retry_after, read_body, retry_delay_ms,
 };
 use crate::taipei::date_from_unix_millis;
 use chrono::NaiveDate;
@@ -15,7 +15,7 @@ use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use serde::de::DeserializeOwned;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
@@ -27,6 +27,8 @@ pub struct Client {
     retries: u32,
     /// The policy expiry date and the Taipei day it was fetched on.
     policy: RefCell<Option<(NaiveDate, NaiveDate)>>,
+    /// How far the service's clock is ahead of this device's, from its last `Date` header.
+    skew_ms: Cell<Option<f64>>,
 }
 
 /// A body parsed by `JSON.parse`, read through serde-wasm-bindgen.
@@ -38,7 +40,7 @@ impl Body for JsBody {
     }
 }
 
-/// Today's date in Taipei, from the device clock.
+/// Today's date in Taipei, from the device clock alone.
 pub fn taipei_today() -> NaiveDate {
     date_from_unix_millis(js_sys::Date::now()).unwrap_or_default()
 }
@@ -66,7 +68,14 @@ impl Client {
             timeout_ms,
             retries,
             policy: RefCell::new(None),
+            skew_ms: Cell::new(None),
         }
+    }
+
+    /// Today's date in Taipei: the device clock, corrected by the service's once it has answered.
+    pub fn today(&self) -> NaiveDate {
+        let now = js_sys::Date::now() + self.skew_ms.get().unwrap_or(0.0);
+        date_from_unix_millis(now).unwrap_or_default()
     }
 
     /// Reads a fetched body as `T` (synchronous, so the wasm has one fetching state machine).
@@ -116,6 +125,11 @@ impl Client {
             .await
             .map_err(|e| failed(&signal, e))?;
         let status = response.status();
+        if let Some(date) = response.headers().get("date") {
+            if let Some(skew) = clock_skew_ms(js_sys::Date::parse(&date), js_sys::Date::now()) {
+                self.skew_ms.set(Some(skew));
+            }
+        }
         let retry_after = response
             .headers()
             .get("retry-after")
@@ -133,7 +147,7 @@ impl Client {
         let r: PolicyExpiryDateResponse = self.read(&body)?;
         match r.policy_expiry_date {
             DateField::Date(d) => {
-                *self.policy.borrow_mut() = Some((taipei_today(), d));
+                *self.policy.borrow_mut() = Some((self.today(), d));
                 Ok(d)
             }
             DateField::Absent => Err(ClientError::NotFound(Missing::PolicyDate)),
@@ -146,7 +160,7 @@ impl Client {
 
     /// The policy expiry date, fetched at most once per Taipei day.
     async fn policy_for_today(&self) -> Result<DateField, ClientError> {
-        let today = taipei_today();
+        let today = self.today();
         let cached = *self.policy.borrow();
         match cached {
             Some((day, p)) if day == today => Ok(DateField::Date(p)),
@@ -154,8 +168,13 @@ impl Client {
         }
     }
 
-    /// Reads the record for a code and decides it for a checkout day.
-    pub async fn lookup(&self, code: Code, day: NaiveDate, format: Option<Format>) -> Lookup {
+    /// Reads the record for a code and decides it for a checkout day (`None`: today, by the service's clock).
+    pub async fn lookup(
+        &self,
+        code: Code,
+        day: Option<NaiveDate>,
+        format: Option<Format>,
+    ) -> Lookup {
         let policy = self.policy_for_today().await;
         let record = match &policy {
             // The service is unreachable: asking again for the record only makes the clerk wait.
@@ -177,12 +196,19 @@ impl Client {
                     })
             }
         };
-        Lookup::new(code, &policy, record, |found, policy| {
+        let day = day.unwrap_or_else(|| self.today());
+        let mut lookup = Lookup::new(code, &policy, record, |found, policy| {
             let at = Checkout::new(policy, day, format);
             match found {
                 Found::Isbn(isbn) => AnyDecision::Isbn(decide_isbn(isbn, &at)),
                 Found::Ean(ean) => AnyDecision::Ean(decide_ean(ean, &at)),
             }
-        })
+        });
+        lookup.clock_skew_seconds = self
+            .skew_ms
+            .get()
+            .filter(|s| s.abs() >= NOTABLE_SKEW_MS)
+            .map(|s| (s / 1000.0).round() as i64);
+        lookup
     }
 }

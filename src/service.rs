@@ -355,6 +355,28 @@ pub fn parse_retry_after(value: &str, http_date: impl FnOnce(&str) -> Option<u64
     }
 }
 
+/// A device clock this far from the service's is worth telling the clerk about.
+pub const NOTABLE_SKEW_MS: f64 = 120_000.0;
+
+/// How far the service's clock (its `Date` header, Unix ms) is ahead of the
+/// device's, or `None` when the header is implausible: no real answer can come
+/// from before the first announcement day (2021-01-07 Taipei).
+///
+/// A till PC with a flat clock battery can be years off; "now" is then taken
+/// from the service, so an approval revoked since is not shown as exempt.
+///
+/// ```
+/// use booktax::service::clock_skew_ms;
+/// assert_eq!(clock_skew_ms(1_800_000_000_000.0, 1_799_999_000_000.0), Some(1_000_000.0));
+/// assert_eq!(clock_skew_ms(0.0, 1_799_999_000_000.0), None);
+/// assert_eq!(clock_skew_ms(f64::NAN, 1.0), None);
+/// ```
+pub fn clock_skew_ms(server_ms: f64, device_ms: f64) -> Option<f64> {
+    const FIRST_ANNOUNCEMENT_MS: f64 = 1_609_948_800_000.0; // 2021-01-07T00:00:00+08:00
+    (server_ms.is_finite() && device_ms.is_finite() && server_ms >= FIRST_ANNOUNCEMENT_MS)
+        .then_some(server_ms - device_ms)
+}
+
 /// The record a lookup found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -400,6 +422,9 @@ pub struct Lookup {
     pub policy_expiry_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorView>,
+    /// How far the device clock is behind the service's (negative: ahead), when notable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_skew_seconds: Option<i64>,
 }
 
 impl Lookup {
@@ -463,6 +488,7 @@ impl Lookup {
             decision,
             policy_expiry_date: policy_text,
             error,
+            clock_skew_seconds: None,
         }
     }
 }

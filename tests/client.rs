@@ -346,3 +346,47 @@ async fn network_failure() {
     assert!(text(&d, "message").contains("請以應稅處理"));
     assert_eq!(text(&get(&r, "error"), "code"), "network");
 }
+
+/// Sets the service's clock (`None`: real time again).
+async fn set_clock(base: &str, now: Option<&str>) {
+    let body = match now {
+        Some(now) => format!(r#"{{"now":"{now}"}}"#),
+        None => r#"{"now":null}"#.to_string(),
+    };
+    let response = Request::post(&format!("{base}/__admin/clock"))
+        .header("content-type", "text/plain")
+        .body(body)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert!(response.ok(), "admin clock: {}", response.status());
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_device_clock_is_corrected_by_the_service_clock() {
+    let Some(base) = server() else { return };
+    // Approved 2021-05-01, revoked from 2025-01-01; this browser's clock says today (2026 or later).
+    let revoked = fixture(base, "revoked").await;
+    let c = client(base, SAMPLE_APPID, "");
+    set_clock(base, Some("2024-12-31T12:00:00+08:00")).await;
+    let before = resolve(c.lookup(revoked.clone().into(), JsValue::UNDEFINED)).await;
+    set_clock(base, Some("2025-01-01T12:00:00+08:00")).await;
+    let after = resolve(c.lookup(revoked.into(), JsValue::UNDEFINED)).await;
+    set_clock(base, None).await;
+    let (before, after) = (before.unwrap(), after.unwrap());
+    // "Now" is the service's day, not the device's.
+    assert_eq!(text(&get(&before, "decision"), "verdict"), "exempt");
+    assert_eq!(text(&get(&after, "decision"), "reason"), "revoked");
+    let skew = get(&before, "clockSkewSeconds").as_f64().unwrap_or(0.0);
+    assert!(
+        skew < -300.0 * 86_400.0,
+        "the device is far ahead of the service: {skew}"
+    );
+
+    // With the clocks agreeing there is nothing to report.
+    let r = resolve(c.lookup("9789576780004".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert!(get(&r, "clockSkewSeconds").is_undefined());
+}

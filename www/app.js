@@ -19,6 +19,7 @@ const ui = {
   policyDate: $('policy-date'),
   policyNote: $('policy-note'),
   sample: $('sample-banner'),
+  clock: $('clock-warning'),
   daily: $('daily'),
   dailyForm: $('daily-form'),
   dailyDate: $('daily-date'),
@@ -233,6 +234,20 @@ function afterSettingsChange(message) {
   if (state.lastInput !== null) runLookup(state.lastInput, { refocus: false });
 }
 
+// A till PC's clock can be far off; the module then judges by the service's clock and says so.
+function showClockSkew(seconds) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
+    ui.clock.hidden = true;
+    ui.clock.textContent = '';
+    return;
+  }
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  const amount = minutes >= 2880 ? `${Math.round(minutes / 1440)} 天` : minutes >= 120 ? `${Math.round(minutes / 60)} 小時` : `${minutes} 分鐘`;
+  const direction = seconds < 0 ? '快' : '慢';
+  ui.clock.textContent = `⚠ 這台電腦的時鐘比公告服務${direction}約 ${amount}：「現在」的判定已改用公告服務的時間，請校正電腦時鐘。`;
+  ui.clock.hidden = false;
+}
+
 // ---- lookups -------------------------------------------------------------
 
 function showCodeError(message) {
@@ -294,6 +309,7 @@ async function runLookup(input, { refocus = true } = {}) {
   }
   if (seq !== state.seq) return;
   state.lastInput = input;
+  showClockSkew(result && result.clockSkewSeconds);
   renderVerdict(ui.verdict, result || {});
   const details = result ? buildDetails(document, result) : null;
   if (details) ui.details.append(details);

@@ -90,6 +90,13 @@ pub fn csp(extra: &[String]) -> String {
     )
 }
 
+/// An HTTP date (RFC 9110 IMF-fixdate): `Mon, 23 Nov 2026 14:00:00 GMT`.
+fn http_date(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    at.with_timezone(&chrono::Utc)
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
 fn header(name: &str, value: &str) -> Option<Header> {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
 }
@@ -145,7 +152,8 @@ impl App {
     fn finish(&self, reply: Reply) -> Response<std::io::Cursor<Vec<u8>>> {
         let mut headers: Vec<Header> = [
             ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Expose-Headers", "Retry-After"),
+            // Date lets a page on another origin notice a till PC whose clock is wrong.
+            ("Access-Control-Expose-Headers", "Retry-After, Date"),
             ("Content-Security-Policy", self.csp.as_str()),
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "no-referrer"),
@@ -161,6 +169,8 @@ impl App {
         .iter()
         .filter_map(|(n, v)| header(n, v))
         .collect();
+        // The server's own clock (the admin clock in tests), not tiny_http's.
+        headers.extend(header("Date", &http_date(self.clock.now())));
         if let Some(ct) = &reply.content_type {
             headers.extend(header("Content-Type", ct));
         }
@@ -533,6 +543,12 @@ mod tests {
         };
         assert_eq!(admin(false), 403);
         assert_eq!(admin(true), 200);
+    }
+
+    #[test]
+    fn http_dates() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T22:05:09+08:00").unwrap();
+        assert_eq!(http_date(at), "Mon, 23 Nov 2026 14:05:09 GMT");
     }
 
     #[test]

@@ -128,3 +128,23 @@ test('daily announcements: counts per list, and a day without announcements', as
   await screenshot(page, 'daily_none');
   await context.close();
 });
+
+test('a till clock far off: judged by the service clock, and the page says so', async () => {
+  const { context, page } = await openPage(browser, server.url);
+  let s;
+  await adminPost(server.url, 'clock', { now: '2024-12-31T12:00:00+08:00' });
+  try {
+    // Revoked from 2025-01-01: on the service's 2024-12-31 still exempt, whatever this machine's date.
+    s = await lookup(page, fx.revoked);
+    assert.equal(s.verdict, 'exempt', s.text);
+    assert.equal(await page.isVisible('#clock-warning'), true);
+    assert.match(await page.textContent('#clock-warning'), /時鐘比公告服務快約 \d+ 天/);
+    await screenshot(page, 'clock_skew');
+  } finally {
+    await adminPost(server.url, 'clock', { now: null });
+  }
+  s = await lookup(page, fx.revoked);
+  assert.equal(s.reason, 'revoked', s.text);
+  assert.equal(await page.isHidden('#clock-warning'), true);
+  await context.close();
+});
