@@ -175,26 +175,25 @@ impl Client {
         day: Option<NaiveDate>,
         format: Option<Format>,
     ) -> Lookup {
-        let policy = self.policy_for_today().await;
-        let record = match &policy {
-            // The service is unreachable: asking again for the record only makes the clerk wait.
+        let endpoint = match code.kind {
+            CodeKind::Isbn => Endpoint::Isbn(code.code.clone()),
+            CodeKind::Ean => Endpoint::Ean(code.code.clone()),
+        };
+        // The record first: its answer also sets the service's clock, and so which
+        // day's policy date applies.
+        let record = self
+            .fetch(&endpoint)
+            .await
+            .and_then(|body| match code.kind {
+                CodeKind::Isbn => self
+                    .read::<IsbnResponse>(&body)
+                    .map(|r| Found::Isbn(r.data)),
+                CodeKind::Ean => self.read::<EanResponse>(&body).map(|r| Found::Ean(r.data)),
+            });
+        let policy = match &record {
+            // The service is unreachable: asking again only makes the clerk wait.
             Err(e) if e.is_retryable() => Err(e.clone()),
-            _ => {
-                let endpoint = match code.kind {
-                    CodeKind::Isbn => Endpoint::Isbn(code.code.clone()),
-                    CodeKind::Ean => Endpoint::Ean(code.code.clone()),
-                };
-                self.fetch(&endpoint)
-                    .await
-                    .and_then(|body| match code.kind {
-                        CodeKind::Isbn => self
-                            .read::<IsbnResponse>(&body)
-                            .map(|r| Found::Isbn(r.data)),
-                        CodeKind::Ean => {
-                            self.read::<EanResponse>(&body).map(|r| Found::Ean(r.data))
-                        }
-                    })
-            }
+            _ => self.policy_for_today().await,
         };
         let day = day.unwrap_or_else(|| self.today());
         let mut lookup = Lookup::new(code, &policy, record, |found, policy| {

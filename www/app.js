@@ -43,6 +43,7 @@ const state = {
   lastInput: null,
   policy: null,
   policyError: null,
+  skewSeconds: 0,
 };
 
 // ---- checkout time -------------------------------------------------------
@@ -80,7 +81,10 @@ function setNow() {
 function checkoutDate() {
   if (!state.wasm) return null;
   try {
-    return state.wasm.taipeiDate(checkoutAt());
+    const at = checkoutAt();
+    // "Now" by the service's clock when this PC's clock is known to be off (see showClockSkew).
+    if (at === undefined && state.skewSeconds) return state.wasm.taipeiDate(new Date(Date.now() + state.skewSeconds * 1000));
+    return state.wasm.taipeiDate(at);
   } catch {
     return null;
   }
@@ -236,7 +240,8 @@ function afterSettingsChange(message) {
 
 // A till PC's clock can be far off; the module then judges by the service's clock and says so.
 function showClockSkew(seconds) {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
+  state.skewSeconds = typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : 0;
+  if (!state.skewSeconds) {
     ui.clock.hidden = true;
     ui.clock.textContent = '';
     return;

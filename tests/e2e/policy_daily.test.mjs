@@ -130,21 +130,28 @@ test('daily announcements: counts per list, and a day without announcements', as
 });
 
 test('a till clock far off: judged by the service clock, and the page says so', async () => {
-  const { context, page } = await openPage(browser, server.url);
   let s;
   await adminPost(server.url, 'clock', { now: '2024-12-31T12:00:00+08:00' });
+  await adminPost(server.url, 'policy', { policy_expiry_date: '20250115' });
+  // The page is opened after the change: the client keeps the policy date for the (service's) day.
+  const { context, page } = await openPage(browser, server.url);
   try {
     // Revoked from 2025-01-01: on the service's 2024-12-31 still exempt, whatever this machine's date.
     s = await lookup(page, fx.revoked);
     assert.equal(s.verdict, 'exempt', s.text);
     assert.equal(await page.isVisible('#clock-warning'), true);
     assert.match(await page.textContent('#clock-warning'), /時鐘比公告服務快約 \d+ 天/);
+    // The policy bar counts days by the service's clock too: 15 days left, not long expired.
+    await page.waitForSelector('#policy[data-state="warning"]');
+    assert.match(await page.textContent('#policy'), /15 天後到期/);
     await screenshot(page, 'clock_skew');
   } finally {
     await adminPost(server.url, 'clock', { now: null });
+    await adminPost(server.url, 'policy', { policy_expiry_date: null });
   }
   s = await lookup(page, fx.revoked);
   assert.equal(s.reason, 'revoked', s.text);
   assert.equal(await page.isHidden('#clock-warning'), true);
+  await page.waitForSelector('#policy[data-state="ok"]');
   await context.close();
 });
