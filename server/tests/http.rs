@@ -6,8 +6,23 @@ use common::Server;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://tax.moc.gov.tw https://test.smartfun.com.tw http://127.0.0.1:9999; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *";
 
-/// A throwaway www directory.
-fn site() -> std::path::PathBuf {
+/// A throwaway www directory, removed when dropped.
+struct Site(std::path::PathBuf);
+
+impl std::ops::Deref for Site {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn site() -> Site {
     let dir = std::env::temp_dir().join(format!(
         "booktax-www-{}-{}",
         std::process::id(),
@@ -26,7 +41,7 @@ fn site() -> std::path::PathBuf {
     std::fs::write(dir.join("style.css"), "body{}").unwrap();
     std::fs::write(dir.join("pkg/booktax_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(dir.join("../booktax-secret.txt"), "outside").unwrap();
-    dir
+    Site(dir)
 }
 
 #[test]
