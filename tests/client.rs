@@ -53,34 +53,40 @@ async fn rejected(promise: js_sys::Promise) -> (String, String) {
     (text(&error, "code"), text(&error, "message"))
 }
 
-/// Registers a fault profile for `appid` (which also makes it a valid appid).
-async fn faults(base: &str, profile: &str) {
-    let response = Request::post(&format!("{base}/__admin/faults"))
+/// POSTs to a test-admin endpoint (as text/plain, so the browser sends no preflight).
+async fn admin_post(base: &str, what: &str, body: &str) {
+    let response = Request::post(&format!("{base}/__admin/{what}"))
         .header("content-type", "text/plain")
-        .body(profile)
+        .body(body)
         .unwrap()
         .send()
         .await
         .unwrap();
-    assert!(response.ok(), "admin faults: {}", response.status());
+    assert!(response.ok(), "admin {what}: {}", response.status());
 }
 
-async fn hits(base: &str, appid: &str) -> f64 {
-    let response = Request::get(&format!("{base}/__admin/hits?appid={appid}"))
+/// GETs a test-admin endpoint's JSON.
+async fn admin_get(base: &str, path: &str) -> JsValue {
+    let response = Request::get(&format!("{base}/__admin/{path}"))
         .send()
         .await
         .unwrap();
-    let body = json(&response.text().await.unwrap());
+    assert!(response.ok(), "admin {path}: {}", response.status());
+    json(&response.text().await.unwrap())
+}
+
+/// Registers a fault profile for `appid` (which also makes it a valid appid).
+async fn faults(base: &str, profile: &str) {
+    admin_post(base, "faults", profile).await;
+}
+
+async fn hits(base: &str, appid: &str) -> f64 {
+    let body = admin_get(base, &format!("hits?appid={appid}")).await;
     get(&body, "hits").as_f64().unwrap()
 }
 
 async fn fixture(base: &str, name: &str) -> String {
-    let response = Request::get(&format!("{base}/__admin/fixtures"))
-        .send()
-        .await
-        .unwrap();
-    let body = json(&response.text().await.unwrap());
-    let code = text(&body, name);
+    let code = text(&admin_get(base, "fixtures").await, name);
     assert_eq!(code.len(), 13, "fixture {name}");
     code
 }
@@ -353,14 +359,7 @@ async fn set_clock(base: &str, now: Option<&str>) {
         Some(now) => format!(r#"{{"now":"{now}"}}"#),
         None => r#"{"now":null}"#.to_string(),
     };
-    let response = Request::post(&format!("{base}/__admin/clock"))
-        .header("content-type", "text/plain")
-        .body(body)
-        .unwrap()
-        .send()
-        .await
-        .unwrap();
-    assert!(response.ok(), "admin clock: {}", response.status());
+    admin_post(base, "clock", &body).await;
 }
 
 #[wasm_bindgen_test]

@@ -104,34 +104,24 @@ fn node_loads() -> Result {
     run(cmd("node").args(["-e", script]))
 }
 
+/// `cargo clippy … --all-targets -- -D warnings`.
+fn clippy(which: &[&str]) -> Result {
+    let mut c = cmd("cargo");
+    c.arg("clippy")
+        .args(which)
+        .args(["--all-targets", "--", "-D", "warnings"]);
+    run(&mut c)
+}
+
 pub fn run_all() -> Result<usize> {
     let mut steps = Steps::new();
     steps.step("setup", || setup::ensure(setup::ALL))?;
     steps.step("cargo fmt --check", || {
         run(cmd("cargo").args(["fmt", "--all", "--", "--check"]))
     })?;
-    steps.step("clippy (native, all targets)", || {
-        run(cmd("cargo").args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    })?;
+    steps.step("clippy (native, all targets)", || clippy(&["--workspace"]))?;
     steps.step("clippy (wasm32, all targets)", || {
-        run(cmd("cargo").args([
-            "clippy",
-            "-p",
-            "booktax",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
+        clippy(&["-p", "booktax", "--target", "wasm32-unknown-unknown"])
     })?;
     steps.step("native tests (cargo test --workspace)", || {
         run(cmd("cargo").args(["test", "--workspace"]))
