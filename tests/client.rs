@@ -5,7 +5,7 @@
 //! Without it (a bare `wasm-pack test`), each test says it was skipped.
 #![cfg(target_arch = "wasm32")]
 
-use booktax::bindings::BookTaxClient;
+use booktax::shell::client_js::BookTaxClient;
 use gloo_net::http::Request;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -121,7 +121,7 @@ async fn daily_announcements() {
     );
 
     // today: announced every day but New Year's Day.
-    let today = booktax::bindings::taipei_date(JsValue::UNDEFINED).unwrap_or_default();
+    let today = booktax::shell::exports::taipei_date(JsValue::UNDEFINED).unwrap_or_default();
     match resolve(c.today()).await {
         Ok(list) => assert_eq!(get(&list, "code").as_f64(), Some(0.0)),
         Err(e) => {

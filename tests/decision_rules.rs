@@ -1,9 +1,9 @@
 //! Native tests of every numbered decision rule at its boundaries, with the specification's example records.
 #![cfg(not(target_arch = "wasm32"))]
 
-use booktax::api::{DateField, Ean, EanStatus, Isbn, IsbnResponse};
-use booktax::decision::{Checkout, Decision, Format, Reason, Verdict, decide_ean, decide_isbn};
-use booktax::taipei::{parse_moment, parse_yyyymmdd};
+use booktax::core::rules::{Checkout, Decision, Format, Reason, Verdict, decide_ean, decide_isbn};
+use booktax::core::schema::{DateField, Ean, EanStatus, Isbn, IsbnResponse};
+use booktax::core::taipei::{parse_moment, parse_yyyymmdd};
 use chrono::NaiveDate;
 
 const P: &str = "20260228";

@@ -1,10 +1,12 @@
 //! Property tests: the code reader never panics, ISBN-10 ↔ ISBN-13 round-trips, and unreadable dates never give "exempt".
 #![cfg(not(target_arch = "wasm32"))]
 
-use booktax::api::{DateField, Ean, EanStatus, Isbn, IsbnStatus};
-use booktax::code::{CodeKind, ean13_check, isbn10_check, isbn10_to_13, isbn13_to_10, read_code};
-use booktax::decision::{Checkout, Format, Verdict, decide_ean, decide_isbn};
-use booktax::taipei::parse_moment;
+use booktax::core::code::{
+    CodeKind, ean13_check, isbn10_check, isbn10_to_13, isbn13_to_10, read_code,
+};
+use booktax::core::rules::{Checkout, Format, Verdict, decide_ean, decide_isbn};
+use booktax::core::schema::{DateField, Ean, EanStatus, Isbn, IsbnStatus};
+use booktax::core::taipei::parse_moment;
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 
@@ -48,7 +50,7 @@ proptest! {
         for wrong in ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'X'] {
             if wrong != isbn10.as_bytes()[9] as char {
                 let bad = format!("{body}{wrong}");
-                prop_assert_eq!(read_code(&bad).unwrap_err().kind(), "bad_checksum");
+                prop_assert_eq!(read_code(&bad).unwrap_err().code(), "bad_checksum");
             }
         }
     }
@@ -68,7 +70,7 @@ proptest! {
         let mut bytes = code.into_bytes();
         bytes[at] = b'0' + (bytes[at] - b'0' + delta) % 10;
         let changed = String::from_utf8(bytes).unwrap();
-        prop_assert_eq!(read_code(&changed).unwrap_err().kind(), "bad_checksum");
+        prop_assert_eq!(read_code(&changed).unwrap_err().code(), "bad_checksum");
     }
 }
 
@@ -165,9 +167,10 @@ fn checkout() -> impl Strategy<Value = (Option<String>, bool, i64, Option<Format
     )
         .prop_map(|(policy, day, format)| {
             let (text, readable) = match policy {
-                DateCase::Real(offset) => {
-                    (Some(booktax::taipei::format_yyyymmdd(shift(offset))), true)
-                }
+                DateCase::Real(offset) => (
+                    Some(booktax::core::taipei::format_yyyymmdd(shift(offset))),
+                    true,
+                ),
                 DateCase::Absent => (None, false),
                 DateCase::Unreadable(s) => (Some(s), false),
             };

@@ -1,7 +1,7 @@
 //! Browser tests of the exported decision API, called with `JsValue`s as a page would.
 #![cfg(target_arch = "wasm32")]
 
-use booktax::bindings::{decide_ean_js, decide_isbn_js, normalize_code, taipei_date};
+use booktax::shell::exports::{decide_ean_js, decide_isbn_js, normalize_code, taipei_date};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -20,7 +20,7 @@ fn text(value: &JsValue, key: &str) -> Option<String> {
 }
 
 /// The thrown error's `code` and `message`.
-fn thrown<T>(result: Result<T, booktax::bindings::Failure>) -> (String, String) {
+fn thrown<T>(result: Result<T, booktax::shell::js_error::Failure>) -> (String, String) {
     let error = JsValue::from(result.err().expect("should have thrown"));
     assert!(error.is_instance_of::<js_sys::Error>(), "an Error object");
     (

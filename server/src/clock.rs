@@ -1,6 +1,6 @@
 //! The server's clock: real time, or a fixed instant set through the admin API, read in Taipei time.
 
-use booktax::taipei::TAIPEI_OFFSET_SECS;
+use booktax::core::taipei::TAIPEI_OFFSET_SECS;
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
 use std::sync::Mutex;
 
@@ -58,7 +58,7 @@ pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use booktax::taipei::parse_yyyymmdd;
+    use booktax::core::taipei::parse_yyyymmdd;
 
     #[test]
     fn publishing_starts_at_2130_taipei() {

@@ -1,6 +1,6 @@
 //! Command-line flags and environment variables, read into a [`Config`].
 
-use booktax::taipei::parse_yyyymmdd;
+use booktax::core::taipei::parse_yyyymmdd;
 use chrono::NaiveDate;
 use std::net::SocketAddr;
 use std::path::PathBuf;

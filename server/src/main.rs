@@ -80,7 +80,7 @@ fn main() {
         None => eprintln!(
             "sample mode: appid {:?}, policy expiry {}",
             config.appid,
-            booktax::taipei::format_yyyymmdd(config.policy_expiry)
+            booktax::core::taipei::format_yyyymmdd(config.policy_expiry)
         ),
     }
     if config.test_admin {

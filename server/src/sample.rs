@@ -1,7 +1,7 @@
 //! Sample data: the named fixtures and the deterministic generator of sample records and boxed sets.
 
-use booktax::code::ean13_check;
-use booktax::taipei::parse_yyyymmdd;
+use booktax::core::code::ean13_check;
+use booktax::core::taipei::parse_yyyymmdd;
 use chrono::{Datelike, Days, NaiveDate};
 use std::collections::HashSet;
 
@@ -605,7 +605,7 @@ pub fn generate(n: usize, today: NaiveDate) -> Generated {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use booktax::code::{CodeKind, read_code};
+    use booktax::core::code::{CodeKind, read_code};
 
     fn date(s: &str) -> NaiveDate {
         parse_yyyymmdd(s).unwrap()

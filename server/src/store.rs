@@ -4,7 +4,8 @@ use crate::sample::{
     BoxSet, FIXTURE_EANS, FIXTURE_ISBNS, FixtureEan, FixtureIsbn, GenStatus, Generated, add_days,
     fixture_isbn, is_quiet_day,
 };
-use booktax::api::{
+use booktax::core::code::isbn13_to_10;
+use booktax::core::schema::{
     BookKind, CaseType, DailyResponse, DateField, Ean, EanStatus, Isbn, IsbnStatus, Section,
 };
 use chrono::NaiveDate;
@@ -70,6 +71,8 @@ fn fixture_revoke_announced(f: &FixtureIsbn, today: NaiveDate) -> Option<NaiveDa
 fn fixture_book(f: &FixtureIsbn, today: NaiveDate) -> Isbn {
     Isbn {
         isbn: f.code.to_string(),
+        isbn_13: None,
+        isbn_10: None,
         title: Some(f.title.to_string()),
         publisher: Some(f.publisher.to_string()),
         kind: Some(BookKind::from(f.kind.to_string())),
@@ -166,8 +169,12 @@ impl Store {
             ),
             GenStatus::Revoked => (IsbnStatus::Approved, b.approved.into(), DateField::Absent),
         };
+        // Every third book in the live service's shape, with `isbn_13` and `isbn_10` beside `isbn`.
+        let live_shape = b.serial % 3 == 0;
         Some(Isbn {
             isbn: b.code.to_string(),
+            isbn_13: live_shape.then(|| b.code.to_string()),
+            isbn_10: live_shape.then(|| isbn13_to_10(&b.code.to_string())).flatten(),
             title: Some(format!("範例書籍 第 {} 號（樣本資料）", b.serial)),
             publisher: Some(format!("範例出版社 {}（樣本資料）", b.publisher)),
             kind: Some(if b.ebook {
@@ -319,7 +326,7 @@ fn set_title(set: &BoxSet) -> String {
 mod tests {
     use super::*;
     use crate::sample::generate;
-    use booktax::taipei::parse_yyyymmdd;
+    use booktax::core::taipei::parse_yyyymmdd;
 
     fn date(s: &str) -> NaiveDate {
         parse_yyyymmdd(s).unwrap()

@@ -2,12 +2,12 @@
 
 mod common;
 
-use booktax::api::{
+use booktax::core::code::{CodeKind, read_code};
+use booktax::core::schema::{
     BookKind, CaseType, DailyResponse, DateField, EanResponse, EanStatus, IsbnResponse, IsbnStatus,
     PolicyExpiryDateResponse,
 };
-use booktax::code::{CodeKind, read_code};
-use booktax::taipei::parse_yyyymmdd;
+use booktax::core::taipei::parse_yyyymmdd;
 use common::Server;
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use booktax::api::{DailyResponse, Envelope, IsbnResponse, PolicyExpiryDateResponse};
+use booktax::core::schema::{DailyResponse, Envelope, IsbnResponse, PolicyExpiryDateResponse};
 use common::Server;
 use std::time::Instant;
 

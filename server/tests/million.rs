@@ -2,7 +2,7 @@
 
 mod common;
 
-use booktax::api::{DailyResponse, IsbnResponse};
+use booktax::core::schema::{DailyResponse, IsbnResponse};
 use common::Server;
 
 fn rss_kib(pid: u32) -> Option<u64> {

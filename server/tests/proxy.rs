@@ -2,7 +2,7 @@
 
 mod common;
 
-use booktax::api::{IsbnResponse, PolicyExpiryDateResponse};
+use booktax::core::schema::{IsbnResponse, PolicyExpiryDateResponse};
 use common::Server;
 
 const SECRET: &str = "up-s3cret-appid";

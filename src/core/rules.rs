@@ -5,9 +5,9 @@
 //! nobody knows) is `Unknown`, which a shop sells as taxable.
 //!
 //! ```
-//! use booktax::api::{Isbn, IsbnStatus, DateField};
-//! use booktax::decision::{decide_isbn, Checkout, Verdict};
-//! use booktax::taipei::parse_yyyymmdd;
+//! use booktax::core::schema::{Isbn, IsbnStatus, DateField};
+//! use booktax::core::rules::{decide_isbn, Checkout, Verdict};
+//! use booktax::core::taipei::parse_yyyymmdd;
 //!
 //! let book = Isbn {
 //!     isbn: "9789576780004".into(),
@@ -21,8 +21,8 @@
 //! assert_eq!(decide_isbn(&book, &at("20260301")).verdict, Verdict::Taxable);
 //! ```
 
-use crate::api::{BookKind, DateField, Ean, EanStatus, Isbn, IsbnStatus};
-use crate::taipei::{day_before, format_display, format_yyyymmdd, parse_yyyymmdd};
+use crate::core::schema::{BookKind, DateField, Ean, EanStatus, Isbn, IsbnStatus};
+use crate::core::taipei::{day_before, format_display, format_yyyymmdd, parse_yyyymmdd};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -30,13 +30,16 @@ use std::fmt;
 /// What the clerk does at the till.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// May be sold free of business tax.
     Exempt,
+    /// Sold with business tax.
     Taxable,
     /// Cannot be determined: sell as taxable and check the announcement page.
     Unknown,
 }
 
 impl Verdict {
+    /// The verdict as JavaScript sees it: `exempt`, `taxable` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Exempt => "exempt",
@@ -49,28 +52,49 @@ impl Verdict {
 /// Why, in a word a program can switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
+    /// Approved and within its window (exempt).
     Approved,
+    /// No readable policy expiry date.
     PolicyUnknown,
+    /// The checkout day is after the policy expiry date.
     PolicyExpired,
+    /// The record has no status.
     MissingStatus,
+    /// A status the specification does not name.
     UnknownStatus,
+    /// Still applying.
     Applying,
+    /// The approval expired.
     Expired,
+    /// The record is missing or garbles a field the rules need.
     InvalidRecord,
+    /// Approved from a later day.
     NotYetEffective,
+    /// Revoked on or before the checkout day.
     Revoked,
+    /// The approval does not cover the format sold.
     OutOfScope,
+    /// The boxed set's barcode was deleted.
     EanDeleted,
+    /// The boxed set's barcode is listed from a later day.
     EanNotYetListed,
+    /// A book in the set is taxable.
     ComponentTaxable,
+    /// A book in the set cannot be decided.
     ComponentUnknown,
     /// The service does not list the code: the book has no approval.
     NotListed,
     /// The service could not be asked, or answered nonsense.
     LookupFailed,
+    /// The device's and the service's clocks fall on different days and the
+    /// verdicts of the two days differ: the less favourable one stands.
+    ClocksDisagree,
+    /// What was typed or scanned is no code; holds the code reader's error code.
+    Unreadable(&'static str),
 }
 
 impl Reason {
+    /// The reason as JavaScript sees it, `snake_case`.
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Approved => "approved",
@@ -90,6 +114,8 @@ impl Reason {
             Reason::ComponentUnknown => "component_unknown",
             Reason::NotListed => "not_listed",
             Reason::LookupFailed => "lookup_failed",
+            Reason::ClocksDisagree => "clocks_disagree",
+            Reason::Unreadable(code) => code,
         }
     }
 }
@@ -97,7 +123,9 @@ impl Reason {
 /// The format being sold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// A printed book (實體).
     Physical,
+    /// An e-book (電子).
     Ebook,
 }
 
@@ -118,48 +146,72 @@ pub const UNKNOWN_ADVICE: &str = "請以應稅處理並至認可公告頁面確�
 /// One decision, with a one-line zh-TW message a clerk understands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
+    /// What the clerk does.
     pub verdict: Verdict,
+    /// Why, for programs.
     pub reason: Reason,
+    /// The whole line for the clerk: verdict, why and (when unknown) the advice.
     pub message: String,
+    /// Why, in zh-TW words alone (no verdict, no advice).
+    pub detail: String,
     /// First exempt day (Taipei), when exempt or not yet effective.
     pub exempt_from: Option<NaiveDate>,
     /// Last exempt day (Taipei), when exempt.
     pub exempt_until: Option<NaiveDate>,
+    /// The two days a disputed "now" fell on, when the clocks disagreed.
+    pub clocks: Option<Box<ClockDays>>,
+}
+
+/// The days "now" fell on by each clock, and which one the verdict stands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockDays {
+    /// The Taipei day by this device's clock.
+    pub device: NaiveDate,
+    /// The Taipei day by the service's clock.
+    pub service: NaiveDate,
+    /// The day whose verdict was the less favourable.
+    pub judged: NaiveDate,
+    /// That day's own reason.
+    pub reason: Reason,
 }
 
 impl Decision {
-    fn taxable(reason: Reason, message: impl Into<String>) -> Decision {
+    fn new(verdict: Verdict, reason: Reason, detail: String) -> Decision {
+        let message = match verdict {
+            Verdict::Exempt => format!("免稅（{detail}）"),
+            Verdict::Taxable => format!("應稅：{detail}"),
+            Verdict::Unknown => format!("無法判定：{detail}，{UNKNOWN_ADVICE}"),
+        };
         Decision {
-            verdict: Verdict::Taxable,
+            verdict,
             reason,
-            message: format!("應稅：{}", message.into()),
+            message,
+            detail,
             exempt_from: None,
             exempt_until: None,
+            clocks: None,
         }
+    }
+
+    fn taxable(reason: Reason, why: impl Into<String>) -> Decision {
+        Decision::new(Verdict::Taxable, reason, why.into())
     }
 
     /// A verdict the tool cannot give, with the reason in words.
     pub fn unknown(reason: Reason, why: impl fmt::Display) -> Decision {
-        Decision {
-            verdict: Verdict::Unknown,
-            reason,
-            message: format!("無法判定：{why}，{UNKNOWN_ADVICE}"),
-            exempt_from: None,
-            exempt_until: None,
-        }
+        Decision::new(Verdict::Unknown, reason, why.to_string())
     }
 
     fn exempt(from: NaiveDate, until: NaiveDate) -> Decision {
+        let why = format!(
+            "認可生效 {} 起，至 {} 止",
+            format_display(from),
+            format_display(until)
+        );
         Decision {
-            verdict: Verdict::Exempt,
-            reason: Reason::Approved,
-            message: format!(
-                "免稅（認可生效 {} 起，至 {} 止）",
-                format_display(from),
-                format_display(until)
-            ),
             exempt_from: Some(from),
             exempt_until: Some(until),
+            ..Decision::new(Verdict::Exempt, Reason::Approved, why)
         }
     }
 
@@ -167,6 +219,86 @@ impl Decision {
     pub fn not_listed() -> Decision {
         Decision::taxable(Reason::NotListed, "不在文化部認可公告清單中")
     }
+
+    /// This day's decision, standing for a "now" the two clocks put on different days.
+    pub fn disputed(self, device: NaiveDate, service: NaiveDate, judged: NaiveDate) -> Decision {
+        let why = format!(
+            "這台電腦的日期（{}）與公告服務的日期（{}）不同，依較不利的 {} 判定：{}",
+            format_display(device),
+            format_display(service),
+            format_display(judged),
+            self.detail
+        );
+        Decision {
+            clocks: Some(Box::new(ClockDays {
+                device,
+                service,
+                judged,
+                reason: self.reason,
+            })),
+            exempt_from: None,
+            exempt_until: None,
+            ..Decision::new(self.verdict, Reason::ClocksDisagree, why)
+        }
+    }
+}
+
+/// How the policy itself stands on the checkout day(s), for the page's policy bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyState {
+    /// No readable policy expiry date.
+    Unknown,
+    /// In force, more than [`POLICY_WARNING_DAYS`] days left.
+    InForce,
+    /// In force, in its last [`POLICY_WARNING_DAYS`] days.
+    EndingSoon,
+    /// Past its expiry date: every book is taxable.
+    Expired,
+}
+
+impl PolicyState {
+    /// As JavaScript sees it: `unknown`, `ok`, `warning` or `expired`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyState::Unknown => "unknown",
+            PolicyState::InForce => "ok",
+            PolicyState::EndingSoon => "warning",
+            PolicyState::Expired => "expired",
+        }
+    }
+}
+
+/// The last days of the policy in which the page warns that it ends.
+pub const POLICY_WARNING_DAYS: i64 = 30;
+
+/// The policy's state and days left on the least favourable of `days`.
+///
+/// ```
+/// use booktax::core::rules::{policy_outlook, PolicyState};
+/// use booktax::core::taipei::parse_yyyymmdd;
+/// let d = |s| parse_yyyymmdd(s).unwrap();
+/// // The device's day is before the policy's end, the service's after it: expired.
+/// assert_eq!(policy_outlook(Some(d("20260228")), &[d("20260220"), d("20260306")]), (PolicyState::Expired, Some(-6)));
+/// assert_eq!(policy_outlook(Some(d("20260228")), &[d("20260218")]), (PolicyState::EndingSoon, Some(10)));
+/// assert_eq!(policy_outlook(None, &[d("20260218")]), (PolicyState::Unknown, None));
+/// ```
+pub fn policy_outlook(policy: Option<NaiveDate>, days: &[NaiveDate]) -> (PolicyState, Option<i64>) {
+    let Some(policy) = policy else {
+        return (PolicyState::Unknown, None);
+    };
+    let Some(left) = days
+        .iter()
+        .map(|day| policy.signed_duration_since(*day).num_days())
+        .min()
+    else {
+        return (PolicyState::Unknown, None);
+    };
+    let state = match left {
+        ..0 => PolicyState::Expired,
+        0..=POLICY_WARNING_DAYS => PolicyState::EndingSoon,
+        _ => PolicyState::InForce,
+    };
+    (state, Some(left))
 }
 
 /// The moment of sale: the policy expiry date as served, the Taipei checkout day and the format.
@@ -174,19 +306,30 @@ impl Decision {
 pub struct Checkout {
     /// `None` when the policy expiry date is missing or not a real date.
     pub policy_expiry: Option<NaiveDate>,
+    /// The checkout's Taipei calendar day.
     pub day: NaiveDate,
+    /// The format sold, when the clerk said.
     pub format: Option<Format>,
 }
 
 impl Checkout {
-    /// `policy_expiry_date` is read as served (`YYYYMMDD`); anything else leaves it unknown.
+    /// `policy_expiry_date` is read as a caller passed it (`YYYYMMDD`); anything else leaves it unknown.
     pub fn new(
         policy_expiry_date: Option<&str>,
         day: NaiveDate,
         format: Option<Format>,
     ) -> Checkout {
+        Checkout::on_day(policy_expiry_date.and_then(parse_yyyymmdd), day, format)
+    }
+
+    /// A checkout on `day` under a policy expiry date already read.
+    pub fn on_day(
+        policy_expiry: Option<NaiveDate>,
+        day: NaiveDate,
+        format: Option<Format>,
+    ) -> Checkout {
         Checkout {
-            policy_expiry: policy_expiry_date.and_then(parse_yyyymmdd),
+            policy_expiry,
             day,
             format,
         }
@@ -321,6 +464,7 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
 /// A boxed set's decision and each of its books'.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EanDecision {
+    /// The set's own decision.
     pub decision: Decision,
     /// Each ISBN in the set with its own decision, in the record's order.
     pub items: Vec<(String, Decision)>,
@@ -427,7 +571,8 @@ fn decide_ean_inner(
     }
 }
 
-/// The JavaScript shape of a decision: `{ isbn?, verdict, reason, message, exemptFrom?, exemptUntil?, items? }`.
+/// The JavaScript shape of a decision:
+/// `{ isbn?, verdict, reason, message, detail, exemptFrom?, exemptUntil?, clocks?, items? }`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DecisionView<'a> {
@@ -436,12 +581,25 @@ struct DecisionView<'a> {
     verdict: &'static str,
     reason: &'static str,
     message: &'a str,
+    detail: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     exempt_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exempt_until: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    clocks: Option<ClockDaysView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     items: Option<Vec<DecisionView<'a>>>,
+}
+
+/// `{ deviceDate, serviceDate, judgedDate, reason }`, dates as `YYYYMMDD`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClockDaysView {
+    device_date: String,
+    service_date: String,
+    judged_date: String,
+    reason: &'static str,
 }
 
 impl<'a> DecisionView<'a> {
@@ -451,8 +609,15 @@ impl<'a> DecisionView<'a> {
             verdict: d.verdict.as_str(),
             reason: d.reason.as_str(),
             message: &d.message,
+            detail: &d.detail,
             exempt_from: d.exempt_from.map(format_yyyymmdd),
             exempt_until: d.exempt_until.map(format_yyyymmdd),
+            clocks: d.clocks.as_deref().map(|c| ClockDaysView {
+                device_date: format_yyyymmdd(c.device),
+                service_date: format_yyyymmdd(c.service),
+                judged_date: format_yyyymmdd(c.judged),
+                reason: c.reason.as_str(),
+            }),
             items: None,
         }
     }

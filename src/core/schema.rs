@@ -9,7 +9,7 @@
 //! decision rules can refuse it rather than mistake it for "no date".
 //!
 //! ```
-//! use booktax::api::{IsbnResponse, IsbnStatus, DateField};
+//! use booktax::core::schema::{IsbnResponse, IsbnStatus, DateField};
 //!
 //! let body = r#"{"code":0,"message":"null","data":{
 //!     "isbn":"9789576780004","title":"國立中央圖書館讀者指引","publisher":"中央圖書館",
@@ -21,18 +21,26 @@
 //! assert_eq!(r.message, None);
 //! ```
 
-use crate::taipei::{format_yyyymmdd, parse_yyyymmdd};
+use crate::core::taipei::{format_yyyymmdd, parse_yyyymmdd};
 use chrono::NaiveDate;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The first day the service has announcements for: 2021-01-07.
+pub const FIRST_ANNOUNCEMENT: NaiveDate = match NaiveDate::from_ymd_opt(2021, 1, 7) {
+    Some(d) => d,
+    None => panic!("2021-01-07 is a date"),
+};
+
 /// A date field as served: absent (also `null`, `""`, `"null"`), a real date, or anything else.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum DateField {
+    /// Absent, `null`, `""` or `"null"`.
     #[default]
     Absent,
+    /// A real `YYYYMMDD` date.
     Date(NaiveDate),
     /// Present but not a real `YYYYMMDD` date; holds what was served.
     Invalid(String),
@@ -49,10 +57,12 @@ impl DateField {
         }
     }
 
+    /// Whether the field was absent (or one of its empty forms).
     pub fn is_absent(&self) -> bool {
         matches!(self, DateField::Absent)
     }
 
+    /// The date, when it is a real one.
     pub fn date(&self) -> Option<NaiveDate> {
         match self {
             DateField::Date(d) => Some(*d),
@@ -78,7 +88,8 @@ macro_rules! named {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum $name {
-            $($variant,)*
+            $(#[doc = concat!("`", $text, "`.")] $variant,)*
+            /// Any other value, kept as served.
             Other(String),
         }
 
@@ -150,14 +161,33 @@ named! {
 /// ISBN物件: one publication.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Isbn {
+    /// The ISBN as served: ISBN-13, or ISBN-10 on some of the live service's records.
     #[serde(default, deserialize_with = "de_code")]
     pub isbn: String,
+    /// The live service's extra ISBN-13 field, when it sends one.
+    #[serde(
+        default,
+        deserialize_with = "de_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub isbn_13: Option<String>,
+    /// The live service's extra ISBN-10 field, when it sends one.
+    #[serde(
+        default,
+        deserialize_with = "de_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub isbn_10: Option<String>,
+    /// The title (書名 / 商品名稱).
     #[serde(default, deserialize_with = "de_text")]
     pub title: Option<String>,
+    /// The publisher (出版者).
     #[serde(default, deserialize_with = "de_text")]
     pub publisher: Option<String>,
+    /// 書籍類型: printed or e-book.
     #[serde(default, deserialize_with = "de_named", serialize_with = "ser_named")]
     pub kind: Option<BookKind>,
+    /// 案件類別 (`type`): domestic or imported.
     #[serde(
         rename = "type",
         default,
@@ -165,12 +195,16 @@ pub struct Isbn {
         serialize_with = "ser_named"
     )]
     pub case_type: Option<CaseType>,
+    /// Whether the approval covers the e-book too (含電子書).
     #[serde(default, deserialize_with = "de_flag")]
     pub include_ebook: Option<bool>,
+    /// The status as served.
     #[serde(default, deserialize_with = "de_named", serialize_with = "ser_named")]
     pub status: Option<IsbnStatus>,
+    /// 認可生效日: exempt from this Taipei day.
     #[serde(default, deserialize_with = "de_date", serialize_with = "ser_date")]
     pub approved_effective_date: DateField,
+    /// 撤銷生效日: taxable again from this Taipei day.
     #[serde(default, deserialize_with = "de_date", serialize_with = "ser_date")]
     pub revoked_effective_date: DateField,
 }
@@ -180,10 +214,13 @@ pub struct Isbn {
 /// (which adds `status`, `created_date` and `deleted_date`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Ean {
+    /// The boxed set's EAN-13.
     #[serde(default, deserialize_with = "de_code")]
     pub ean: String,
+    /// The title (書名 / 商品名稱).
     #[serde(default, deserialize_with = "de_text")]
     pub title: Option<String>,
+    /// The status as served.
     #[serde(
         default,
         deserialize_with = "de_named",
@@ -191,6 +228,7 @@ pub struct Ean {
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<EanStatus>,
+    /// When the set's barcode was listed.
     #[serde(
         default,
         deserialize_with = "de_date",
@@ -198,6 +236,7 @@ pub struct Ean {
         skip_serializing_if = "DateField::is_absent"
     )]
     pub created_date: DateField,
+    /// When the set's barcode was deleted.
     #[serde(
         default,
         deserialize_with = "de_date",
@@ -214,8 +253,10 @@ pub struct Ean {
 /// reported as the service's own error rather than as a missing field.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Envelope {
+    /// The result code: 0 for success.
     #[serde(deserialize_with = "de_result_code")]
     pub code: i64,
+    /// The service's message, if any (`"null"` reads as none).
     #[serde(default, deserialize_with = "de_message")]
     pub message: Option<String>,
 }
@@ -223,10 +264,13 @@ pub struct Envelope {
 /// 政策施行到期日物件.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct PolicyExpiryDateResponse {
+    /// The result code: 0 for success.
     #[serde(deserialize_with = "de_result_code")]
     pub code: i64,
+    /// The service's message, if any (`"null"` reads as none).
     #[serde(default, deserialize_with = "de_message")]
     pub message: Option<String>,
+    /// 政策施行到期日: the policy covers books until this Taipei day.
     #[serde(default, deserialize_with = "de_date", serialize_with = "ser_date")]
     pub policy_expiry_date: DateField,
 }
@@ -234,8 +278,10 @@ pub struct PolicyExpiryDateResponse {
 /// One of the three lists of a daily announcement.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct Section {
+    /// The ISBN records.
     #[serde(default, deserialize_with = "de_isbns")]
     pub isbns: Vec<Isbn>,
+    /// The EAN records.
     #[serde(default, deserialize_with = "de_eans")]
     pub eans: Vec<Ean>,
 }
@@ -243,16 +289,22 @@ pub struct Section {
 /// 認可/撤銷/異動公告: one day's announcement.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct DailyResponse {
+    /// The result code: 0 for success.
     #[serde(deserialize_with = "de_result_code")]
     pub code: i64,
+    /// The service's message, if any (`"null"` reads as none).
     #[serde(default, deserialize_with = "de_message")]
     pub message: Option<String>,
+    /// 政策施行到期日: the policy covers books until this Taipei day.
     #[serde(default, deserialize_with = "de_date", serialize_with = "ser_date")]
     pub policy_expiry_date: DateField,
+    /// 認可: approvals announced that day.
     #[serde(deserialize_with = "de_approved")]
     pub approved: Section,
+    /// 撤銷: revocations announced that day.
     #[serde(deserialize_with = "de_revoked")]
     pub revoked: Section,
+    /// 異動: changes announced that day.
     #[serde(deserialize_with = "de_changed")]
     pub changed: Section,
 }
@@ -260,10 +312,13 @@ pub struct DailyResponse {
 /// 單獨查詢ISBN時的物件.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct IsbnResponse {
+    /// The result code: 0 for success.
     #[serde(deserialize_with = "de_result_code")]
     pub code: i64,
+    /// The service's message, if any (`"null"` reads as none).
     #[serde(default, deserialize_with = "de_message")]
     pub message: Option<String>,
+    /// The record.
     #[serde(deserialize_with = "de_data")]
     pub data: Isbn,
 }
@@ -271,10 +326,13 @@ pub struct IsbnResponse {
 /// 單獨查詢EAN時的物件.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct EanResponse {
+    /// The result code: 0 for success.
     #[serde(deserialize_with = "de_result_code")]
     pub code: i64,
+    /// The service's message, if any (`"null"` reads as none).
     #[serde(default, deserialize_with = "de_message")]
     pub message: Option<String>,
+    /// The record.
     #[serde(deserialize_with = "de_data")]
     pub data: Ean,
 }
@@ -464,6 +522,7 @@ fn de_result_code<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
 pub struct SchemaError {
     /// Where it broke, `data.isbns[2]`, or `.` for the top level.
     pub field: String,
+    /// What was wrong.
     pub detail: String,
 }
 
@@ -476,6 +535,10 @@ impl fmt::Display for SchemaError {
 impl std::error::Error for SchemaError {}
 
 /// Deserializes `T` from any serde deserializer, naming the field that broke.
+///
+/// # Errors
+///
+/// A [`SchemaError`] with the path of the field that does not fit.
 pub fn read_schema<'de, T, D>(deserializer: D) -> Result<T, SchemaError>
 where
     T: Deserialize<'de>,

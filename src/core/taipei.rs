@@ -4,7 +4,7 @@
 //! so a fixed offset is exact for every date this tool meets.
 //!
 //! ```
-//! use booktax::taipei::{parse_moment, parse_yyyymmdd};
+//! use booktax::core::taipei::{parse_moment, parse_yyyymmdd};
 //!
 //! // 16:00 UTC is already the next day in Taipei.
 //! let d = parse_moment("2026-02-28T16:00:00Z").unwrap();
@@ -13,13 +13,14 @@
 //! assert!(parse_yyyymmdd("20210230").is_none());
 //! ```
 
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, Timelike};
 use std::fmt;
 
 /// Seconds east of UTC for Asia/Taipei.
 pub const TAIPEI_OFFSET_SECS: i32 = 8 * 3600;
 
-fn taipei() -> FixedOffset {
+/// Asia/Taipei as a fixed offset.
+pub fn taipei() -> FixedOffset {
     FixedOffset::east_opt(TAIPEI_OFFSET_SECS).expect("UTC+08:00 is a valid offset")
 }
 
@@ -59,9 +60,41 @@ pub fn date_from_unix_millis(millis: f64) -> Option<NaiveDate> {
     Some(dt.with_timezone(&taipei()).date_naive())
 }
 
+/// Midnight at the start of a Taipei date, as a Unix time in milliseconds.
+pub fn start_of_day_unix_millis(d: NaiveDate) -> i64 {
+    d.and_time(NaiveTime::MIN)
+        .and_local_timezone(taipei())
+        .single()
+        .map(|dt| dt.timestamp_millis())
+        .unwrap_or(i64::MIN)
+}
+
+/// A Unix time in milliseconds as Taipei local time, `2026-11-24T07:31:05+08:00`.
+///
+/// ```
+/// use booktax::core::taipei::format_taipei_time;
+/// assert_eq!(format_taipei_time(1_795_000_000_000.0).as_deref(), Some("2026-11-18T19:06:40+08:00"));
+/// assert_eq!(format_taipei_time(f64::NAN), None);
+/// ```
+pub fn format_taipei_time(millis: f64) -> Option<String> {
+    if !millis.is_finite() {
+        return None;
+    }
+    let t = DateTime::from_timestamp_millis(millis as i64)?.with_timezone(&taipei());
+    Some(format!(
+        "{}T{:02}:{:02}:{:02}{}",
+        format_display(t.date_naive()),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.offset()
+    ))
+}
+
 /// Why a checkout moment could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MomentError {
+    /// What was given.
     pub input: String,
 }
 
@@ -85,6 +118,10 @@ impl std::error::Error for MomentError {}
 ///
 /// The reader is written out here rather than taken from chrono's format
 /// parser, which would add more to the page than all the rules together.
+///
+/// # Errors
+///
+/// A [`MomentError`] for anything that is not one of these forms or not a real time.
 pub fn parse_moment(input: &str) -> Result<NaiveDate, MomentError> {
     let s = input.trim();
     let fail = || MomentError {
@@ -166,15 +203,6 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         parse_yyyymmdd(s).unwrap()
-    }
-
-    /// Midnight at the start of a Taipei date, as a Unix time in milliseconds.
-    fn start_of_day_unix_millis(d: NaiveDate) -> i64 {
-        d.and_time(NaiveTime::MIN)
-            .and_local_timezone(taipei())
-            .single()
-            .map(|dt| dt.timestamp_millis())
-            .unwrap_or(i64::MIN)
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The code reader: turns what a clerk typed or a scanner sent into the 13-digit code to look up.
 //!
 //! ```
-//! use booktax::code::{read_code, CodeKind};
+//! use booktax::core::code::{read_code, CodeKind};
 //!
 //! // ISBN-10 with hyphens becomes its 978 ISBN-13.
 //! let code = read_code("ISBN：957-678-000-4").unwrap();
@@ -16,7 +16,7 @@
 //!
 //! // A wrong check digit says which one was expected.
 //! let err = read_code("9789576780005").unwrap_err();
-//! assert_eq!(err.kind(), "bad_checksum");
+//! assert_eq!(err.code(), "bad_checksum");
 //! assert!(err.to_string().contains('4'));
 //! ```
 
@@ -25,11 +25,14 @@ use std::fmt;
 /// What a code names: a book (978/979 prefix) or another EAN-13 (a boxed set's barcode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeKind {
+    /// A book: ISBN-13 (978/979).
     Isbn,
+    /// Any other EAN-13: a boxed set's barcode.
     Ean,
 }
 
 impl CodeKind {
+    /// As JavaScript sees it: `isbn` or `ean`.
     pub fn as_str(self) -> &'static str {
         match self {
             CodeKind::Isbn => "isbn",
@@ -41,7 +44,9 @@ impl CodeKind {
 /// A code ready for the API: always 13 ASCII digits with a valid check digit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Code {
+    /// A book or a boxed set.
     pub kind: CodeKind,
+    /// The 13 digits.
     pub code: String,
     /// The 2- or 5-digit add-on a scanner appended (price or issue number), if any.
     pub addon: Option<String>,
@@ -53,16 +58,27 @@ pub enum CodeError {
     /// Nothing but spaces, hyphens or a label.
     Empty,
     /// A character that is not a digit, a separator or a final ISBN-10 `X`.
-    InvalidChars { found: char },
+    InvalidChars {
+        /// The first such character.
+        found: char,
+    },
     /// A number of digits that no code has (10, 13, 15 or 18 are read).
-    BadLength { digits: usize },
+    BadLength {
+        /// How many digits there were.
+        digits: usize,
+    },
     /// The last digit does not match the rest.
-    BadChecksum { expected: char, found: char },
+    BadChecksum {
+        /// The check digit the rest calls for.
+        expected: char,
+        /// The check digit given.
+        found: char,
+    },
 }
 
 impl CodeError {
     /// The machine-readable kind, as JavaScript sees it in `error.code`.
-    pub fn kind(&self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             CodeError::Empty => "empty",
             CodeError::InvalidChars { .. } => "invalid_chars",
@@ -103,12 +119,26 @@ impl fmt::Display for CodeError {
 
 impl std::error::Error for CodeError {}
 
+impl std::str::FromStr for Code {
+    type Err = CodeError;
+
+    /// The same as [`read_code`]: `"957-678-000-4".parse::<Code>()`.
+    fn from_str(s: &str) -> Result<Code, CodeError> {
+        read_code(s)
+    }
+}
+
 /// Reads one code from anything typed or scanned. Never panics.
 ///
 /// Accepted: ISBN-13 and EAN-13 with a valid check digit, ISBN-10 (converted to
 /// its 978 ISBN-13), hyphens, spaces and the ideographic space, full-width
 /// digits and letters, a leading `ISBN` / `ISBN-10` / `ISBN-13` label with an
 /// optional colon, and a 2- or 5-digit add-on after a 978/979 code.
+///
+/// # Errors
+///
+/// A [`CodeError`] saying what is wrong: empty, a foreign character, a length
+/// no code has, or a check digit that does not match (naming the right one).
 pub fn read_code(input: &str) -> Result<Code, CodeError> {
     let folded: String = input.chars().map(fold_width).collect();
     let body = strip_label(folded.trim_matches(is_separator));
@@ -183,7 +213,7 @@ fn read_ean13(digits: &str, addon: Option<String>) -> Result<Code, CodeError> {
 /// The EAN-13 check digit of 12 ASCII digits.
 ///
 /// ```
-/// assert_eq!(booktax::code::ean13_check("978957678000"), '4');
+/// assert_eq!(booktax::core::code::ean13_check("978957678000"), '4');
 /// ```
 pub fn ean13_check(first12: &str) -> char {
     let sum: u32 = first12
@@ -198,7 +228,7 @@ pub fn ean13_check(first12: &str) -> char {
 /// The ISBN-10 check character (`0`–`9` or `X`) of 9 ASCII digits.
 ///
 /// ```
-/// assert_eq!(booktax::code::isbn10_check("957678000"), '4');
+/// assert_eq!(booktax::core::code::isbn10_check("957678000"), '4');
 /// ```
 pub fn isbn10_check(first9: &str) -> char {
     let sum: u32 = first9
@@ -216,7 +246,7 @@ pub fn isbn10_check(first9: &str) -> char {
 /// The 978 ISBN-13 of a valid ISBN-10.
 ///
 /// ```
-/// assert_eq!(booktax::code::isbn10_to_13("9576780004"), "9789576780004");
+/// assert_eq!(booktax::core::code::isbn10_to_13("9576780004"), "9789576780004");
 /// ```
 pub fn isbn10_to_13(isbn10: &str) -> String {
     let mut code = String::with_capacity(13);
@@ -229,8 +259,8 @@ pub fn isbn10_to_13(isbn10: &str) -> String {
 /// The ISBN-10 of a 978 ISBN-13, if it has one (979 codes have none).
 ///
 /// ```
-/// assert_eq!(booktax::code::isbn13_to_10("9789576780004").as_deref(), Some("9576780004"));
-/// assert_eq!(booktax::code::isbn13_to_10("9791234567896"), None);
+/// assert_eq!(booktax::core::code::isbn13_to_10("9789576780004").as_deref(), Some("9576780004"));
+/// assert_eq!(booktax::core::code::isbn13_to_10("9791234567896"), None);
 /// ```
 pub fn isbn13_to_10(isbn13: &str) -> Option<String> {
     if isbn13.len() != 13 || !isbn13.starts_with("978") || !isbn13.is_ascii() {
@@ -361,7 +391,7 @@ mod tests {
         // Only books carry add-ons here; a 15-digit EAN is not a code.
         assert_eq!(err("866710650606912"), CodeError::BadLength { digits: 15 });
         // The add-on does not hide a bad check digit.
-        assert_eq!(err("978957678000551").kind(), "bad_checksum");
+        assert_eq!(err("978957678000551").code(), "bad_checksum");
     }
 
     #[test]

@@ -1,0 +1,246 @@
+//! Why a request to the announcement service gave no answer: one typed error, a `code()` for programs and zh-TW text for clerks.
+
+use crate::core::schema::FIRST_ANNOUNCEMENT;
+use crate::core::taipei::format_display;
+use chrono::NaiveDate;
+use std::fmt;
+
+/// What a 404 means for the endpoint that gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The code is not in the announcement list.
+    Code,
+    /// No announcement (yet) for that day.
+    Announcement,
+    /// The service did not give a policy expiry date.
+    PolicyDate,
+}
+
+/// Why a request to the announcement service did not give an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    /// 404.
+    NotFound(Missing),
+    /// The service answered with a result `code` other than 0.
+    Api {
+        /// The service's result code.
+        code: i64,
+        /// The service's own message, if it gave one.
+        message: Option<String>,
+    },
+    /// Another HTTP error status.
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The wait a `Retry-After` header asked for.
+        retry_after_ms: Option<u64>,
+    },
+    /// No answer: offline, refused, DNS, or blocked by CORS.
+    Network {
+        /// What the browser said (never shown to the clerk).
+        detail: String,
+    },
+    /// No complete answer within the time limit.
+    Timeout {
+        /// The limit per attempt.
+        ms: u32,
+    },
+    /// The caller cancelled the request (a newer scan replaced it).
+    Aborted,
+    /// An answer that does not fit the specification.
+    Malformed {
+        /// The field that broke, `data.isbn` or `(body)`.
+        field: String,
+        /// What was wrong with it.
+        detail: String,
+    },
+    /// A date that is not `YYYYMMDD`.
+    BadDate {
+        /// What was given.
+        input: String,
+    },
+    /// A date with no announcement possible: before 20210107 or after tomorrow.
+    DateOutOfRange {
+        /// The date asked for.
+        date: NaiveDate,
+        /// The last date that can have an announcement (tomorrow).
+        last: NaiveDate,
+    },
+}
+
+impl LookupError {
+    /// The machine-readable kind, as JavaScript sees it in `error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LookupError::NotFound(_) => "not_found",
+            LookupError::Api { .. } => "api_error",
+            LookupError::Http { .. } => "http_error",
+            LookupError::Network { .. } => "network",
+            LookupError::Timeout { .. } => "timeout",
+            LookupError::Aborted => "aborted",
+            LookupError::Malformed { .. } => "malformed",
+            LookupError::BadDate { .. } | LookupError::DateOutOfRange { .. } => "bad_date",
+        }
+    }
+
+    /// Network failures, timeouts, 429 and 5xx are worth another try.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            LookupError::Network { .. } | LookupError::Timeout { .. } => true,
+            LookupError::Http { status, .. } => *status == 429 || (500..=599).contains(status),
+            _ => false,
+        }
+    }
+
+    /// Replaces every occurrence of a secret (the appid) in the error's free text.
+    pub fn redact(self, secret: &str) -> LookupError {
+        if secret.is_empty() {
+            return self;
+        }
+        let scrub = |s: String| s.replace(secret, "***");
+        match self {
+            LookupError::Network { detail } => LookupError::Network {
+                detail: scrub(detail),
+            },
+            LookupError::Malformed { field, detail } => LookupError::Malformed {
+                field: scrub(field),
+                detail: scrub(detail),
+            },
+            LookupError::Api { code, message } => LookupError::Api {
+                code,
+                message: message.map(scrub),
+            },
+            other => other,
+        }
+    }
+}
+
+/// Keeps at most `n` characters of text from the service, without control characters.
+pub fn clip(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().filter(|c| !c.is_control()).take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+impl fmt::Display for LookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LookupError::NotFound(Missing::Code) => f.write_str("不在文化部認可公告清單中"),
+            LookupError::NotFound(Missing::Announcement) => f.write_str("該日尚無公告"),
+            LookupError::NotFound(Missing::PolicyDate) => {
+                f.write_str("公告服務未提供政策施行到期日")
+            }
+            LookupError::Api { code, message } => match message {
+                Some(m) => write!(f, "公告服務回報錯誤（代碼 {code}）：{}", clip(m, 80)),
+                None => write!(f, "公告服務回報錯誤（代碼 {code}）"),
+            },
+            LookupError::Http { status, .. } => write!(f, "公告服務回應錯誤（HTTP {status}）"),
+            LookupError::Network { .. } => {
+                f.write_str("無法連線至公告服務（網路中斷、服務未啟動或被瀏覽器的跨來源限制擋下）")
+            }
+            LookupError::Timeout { ms } => {
+                write!(f, "公告服務逾時（{} 秒內沒有完整回應）", ms.div_ceil(1000))
+            }
+            LookupError::Aborted => f.write_str("查詢已取消"),
+            LookupError::Malformed { field, detail } => write!(
+                f,
+                "公告服務的回應格式有誤（欄位 {}：{}）",
+                clip(field, 60),
+                clip(detail, 80)
+            ),
+            LookupError::BadDate { input } => {
+                write!(
+                    f,
+                    "日期「{}」格式有誤，請用 YYYYMMDD（例如 20210301）",
+                    clip(input, 20)
+                )
+            }
+            LookupError::DateOutOfRange { date, last } => write!(
+                f,
+                "{} 沒有公告：可查詢的日期為 {} 至 {}",
+                format_display(*date),
+                format_display(FIRST_ANNOUNCEMENT),
+                format_display(*last)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_errors() {
+        let http = |status| LookupError::Http {
+            status,
+            retry_after_ms: None,
+        };
+        assert!(LookupError::Network { detail: "x".into() }.is_retryable());
+        assert!(LookupError::Timeout { ms: 1 }.is_retryable());
+        assert!(http(429).is_retryable() && http(500).is_retryable() && http(599).is_retryable());
+        assert!(!http(400).is_retryable() && !http(404).is_retryable());
+        assert!(!LookupError::NotFound(Missing::Code).is_retryable());
+        assert!(!LookupError::Aborted.is_retryable());
+        assert!(
+            !LookupError::Malformed {
+                field: "a".into(),
+                detail: "b".into()
+            }
+            .is_retryable()
+        );
+    }
+
+    #[test]
+    fn the_appid_never_reaches_a_message() {
+        let e = LookupError::Network {
+            detail: "GET https://x/v1?appid=SECRET-1 failed".into(),
+        }
+        .redact("SECRET-1");
+        assert!(!format!("{e:?}{e}").contains("SECRET-1"));
+        let e = LookupError::Api {
+            code: 1,
+            message: Some("bad appid SECRET-1".into()),
+        }
+        .redact("SECRET-1");
+        assert!(!format!("{e:?}{e}").contains("SECRET-1"));
+    }
+
+    #[test]
+    fn error_messages_are_zh_tw() {
+        let all = [
+            LookupError::NotFound(Missing::PolicyDate),
+            LookupError::Api {
+                code: 3,
+                message: None,
+            },
+            LookupError::Http {
+                status: 502,
+                retry_after_ms: None,
+            },
+            LookupError::Network {
+                detail: String::new(),
+            },
+            LookupError::Timeout { ms: 8000 },
+            LookupError::Malformed {
+                field: "data.isbn".into(),
+                detail: "x".into(),
+            },
+            LookupError::BadDate { input: "x".into() },
+            LookupError::Aborted,
+        ];
+        let texts: Vec<String> = all.iter().map(ToString::to_string).collect();
+        assert!(texts[2].contains("502"));
+        assert!(texts[4].contains("8 秒"));
+        assert!(texts[5].contains("data.isbn"));
+        assert!(
+            texts
+                .iter()
+                .all(|t| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The pure core: plain Rust with no browser in it, tested natively with `cargo test`.
+//!
+//! - [`code`]: reads what a clerk typed or a scanner sent.
+//! - [`taipei`]: `YYYYMMDD` dates and checkout moments as Asia/Taipei calendar days.
+//! - [`schema`]: the announcement API's data types, read leniently.
+//! - [`rules`]: the exemption rules and the policy's outlook.
+//! - [`lookup`]: the lookup's rules without the network (endpoints, errors,
+//!   retries, clocks) and one lookup over any source of records.
+
+pub mod code;
+pub mod lookup;
+pub mod rules;
+pub mod schema;
+pub mod taipei;

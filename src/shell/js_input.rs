@@ -1,0 +1,112 @@
+//! Reading what a page passed: codes as strings or numbers, checkout times, formats, numeric options, signals.
+
+use crate::core::rules::Format;
+use crate::core::taipei::{date_from_unix_millis, parse_moment};
+use crate::shell::js_error::Failure;
+use chrono::NaiveDate;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
+
+/// A string a page passed, or a number it passed for one (`9789576780004`).
+pub fn text_of(value: &JsValue) -> Option<String> {
+    value.as_string().or_else(|| {
+        // Only whole numbers can be codes (and integer formatting keeps the wasm small).
+        let n = value.as_f64()?;
+        (n.fract() == 0.0 && n.abs() < 1e18).then(|| (n as i64).to_string())
+    })
+}
+
+/// `object[name]`, or `undefined` when `object` is no object.
+pub fn field(object: &JsValue, name: &str) -> JsValue {
+    if object.is_object() {
+        js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// The Taipei day of `at`, `None` when absent (now); a string is read by `parse_moment`; a `Date` is that instant.
+///
+/// # Errors
+///
+/// `bad_option` for an unreadable time.
+pub fn checkout_day(at: &JsValue) -> Result<Option<NaiveDate>, Failure> {
+    if at.is_undefined() || at.is_null() {
+        return Ok(None);
+    }
+    if let Some(date) = at.dyn_ref::<js_sys::Date>() {
+        return date_from_unix_millis(date.get_time())
+            .map(Some)
+            .ok_or_else(|| Failure::option("結帳時間不是有效的日期"));
+    }
+    match at.as_string() {
+        Some(s) => Ok(Some(parse_moment(&s)?)),
+        None => Err(Failure::option("結帳時間 at 必須是字串或 Date")),
+    }
+}
+
+/// `physical`, `ebook`, or absent.
+///
+/// # Errors
+///
+/// `bad_option` for anything else.
+pub fn format_option(format: &JsValue) -> Result<Option<Format>, Failure> {
+    if format.is_undefined() || format.is_null() {
+        return Ok(None);
+    }
+    format
+        .as_string()
+        .as_deref()
+        .and_then(Format::parse)
+        .map(Some)
+        .ok_or_else(|| Failure::option("販售型態 format 只能是 \"physical\" 或 \"ebook\""))
+}
+
+/// `opts[name]` as a whole number from 0 to `max`, or `default` when absent.
+///
+/// # Errors
+///
+/// `bad_option` for anything else.
+pub fn number_option(opts: &JsValue, name: &str, default: u32, max: u32) -> Result<u32, Failure> {
+    let value = field(opts, name);
+    if value.is_undefined() || value.is_null() {
+        return Ok(default);
+    }
+    match value.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n <= f64::from(max) => Ok(n as u32),
+        _ => Err(Failure::option(format!(
+            "{name} 必須是 0 到 {max} 之間的數字"
+        ))),
+    }
+}
+
+/// `opts[name]` as a string, `""` when absent.
+///
+/// # Errors
+///
+/// `bad_option` for a value that is no string.
+pub fn text_option(opts: &JsValue, name: &str) -> Result<String, Failure> {
+    let value = field(opts, name);
+    if value.is_undefined() || value.is_null() {
+        return Ok(String::new());
+    }
+    value
+        .as_string()
+        .ok_or_else(|| Failure::option(format!("{name} 必須是字串")))
+}
+
+/// `opts.signal` as an `AbortSignal`, when given.
+///
+/// # Errors
+///
+/// `bad_option` for a value that is no `AbortSignal`.
+pub fn signal_option(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {
+    let value = field(opts, "signal");
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| Failure::option("signal 必須是 AbortSignal"))
+}

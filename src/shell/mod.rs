@@ -1,0 +1,23 @@
+//! The browser shell (wasm32 only): fetching over gloo-net and the thin `#[wasm_bindgen]` layer JavaScript calls.
+//!
+//! - [`timer`]: the global `setTimeout`, and waits an `AbortSignal` can cut short.
+//! - [`fetch`]: one GET with a timeout, cancellation and retries; the service's clock from each answer.
+//! - [`live`]: the live announcement API as a lookup source, with the per-day policy cache.
+//! - [`js_error`]: errors on their way to JavaScript as `Error { code, message, decision? }`.
+//! - [`js_input`]: reading what a page passed (codes, dates, options).
+//! - [`exports`]: the stateless functions (`normalizeCode`, `decideIsbn`, …).
+//! - [`client_js`]: the `BookTaxClient` class.
+
+pub mod client_js;
+pub mod exports;
+pub mod fetch;
+pub mod js_error;
+pub mod js_input;
+pub mod live;
+pub mod timer;
+
+// Talc instead of Rust's default dlmalloc: much smaller (and faster); a lookup
+// allocates little and briefly, so giving up in-place realloc costs nothing measurable.
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -1,0 +1,48 @@
+//! The global `setTimeout` (window, worker and Node alike), and waits an `AbortSignal` can cut short.
+
+use crate::core::lookup::error::LookupError;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `setTimeout(handler, ms)` on whatever the global object is.
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
+
+    /// `clearTimeout(id)`.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn clear_timeout(id: &JsValue);
+}
+
+/// `Err(Aborted)` once the signal has fired.
+///
+/// # Errors
+///
+/// [`LookupError::Aborted`] when the caller cancelled.
+pub fn check(signal: Option<&AbortSignal>) -> Result<(), LookupError> {
+    match signal {
+        Some(s) if s.aborted() => Err(LookupError::Aborted),
+        _ => Ok(()),
+    }
+}
+
+/// Waits `ms`, or less when the signal fires first.
+///
+/// # Errors
+///
+/// [`LookupError::Aborted`] when the caller cancelled before or during the wait.
+pub async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), LookupError> {
+    check(signal)?;
+    let wait = js_sys::Promise::new(&mut |resolve, _reject| {
+        set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
+        if let Some(signal) = signal {
+            // The promise's own resolve function is the listener: no Rust closure to keep alive.
+            let _ = signal.add_event_listener_with_callback("abort", &resolve);
+        }
+    });
+    // A promise that only ever resolves.
+    let _ = JsFuture::from(wait).await;
+    check(signal)
+}

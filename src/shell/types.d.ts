@@ -1,0 +1,156 @@
+/** What `normalizeCode` read: a book's ISBN-13 or a boxed set's EAN-13, and a scanner's add-on. */
+export interface NormalizedCode {
+  kind: 'isbn' | 'ean';
+  code: string;
+  addon?: string;
+}
+
+/** A book as the announcement API serves it (`Isbn` object). */
+export interface IsbnRecord {
+  isbn: string;
+  isbn_13?: string;
+  isbn_10?: string;
+  title?: string | null;
+  publisher?: string | null;
+  kind?: string | null;
+  type?: string | null;
+  include_ebook?: boolean | null;
+  status?: string | null;
+  approved_effective_date?: string | null;
+  revoked_effective_date?: string | null;
+}
+
+/** A boxed set as the announcement API serves it (`Ean` object). */
+export interface EanRecord {
+  ean: string;
+  title?: string | null;
+  status?: string | null;
+  created_date?: string | null;
+  deleted_date?: string | null;
+  isbns?: IsbnRecord[] | null;
+}
+
+/** One list of a daily announcement. */
+export interface AnnouncementSection {
+  isbns: IsbnRecord[];
+  eans: EanRecord[];
+}
+
+/** One day's announcement, as served. */
+export interface DailyAnnouncement {
+  code: number;
+  message: string | null;
+  policy_expiry_date: string | null;
+  approved: AnnouncementSection;
+  revoked: AnnouncementSection;
+  changed: AnnouncementSection;
+}
+
+export type Verdict = 'exempt' | 'taxable' | 'unknown';
+
+/** The days a disputed "now" fell on (YYYYMMDD) and the one the verdict stands on. */
+export interface ClockDays {
+  deviceDate: string;
+  serviceDate: string;
+  judgedDate: string;
+  /** That day's own reason. */
+  reason: string;
+}
+
+/** A decision: the verdict, why (for programs and in words), and the exempt window. */
+export interface Decision {
+  verdict: Verdict;
+  /** `approved`, `not_listed`, `revoked`, `clocks_disagree`, `lookup_failed`, … or a code reader's error code. */
+  reason: string;
+  /** The whole zh-TW line for the clerk (verdict, why, and the advice when unknown). */
+  message: string;
+  /** Why, in zh-TW words alone. */
+  detail: string;
+  exemptFrom?: string;
+  exemptUntil?: string;
+  clocks?: ClockDays;
+  /** A boxed set's books, each with its own decision. */
+  items?: Array<Decision & { isbn: string }>;
+  /** Set on a boxed set's items. */
+  isbn?: string;
+}
+
+/** A failure as data: `error.code` names the kind, `error.message` is zh-TW. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** The answer to "may I sell this code tax-free right now?". */
+export interface Lookup {
+  code: string;
+  kind: 'isbn' | 'ean';
+  addon?: string;
+  record: IsbnRecord | EanRecord | null;
+  decision: Decision;
+  policyExpiryDate: string | null;
+  error?: ErrorInfo;
+  /** How far this device's clock is behind the service's (negative: ahead), when notable. */
+  clockSkewSeconds?: number;
+  /** Where the record came from. */
+  source: 'live' | 'mirror';
+  /** When the record was fetched (Taipei time), if one was. */
+  fetchedAt: string | null;
+  /** The Taipei day the sale was judged on, YYYYMMDD. */
+  checkoutDate: string;
+}
+
+/** Options of `decideIsbn` / `decideEan`. */
+export interface DecideOptions {
+  policyExpiryDate: string;
+  at?: string | Date;
+  format?: 'physical' | 'ebook';
+}
+
+/** Options of `new BookTaxClient`. */
+export interface ClientOptions {
+  baseUrl?: string;
+  appid?: string;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+/** Options of `lookup`. */
+export interface LookupOptions {
+  at?: string | Date;
+  format?: 'physical' | 'ebook';
+  signal?: AbortSignal;
+}
+
+/** Options of `policyStatus`. */
+export interface StatusOptions {
+  at?: string | Date;
+  signal?: AbortSignal;
+}
+
+/** How the policy stands on the checkout day(s). */
+export interface PolicyStatus {
+  state: 'ok' | 'warning' | 'expired' | 'unknown';
+  policyExpiryDate?: string;
+  /** Days left on the less favourable day; negative once expired. */
+  daysLeft?: number;
+  error?: ErrorInfo;
+}
+
+/** Now by the corrected clock (the service's once it has answered). */
+export interface ClockReading {
+  /** Taipei day, YYYYMMDD. */
+  date: string;
+  /** Taipei time, `2026-11-24T07:31:05+08:00`. */
+  time: string;
+  deviceDate: string;
+  serviceDate?: string;
+  skewSeconds?: number;
+}
+
+/** The `Error` a booktax call rejects or throws with. */
+export interface BookTaxError extends Error {
+  code: string;
+  /** For unreadable input to `lookup`: the unknown verdict to show. */
+  decision?: Decision;
+}
