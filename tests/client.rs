@@ -2,7 +2,8 @@
 //!
 //! `cargo xtask test` starts `booktax-server --test-admin` and compiles these
 //! tests with its address, as gloo-net's own tests take their server's URL.
-//! Without it (a bare `wasm-pack test`), each test says it was skipped.
+//! Without it (a bare `wasm-pack test`), each test says it was skipped; with
+//! `BOOKTAX_TEST_REQUIRED` set (as `cargo xtask test` does) a missing URL fails.
 #![cfg(target_arch = "wasm32")]
 
 use booktax::shell::client_js::BookTaxClient;
@@ -18,6 +19,10 @@ const SAMPLE_APPID: &str = "booktax-sample";
 fn server() -> Option<&'static str> {
     let url = option_env!("BOOKTAX_TEST_URL");
     if url.is_none() {
+        assert!(
+            option_env!("BOOKTAX_TEST_REQUIRED").is_none(),
+            "BOOKTAX_TEST_URL is not set, and BOOKTAX_TEST_REQUIRED says these tests must run"
+        );
         console_log!("skipped: BOOKTAX_TEST_URL is not set (cargo xtask test sets it)");
     }
     url

@@ -1,65 +1,69 @@
-// Page wiring: loads the wasm and config, runs lookups, shows the policy date, daily announcements and settings.
-import { renderVerdict, renderPending, buildDetails, buildDaily, formatDate, el } from './render.js';
+// @ts-check
+// Page wiring: loads the wasm and the config, runs one lookup at a time, keeps the policy bar, the checkout time, the daily list and the settings in step.
+import { byId } from './dom.js';
+import { renderVerdict, renderPending, buildDetails } from './render.js';
+import { renderPolicy, renderClock } from './policy-bar.js';
+import { showDaily } from './daily.js';
+import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 
-const SETTINGS_KEY = 'booktax.settings';
-const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000; // Taiwan keeps UTC+08:00 all year.
-const WARN_DAYS = 30;
+/** @typedef {import('./pkg/booktax.js')} Wasm */
+/** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax.js').BookTaxError} BookTaxError */
+/** @typedef {import('./settings.js').Config} Config */
 
-const $ = (id) => document.getElementById(id);
+// The one verdict the page writes itself: when the module (and so every rule) failed to load.
+const LOAD_FAILED_ADVICE = '請以應稅處理並至認可公告頁面確認';
+
 const ui = {
-  form: $('lookup-form'),
-  code: $('code'),
-  codeError: $('code-error'),
-  verdict: $('verdict'),
-  details: $('details'),
-  at: $('at'),
-  atNow: $('at-now'),
-  atState: $('at-state'),
-  policy: $('policy'),
-  policyDate: $('policy-date'),
-  policyNote: $('policy-note'),
-  sample: $('sample-banner'),
-  clock: $('clock-warning'),
-  daily: $('daily'),
-  dailyForm: $('daily-form'),
-  dailyDate: $('daily-date'),
-  dailyResult: $('daily-result'),
-  settingsForm: $('settings-form'),
-  baseUrl: $('base-url'),
-  appid: $('appid'),
-  settingsReset: $('settings-reset'),
-  settingsStatus: $('settings-status'),
+  form: byId('lookup-form', HTMLFormElement),
+  code: byId('code', HTMLInputElement),
+  codeError: byId('code-error', HTMLElement),
+  verdict: byId('verdict', HTMLElement),
+  details: byId('details', HTMLElement),
+  at: byId('at', HTMLInputElement),
+  atNow: byId('at-now', HTMLButtonElement),
+  atState: byId('at-state', HTMLElement),
+  policy: { bar: byId('policy', HTMLElement), date: byId('policy-date', HTMLElement), note: byId('policy-note', HTMLElement) },
+  sample: byId('sample-banner', HTMLElement),
+  clock: byId('clock-warning', HTMLElement),
+  daily: byId('daily', HTMLDetailsElement),
+  dailyForm: byId('daily-form', HTMLFormElement),
+  dailyDate: byId('daily-date', HTMLInputElement),
+  dailyResult: byId('daily-result', HTMLElement),
+  settingsForm: byId('settings-form', HTMLFormElement),
+  baseUrl: byId('base-url', HTMLInputElement),
+  appid: byId('appid', HTMLInputElement),
+  settingsReset: byId('settings-reset', HTMLButtonElement),
+  settingsStatus: byId('settings-status', HTMLElement),
 };
 
 const state = {
-  wasm: null,
-  loadError: null,
-  config: { baseUrl: '', appid: undefined, sample: false },
-  client: null,
-  clientError: null,
+  /** @type {Wasm | null} */ wasm: null,
+  /** @type {string | null} */ loadError: null,
+  /** @type {Config} */ config: { baseUrl: '', appid: undefined, sample: false },
+  /** @type {BookTaxClient | null} */ client: null,
+  /** Why there is no client. */ clientError: '',
   atIsNow: true,
-  seq: 0,
-  dailySeq: 0,
-  lastInput: null,
-  policy: null,
-  policyError: null,
-  skewSeconds: 0,
+  /** @type {string | null} the last code looked up, to look up again when an option changes */ lastInput: null,
+  /** @type {AbortController | null} the lookup running now */ running: null,
+  policySeq: 0,
 };
 
 // ---- checkout time -------------------------------------------------------
 
-// Current Taipei wall-clock time as a datetime-local value, whatever the machine's time zone.
-function taipeiNowLocal() {
-  return new Date(Date.now() + TAIPEI_OFFSET_MS).toISOString().slice(0, 16);
-}
-
+/** The checkout moment the clerk fixed, or undefined for now. */
 function checkoutAt() {
   return state.atIsNow || !ui.at.value ? undefined : ui.at.value;
 }
 
 function format() {
   const checked = ui.form.querySelector('input[name="format"]:checked');
-  return checked && checked.value === 'ebook' ? 'ebook' : 'physical';
+  return checked instanceof HTMLInputElement && checked.value === 'ebook' ? 'ebook' : 'physical';
+}
+
+/** Shows "now" (by the corrected clock) in the checkout field, unless the clerk is editing it. */
+function showNow() {
+  if (state.client) ui.at.value = state.client.now().time.slice(0, 16);
 }
 
 function showAtState() {
@@ -73,188 +77,68 @@ function showAtState() {
 
 function setNow() {
   state.atIsNow = true;
-  ui.at.value = taipeiNowLocal();
+  showNow();
   showAtState();
 }
 
-// Taipei calendar date (YYYYMMDD) of the checkout moment; null when it cannot be read.
-function checkoutDate() {
-  if (!state.wasm) return null;
-  try {
-    const at = checkoutAt();
-    // "Now" by the service's clock when this PC's clock is known to be off (see showClockSkew).
-    if (at === undefined && state.skewSeconds) return state.wasm.taipeiDate(new Date(Date.now() + state.skewSeconds * 1000));
-    return state.wasm.taipeiDate(at);
-  } catch {
-    return null;
-  }
-}
+// ---- policy bar and clock ------------------------------------------------
 
-// ---- policy expiry date --------------------------------------------------
-
-function dayNumber(yyyymmdd) {
-  const s = String(yyyymmdd);
-  return Date.UTC(Number(s.slice(0, 4)), Number(s.slice(4, 6)) - 1, Number(s.slice(6, 8))) / 86400000;
-}
-
-function showPolicy() {
-  if (!state.policy) {
-    ui.policy.dataset.state = state.policyError ? 'unknown' : 'loading';
-    ui.policyDate.textContent = state.policyError ? '無法取得' : '讀取中…';
-    ui.policyNote.textContent = state.policyError
-      ? `（${state.policyError}）無法確認政策是否仍有效，查詢結果無法判定時請以應稅處理。`
-      : '';
-    return;
-  }
-  ui.policyDate.textContent = formatDate(state.policy);
-  const today = checkoutDate();
-  if (!today) {
-    ui.policy.dataset.state = 'ok';
-    ui.policyNote.textContent = '';
-    return;
-  }
-  const left = dayNumber(state.policy) - dayNumber(today);
-  if (left < 0) {
-    ui.policy.dataset.state = 'expired';
-    ui.policyNote.textContent = `⚠ 免稅政策已於 ${formatDate(state.policy)} 到期：所有圖書一律應稅。`;
-  } else if (left <= WARN_DAYS) {
-    ui.policy.dataset.state = 'warning';
-    ui.policyNote.textContent = left === 0
-      ? '⚠ 免稅政策今天到期（最後 30 天內），到期後所有圖書一律應稅。'
-      : `⚠ 免稅政策將於 ${left} 天後到期（最後 30 天內），到期後所有圖書一律應稅。`;
-  } else {
-    ui.policy.dataset.state = 'ok';
-    ui.policyNote.textContent = '';
-  }
-}
-
-async function loadPolicy() {
-  state.policy = null;
-  state.policyError = null;
-  showPolicy();
+/** Refreshes the policy bar for the checkout day(s) (the policy date is fetched at most once a day). */
+async function refreshPolicy() {
+  const seq = ++state.policySeq;
   if (!state.client) {
-    state.policyError = state.clientError || '尚未設定公告服務';
-    showPolicy();
+    renderPolicy(ui.policy, null, state.clientError);
     return;
   }
+  const at = checkoutAt();
   try {
-    state.policy = await state.client.policyExpiryDate();
+    const status = await state.client.policyStatus(at ? { at } : undefined);
+    if (seq !== state.policySeq) return;
+    renderPolicy(ui.policy, status);
+    renderClock(ui.clock, state.client.now());
   } catch (e) {
-    state.policyError = (e && e.message) || '公告服務沒有回應';
-  }
-  showPolicy();
-}
-
-// ---- config and settings -------------------------------------------------
-
-async function loadConfig() {
-  try {
-    const res = await fetch('booktax-config.json', { cache: 'no-store', credentials: 'same-origin' });
-    if (!res.ok) return;
-    const json = await res.json();
-    if (json && typeof json === 'object') {
-      state.config = {
-        baseUrl: typeof json.baseUrl === 'string' ? json.baseUrl : '',
-        appid: typeof json.appid === 'string' ? json.appid : undefined,
-        sample: json.sample === true,
-      };
-    }
-  } catch {
-    // A static deploy may have no config file: keep the page's own origin and no appid.
+    if (seq !== state.policySeq) return;
+    const error = /** @type {BookTaxError} */ (e);
+    renderPolicy(ui.policy, null, (error && error.message) || '公告服務沒有回應');
   }
 }
 
-function savedSettings() {
-  try {
-    const raw = localStorage.getItem(SETTINGS_KEY);
-    if (!raw) return null;
-    const s = JSON.parse(raw);
-    if (!s || typeof s !== 'object') return null;
-    return { baseUrl: typeof s.baseUrl === 'string' ? s.baseUrl : '', appid: typeof s.appid === 'string' ? s.appid : '' };
-  } catch {
-    return null;
-  }
-}
-
-function effectiveSettings() {
-  return savedSettings() || { baseUrl: state.config.baseUrl, appid: state.config.appid };
-}
+// ---- client and settings -------------------------------------------------
 
 function makeClient() {
-  const { baseUrl, appid } = effectiveSettings();
+  const { baseUrl, appid } = effectiveSettings(state.config);
   const saved = savedSettings();
   ui.sample.hidden = !(state.config.sample && (!saved || saved.baseUrl === state.config.baseUrl));
   state.client = null;
-  state.clientError = null;
+  state.clientError = '';
   if (!state.wasm) {
     state.clientError = state.loadError || '判定程式尚未載入';
     return;
   }
   try {
-    const options = { baseUrl, timeoutMs: 8000, retries: 1 };
-    if (appid) options.appid = appid;
-    state.client = new state.wasm.BookTaxClient(options);
+    state.client = new state.wasm.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1 });
   } catch (e) {
-    state.clientError = (e && e.message) || '服務設定無法使用';
+    state.clientError = (e instanceof Error && e.message) || '服務設定無法使用';
   }
 }
 
 function fillSettingsForm() {
-  const { baseUrl, appid } = effectiveSettings();
+  const { baseUrl, appid } = effectiveSettings(state.config);
   ui.baseUrl.value = baseUrl || '';
   ui.appid.value = appid || '';
 }
 
-function onSettingsSave(event) {
-  event.preventDefault();
-  const baseUrl = ui.baseUrl.value.trim();
-  if (baseUrl && !/^https?:\/\/[^\s/]+/i.test(baseUrl)) {
-    ui.settingsStatus.textContent = '服務網址需以 http:// 或 https:// 開頭，或留空表示本站。';
-    return;
-  }
-  try {
-    localStorage.setItem(SETTINGS_KEY, JSON.stringify({ baseUrl, appid: ui.appid.value }));
-  } catch {
-    ui.settingsStatus.textContent = '無法儲存設定（瀏覽器不允許本機儲存）。';
-    return;
-  }
-  afterSettingsChange('已儲存設定。');
-}
-
-function onSettingsReset() {
-  try {
-    localStorage.removeItem(SETTINGS_KEY);
-  } catch {
-    // nothing saved to remove
-  }
-  fillSettingsForm();
-  afterSettingsChange('已還原預設設定。');
-}
-
+/** @param {string} message */
 function afterSettingsChange(message) {
   makeClient();
   ui.settingsStatus.textContent = message;
-  loadPolicy();
+  refreshPolicy();
   if (state.lastInput !== null) runLookup(state.lastInput, { refocus: false });
-}
-
-// A till PC's clock can be far off; the module then judges by the service's clock and says so.
-function showClockSkew(seconds) {
-  state.skewSeconds = typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : 0;
-  if (!state.skewSeconds) {
-    ui.clock.hidden = true;
-    ui.clock.textContent = '';
-    return;
-  }
-  const minutes = Math.round(Math.abs(seconds) / 60);
-  const amount = minutes >= 2880 ? `${Math.round(minutes / 1440)} 天` : minutes >= 120 ? `${Math.round(minutes / 60)} 小時` : `${minutes} 分鐘`;
-  const direction = seconds < 0 ? '快' : '慢';
-  ui.clock.textContent = `⚠ 這台電腦的時鐘比公告服務${direction}約 ${amount}：「現在」的判定已改用公告服務的時間，請校正電腦時鐘。`;
-  ui.clock.hidden = false;
 }
 
 // ---- lookups -------------------------------------------------------------
 
+/** @param {string} message */
 function showCodeError(message) {
   ui.codeError.textContent = message;
   ui.codeError.hidden = false;
@@ -267,7 +151,11 @@ function clearCodeError() {
   ui.code.removeAttribute('aria-invalid');
 }
 
-// After a result, the typed text is selected so the next scan replaces it.
+/**
+ * After a result, the typed text is selected so the next scan replaces it.
+ * @param {string} submitted
+ * @param {boolean} refocus
+ */
 function readyForNextScan(submitted, refocus) {
   if (ui.code.value !== submitted) return; // the clerk already started the next code
   const active = document.activeElement;
@@ -277,111 +165,82 @@ function readyForNextScan(submitted, refocus) {
   ui.code.select();
 }
 
-function unknownResult(code, message, extra = {}) {
-  return {
-    decision: { verdict: 'unknown', reason: code, message: `無法判定：${message}` },
-    ...extra,
-  };
+/** The unknown verdict for when the module itself could not load: no rule can run. */
+function loadFailedDecision() {
+  const why = state.clientError || '公告服務無法使用';
+  return { verdict: /** @type {const} */ ('unknown'), reason: 'load_failed', detail: why, message: `無法判定：${why}，${LOAD_FAILED_ADVICE}` };
 }
 
+/**
+ * Looks a code up; a newer lookup aborts this one, its requests and retries included.
+ * @param {string} input
+ * @param {{ refocus?: boolean }} [options]
+ */
 async function runLookup(input, { refocus = true } = {}) {
-  const seq = ++state.seq;
+  state.running?.abort();
+  const running = new AbortController();
+  state.running = running;
   clearCodeError();
-  renderPending(ui.verdict, null);
+  renderPending(ui.verdict);
   ui.details.replaceChildren();
   await ready;
-  if (seq !== state.seq) return;
+  if (running.signal.aborted) return;
   if (!state.client) {
-    renderVerdict(ui.verdict, unknownResult('client_unavailable', state.clientError || '公告服務無法使用'));
+    renderVerdict(ui.verdict, { decision: loadFailedDecision() });
     readyForNextScan(input, refocus);
     return;
   }
   let result;
   try {
-    const opts = { format: format() };
     const at = checkoutAt();
-    if (at) opts.at = at;
-    result = await state.client.lookup(input, opts);
+    result = await state.client.lookup(input, { format: format(), signal: running.signal, ...(at ? { at } : {}) });
   } catch (e) {
-    if (seq !== state.seq) return;
-    const code = (e && e.code) || 'error';
-    const message = (e && e.message) || '無法讀取條碼';
-    showCodeError(message);
-    renderVerdict(ui.verdict, unknownResult(code, message));
+    const error = /** @type {BookTaxError} */ (e);
+    if (running.signal.aborted || (error && error.code === 'aborted')) return;
+    showCodeError(error.message);
+    renderVerdict(ui.verdict, { decision: error.decision, error: { code: error.code, message: error.message } });
     state.lastInput = null;
     readyForNextScan(input, refocus);
     return;
   }
-  if (seq !== state.seq) return;
+  if (running.signal.aborted) return;
   state.lastInput = input;
-  showClockSkew(result && result.clockSkewSeconds);
-  renderVerdict(ui.verdict, result || {});
-  const details = result ? buildDetails(document, result) : null;
+  renderVerdict(ui.verdict, result);
+  const details = buildDetails(document, result);
   if (details) ui.details.append(details);
-  if (result && typeof result.policyExpiryDate === 'string' && result.policyExpiryDate) {
-    state.policy = result.policyExpiryDate;
-    state.policyError = null;
-    showPolicy();
-  }
+  renderClock(ui.clock, state.client.now());
+  // The lookup may have learnt the service's clock or a new day's policy date.
+  refreshPolicy();
   readyForNextScan(input, refocus);
 }
 
-function onLookupSubmit(event) {
-  event.preventDefault();
-  runLookup(ui.code.value);
-  // Select at once too, so a scan made while this lookup is still running replaces the text.
-  ui.code.select();
-}
-
 function onOptionChange() {
-  showPolicy();
+  refreshPolicy();
   if (state.lastInput !== null) runLookup(state.lastInput);
 }
 
-// ---- daily announcements -------------------------------------------------
-
-async function loadDaily() {
-  const seq = ++state.dailySeq;
-  await ready;
-  const date = ui.dailyDate.value.replaceAll('-', '');
-  ui.dailyResult.dataset.state = 'loading';
-  ui.dailyResult.replaceChildren(el(document, 'p', 'daily-loading', '讀取中…'));
-  if (!/^\d{8}$/.test(date)) {
-    ui.dailyResult.dataset.state = 'error';
-    ui.dailyResult.replaceChildren(el(document, 'p', 'error', '請選擇公告日期'));
-    return;
-  }
-  if (!state.client) {
-    ui.dailyResult.dataset.state = 'error';
-    ui.dailyResult.replaceChildren(el(document, 'p', 'error', `無法取得公告：${state.clientError || '公告服務無法使用'}`));
-    return;
-  }
-  try {
-    const daily = await state.client.daily(date);
-    if (seq !== state.dailySeq) return;
-    ui.dailyResult.dataset.state = 'ok';
-    ui.dailyResult.replaceChildren(buildDaily(document, daily, date));
-  } catch (e) {
-    if (seq !== state.dailySeq) return;
-    const notFound = e && e.code === 'not_found';
-    ui.dailyResult.dataset.state = notFound ? 'empty' : 'error';
-    ui.dailyResult.replaceChildren(el(document, 'p', notFound ? 'daily-empty' : 'error',
-      notFound ? '該日尚無公告' : `無法取得公告：${(e && e.message) || '公告服務沒有回應'}`));
-  }
+function loadDaily() {
+  ready.then(() => showDaily(state.client, state.clientError, ui.dailyDate.value, ui.dailyResult));
 }
 
 // ---- start-up ------------------------------------------------------------
 
-let markReady;
-const ready = new Promise((resolve) => { markReady = resolve; });
+/** @type {() => void} */
+let markReady = () => {};
+const ready = new Promise((resolve) => { markReady = () => resolve(undefined); });
 
-ui.form.addEventListener('submit', onLookupSubmit);
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  runLookup(ui.code.value);
+  // Select at once too, so a scan made while this lookup is still running replaces the text.
+  ui.code.select();
+});
 ui.form.addEventListener('change', (event) => {
-  if (event.target && event.target.name === 'format') onOptionChange();
+  if (event.target instanceof HTMLInputElement && event.target.name === 'format') onOptionChange();
 });
 ui.at.addEventListener('change', () => {
   state.atIsNow = !ui.at.value;
-  if (state.atIsNow) ui.at.value = taipeiNowLocal();
+  if (state.atIsNow) showNow();
   showAtState();
   onOptionChange();
 });
@@ -398,15 +257,23 @@ ui.dailyForm.addEventListener('submit', (event) => {
 ui.daily.addEventListener('toggle', () => {
   if (ui.daily.open && !ui.dailyResult.dataset.state) loadDaily();
 });
-ui.settingsForm.addEventListener('submit', onSettingsSave);
-ui.settingsReset.addEventListener('click', onSettingsReset);
+ui.settingsForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const problem = saveSettings({ baseUrl: ui.baseUrl.value.trim(), appid: ui.appid.value });
+  if (problem) ui.settingsStatus.textContent = problem;
+  else afterSettingsChange('已儲存設定。');
+});
+ui.settingsReset.addEventListener('click', () => {
+  clearSettings();
+  fillSettingsForm();
+  afterSettingsChange('已還原預設設定。');
+});
 
-setNow();
-// Keep the "now" display current without touching a time the clerk is editing.
+// Keep "now" current without touching a time the clerk is editing; the policy bar follows the day.
 setInterval(() => {
   if (state.atIsNow && document.activeElement !== ui.at) {
-    ui.at.value = taipeiNowLocal();
-    showPolicy();
+    showNow();
+    refreshPolicy();
   }
 }, 30000);
 
@@ -417,26 +284,17 @@ async function start() {
     await wasm.default();
     state.wasm = wasm;
   } catch (e) {
-    state.loadError = `無法載入判定程式（${(e && e.message) || e}）`;
+    state.loadError = `無法載入判定程式（${(e instanceof Error && e.message) || e}）`;
   }
-  await configLoaded;
+  state.config = await configLoaded;
   makeClient();
   fillSettingsForm();
-  if (state.wasm) {
-    try {
-      ui.dailyDate.value = formatDate(state.wasm.taipeiDate());
-    } catch {
-      ui.dailyDate.value = taipeiNowLocal().slice(0, 10);
-    }
-  } else {
-    ui.dailyDate.value = taipeiNowLocal().slice(0, 10);
-  }
+  setNow();
+  if (state.client) ui.dailyDate.value = state.client.now().time.slice(0, 10);
   markReady();
   document.documentElement.dataset.ready = 'true';
-  if (!state.wasm) {
-    renderVerdict(ui.verdict, unknownResult('load_failed', state.loadError));
-  }
-  await loadPolicy();
+  if (!state.wasm) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
+  await refreshPolicy();
 }
 
 start();

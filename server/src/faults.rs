@@ -41,6 +41,9 @@ pub struct Profile {
     pub retry_after: Option<String>,
     #[serde(default)]
     pub malformed: Option<Malformed>,
+    /// Answers as a cache would, with `Age: age_secs` (tests of a stale `Date`).
+    #[serde(default)]
+    pub age_secs: Option<u64>,
 }
 
 impl Profile {

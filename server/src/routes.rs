@@ -153,7 +153,7 @@ impl App {
         let mut headers: Vec<Header> = [
             ("Access-Control-Allow-Origin", "*"),
             // Date lets a page on another origin notice a till PC whose clock is wrong.
-            ("Access-Control-Expose-Headers", "Retry-After, Date"),
+            ("Access-Control-Expose-Headers", "Retry-After, Date, Age"),
             ("Content-Security-Policy", self.csp.as_str()),
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "no-referrer"),
@@ -299,7 +299,10 @@ impl App {
                 Action::Serve(m) => malformed = m,
             }
         }
-        let reply = self.answer(path, policy);
+        let mut reply = self.answer(path, policy);
+        if let Some(age) = profile.as_ref().and_then(|(p, _)| p.age_secs) {
+            reply.headers.push(("Age", age.to_string()));
+        }
         match malformed {
             Some(kind) => {
                 let good = (reply.status == 200).then(|| String::from_utf8_lossy(&reply.body));

@@ -174,7 +174,9 @@ impl Store {
         Some(Isbn {
             isbn: b.code.to_string(),
             isbn_13: live_shape.then(|| b.code.to_string()),
-            isbn_10: live_shape.then(|| isbn13_to_10(&b.code.to_string())).flatten(),
+            isbn_10: live_shape
+                .then(|| isbn13_to_10(&b.code.to_string()))
+                .flatten(),
             title: Some(format!("範例書籍 第 {} 號（樣本資料）", b.serial)),
             publisher: Some(format!("範例出版社 {}（樣本資料）", b.publisher)),
             kind: Some(if b.ebook {

@@ -5,8 +5,10 @@ mod shell;
 mod suite;
 mod wasm;
 
+use setup::Need;
 use shell::{Result, cmd};
 use std::process::ExitCode;
+use std::time::Instant;
 
 const USAGE: &str = "\
 usage: cargo xtask <job>
@@ -19,11 +21,23 @@ usage: cargo xtask <job>
   setup                 install the toolchain pieces (each only when missing)
 ";
 
+/// Sets up what the page needs, builds it and serves it: wasm-bindgen-cli
+/// compiles while the wasm and the server do, so a fresh machine waits for the
+/// longest of them, not their sum.
 fn serve(args: &[String]) -> Result {
-    setup::ensure(suite::needs_for_serve())?;
+    let started = Instant::now();
+    setup::ensure(&[Need::Rust, Need::Npm])?;
+    let tool = std::thread::spawn(|| setup::ensure(&[Need::WasmBindgen]));
+    let built = wasm::compile().and_then(|()| suite::build_server());
+    tool.join()
+        .map_err(|_| "installing wasm-bindgen-cli panicked".to_string())??;
+    built?;
     wasm::build_web()?;
     wasm::report()?;
-    suite::build_server()?;
+    eprintln!(
+        "xtask serve: set up and built in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let mut server = cmd(&suite::server_bin().to_string_lossy());
     if !args.iter().any(|a| a == "--listen") {
         server.args(["--listen", "127.0.0.1:8080"]);
@@ -49,7 +63,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve" | "run") => serve(&args[1..]),
         Some("test") => suite::run_all().map(|n| println!("xtask: {n} passed, 0 failed")),
-        Some("build") => setup::ensure(setup::BUILD)
+        Some("build") => setup::ensure(setup::PAGE)
             .and_then(|()| wasm::build_web())
             .and_then(|()| wasm::report()),
         Some("setup") => setup::ensure(setup::ALL),

@@ -3,8 +3,9 @@
 //! Everything comes from the package registries (rustup, crates.io, Debian,
 //! npm); nothing downloads a prebuilt binary from elsewhere.
 
-use crate::shell::{Result, cmd, output, root, run};
+use crate::shell::{Result, cargo, cmd, output, root, run};
 use std::fs;
+use std::time::Instant;
 
 /// A piece a job needs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -21,7 +22,9 @@ pub enum Need {
     Geckodriver,
 }
 
-pub const BUILD: &[Need] = &[Need::Rust, Need::WasmBindgen, Need::WasmPack, Need::Npm];
+/// What the page needs: no wasm-pack, no browsers.
+pub const PAGE: &[Need] = &[Need::Rust, Need::WasmBindgen, Need::Npm];
+/// What `cargo xtask test` needs.
 pub const ALL: &[Need] = &[
     Need::Rust,
     Need::WasmBindgen,
@@ -31,35 +34,59 @@ pub const ALL: &[Need] = &[
     Need::Geckodriver,
 ];
 
+impl Need {
+    fn name(self) -> &'static str {
+        match self {
+            Need::Rust => "rustup: wasm32 target, rustfmt, clippy",
+            Need::WasmBindgen => "wasm-bindgen-cli (crates.io, Cargo.lock's version)",
+            Need::WasmPack => "wasm-pack (crates.io)",
+            Need::Npm => "npm packages (package-lock.json)",
+            Need::Browsers => "Debian: chromium, chromium-driver, firefox-esr, fonts",
+            Need::Geckodriver => "geckodriver (crates.io)",
+        }
+    }
+}
+
+/// Installs each missing piece, saying what it installs and how long it took.
 pub fn ensure(needs: &[Need]) -> Result {
     for need in needs {
-        match need {
+        let started = Instant::now();
+        let installed = match need {
             Need::Rust => rust()?,
             Need::WasmBindgen => wasm_bindgen()?,
             Need::WasmPack => wasm_pack()?,
             Need::Npm => npm()?,
             Need::Browsers => browsers()?,
             Need::Geckodriver => geckodriver()?,
+        };
+        let secs = started.elapsed().as_secs_f64();
+        if installed {
+            eprintln!("setup: installed {} in {secs:.1} s", need.name());
+        } else {
+            eprintln!("setup: {} already there ({secs:.1} s)", need.name());
         }
     }
     Ok(())
 }
 
-fn rust() -> Result {
+fn rust() -> Result<bool> {
     let installed =
         output(cmd("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    let mut changed = false;
     if !installed
         .lines()
         .any(|l| l.trim() == "wasm32-unknown-unknown")
     {
         run(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+        changed = true;
     }
-    let have_fmt = output(cmd("cargo").args(["fmt", "--version"])).is_some();
-    let have_clippy = output(cmd("cargo").args(["clippy", "--version"])).is_some();
+    let have_fmt = output(cmd(&cargo()).args(["fmt", "--version"])).is_some();
+    let have_clippy = output(cmd(&cargo()).args(["clippy", "--version"])).is_some();
     if !have_fmt || !have_clippy {
         run(cmd("rustup").args(["component", "add", "rustfmt", "clippy"]))?;
+        changed = true;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// The wasm-bindgen version Cargo.lock pins.
@@ -78,37 +105,43 @@ pub fn locked_wasm_bindgen() -> Result<String> {
     Err("Cargo.lock has no wasm-bindgen package".to_string())
 }
 
-fn wasm_bindgen() -> Result {
+fn wasm_bindgen() -> Result<bool> {
     let want = locked_wasm_bindgen()?;
     let have = output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(want.as_str()) {
-        return Ok(());
+        return Ok(false);
     }
     // Not --locked: the CLI's own lockfile pins a crate version the registry no longer has.
-    run(cmd("cargo").args([
+    // --debug: compiles in about half the time, and wrapping one small wasm stays quick.
+    run(cmd(&cargo()).args([
         "install",
+        "--debug",
         "--force",
         "wasm-bindgen-cli",
         "--version",
         &format!("={want}"),
-    ]))
+    ]))?;
+    Ok(true)
 }
 
-fn wasm_pack() -> Result {
-    if output(cmd("wasm-pack").arg("--version")).is_some() {
-        return Ok(());
+/// `cargo install --debug` of a tool the tests drive, unless it answers `--version`.
+fn cargo_tool(binary: &str, args: &[&str]) -> Result<bool> {
+    if output(cmd(binary).arg("--version")).is_some() {
+        return Ok(false);
     }
-    run(cmd("cargo").args(["install", "wasm-pack", "--locked"]))
+    run(cmd(&cargo()).args(["install", "--debug"]).args(args))?;
+    Ok(true)
 }
 
-fn geckodriver() -> Result {
-    if output(cmd("geckodriver").arg("--version")).is_some() {
-        return Ok(());
-    }
-    run(cmd("cargo").args(["install", "geckodriver"]))
+fn wasm_pack() -> Result<bool> {
+    cargo_tool("wasm-pack", &["wasm-pack", "--locked"])
 }
 
-fn npm() -> Result {
+fn geckodriver() -> Result<bool> {
+    cargo_tool("geckodriver", &["geckodriver"])
+}
+
+fn npm() -> Result<bool> {
     let lock = fs::read(root().join("package-lock.json"))
         .map_err(|e| format!("package-lock.json: {e}"))?;
     let stamp = root().join("node_modules").join(".booktax-installed");
@@ -116,16 +149,17 @@ fn npm() -> Result {
     if fs::read(&stamp).ok().as_deref() == Some(lock.as_slice())
         && crate::shell::node_bin().join("wasm-opt").exists()
     {
-        return Ok(());
+        return Ok(false);
     }
     if output(cmd("npm").arg("--version")).is_none() {
         apt(&["nodejs", "npm"])?;
     }
     run(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))?;
-    fs::write(&stamp, lock).map_err(|e| format!("{}: {e}", stamp.display()))
+    fs::write(&stamp, lock).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(true)
 }
 
-fn browsers() -> Result {
+fn browsers() -> Result<bool> {
     apt(&[
         "chromium",
         "chromium-driver",
@@ -134,8 +168,8 @@ fn browsers() -> Result {
     ])
 }
 
-/// Installs Debian packages that are not installed yet.
-fn apt(packages: &[&str]) -> Result {
+/// Installs Debian packages that are not installed yet; `true` when it installed any.
+fn apt(packages: &[&str]) -> Result<bool> {
     let missing: Vec<&str> = packages
         .iter()
         .copied()
@@ -146,7 +180,7 @@ fn apt(packages: &[&str]) -> Result {
         })
         .collect();
     if missing.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let root_user = output(cmd("id").arg("-u")).is_some_and(|id| id.trim() == "0");
     let apt_get = |args: &[&str]| {
@@ -163,5 +197,6 @@ fn apt(packages: &[&str]) -> Result {
     apt_get(&["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
     args.extend(&missing);
-    apt_get(&args)
+    apt_get(&args)?;
+    Ok(true)
 }

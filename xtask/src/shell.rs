@@ -16,6 +16,11 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The cargo that runs this xtask (its `CARGO`), so every step uses the same toolchain.
+pub fn cargo() -> String {
+    env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
 /// Where `cargo install` puts binaries.
 pub fn cargo_bin() -> PathBuf {
     env::var_os("CARGO_HOME")

@@ -1,9 +1,10 @@
 //! `cargo xtask test`: every check and test the project has, in the order a failure is cheapest to see.
 
-use crate::setup::{self, Need};
-use crate::shell::{Result, Steps, cmd, root, run};
+use crate::setup;
+use crate::shell::{Result, Steps, cargo, cmd, node_bin, root, run};
 use crate::wasm;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
@@ -28,7 +29,7 @@ pub fn server_bin() -> PathBuf {
 }
 
 pub fn build_server() -> Result {
-    run(cmd("cargo").args(["build", "--profile", "native", "-p", "booktax-server"]))
+    run(cmd(&cargo()).args(["build", "--profile", "native", "-p", "booktax-server"]))
 }
 
 /// Starts the built server on a free loopback port and waits for its address line.
@@ -72,41 +73,86 @@ fn time_zone(c: &mut Command, vars: &[&str], tz: Option<&str>) {
     }
 }
 
+/// The sample appid, whose requests the service counts like any other.
+const SAMPLE_APPID: &str = "booktax-sample";
+
+/// GETs a test-admin count from the local service: how many requests came with `appid`.
+fn hits(base: &str, appid: &str) -> Result<u64> {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).map_err(|e| format!("{base}: {e}"))?;
+    write!(
+        stream,
+        "GET /__admin/hits?appid={appid} HTTP/1.0\r\nHost: {addr}\r\n\r\n"
+    )
+    .map_err(|e| format!("{base}: {e}"))?;
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .map_err(|e| format!("{base}: {e}"))?;
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no hit count in {body:?}"))
+}
+
+/// `wasm-pack test` in both browsers against the local service; fails when the
+/// client tests did not ask it anything (skipped, filtered out, or pointed elsewhere).
 fn wasm_pack_test(url: &str, tz: Option<&str>) -> Result {
+    let before = hits(url, SAMPLE_APPID)?;
     let mut c = cmd("wasm-pack");
     c.args(["test", "--headless", "--chrome", "--firefox"])
-        .env("BOOKTAX_TEST_URL", url);
+        .env("BOOKTAX_TEST_URL", url)
+        .env("BOOKTAX_TEST_REQUIRED", "1");
     // The browsers inherit TZ; the tests check they really are in BOOKTAX_EXPECT_TZ.
     time_zone(&mut c, &["TZ", "BOOKTAX_EXPECT_TZ"], tz);
-    run(&mut c)
+    run(&mut c)?;
+    let asked = hits(url, SAMPLE_APPID)? - before;
+    if asked == 0 {
+        return Err(
+            "the client tests made no request to the local service: they were skipped".into(),
+        );
+    }
+    eprintln!("the client tests made {asked} requests with the sample appid");
+    Ok(())
 }
 
-fn e2e(tz: Option<&str>) -> Result {
-    let mut c = cmd("node");
-    c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
-        .env("BOOKTAX_SERVER_BIN", server_bin())
-        .env("BOOKTAX_WWW", root().join("www"));
-    time_zone(&mut c, &["BOOKTAX_TZ"], tz);
-    run(&mut c)
+/// Without a service the client tests must fail, not skip, when the suite requires them.
+fn client_tests_fail_without_the_service() -> Result {
+    let mut c = cmd("wasm-pack");
+    c.args(["test", "--headless", "--chrome", "--test", "client"])
+        .env_remove("BOOKTAX_TEST_URL")
+        .env("BOOKTAX_TEST_REQUIRED", "1");
+    match run(&mut c) {
+        Ok(()) => Err("the client tests passed without a service: they skip silently".into()),
+        Err(_) => {
+            eprintln!("as required: without a service the client tests fail");
+            Ok(())
+        }
+    }
 }
 
-/// The Node.js build must load and answer too.
-fn node_loads() -> Result {
-    let script = r#"
-        const b = require('./target/pkg-node/booktax.js');
-        const c = b.normalizeCode('957-678-000-4');
-        if (c.code !== '9789576780004') throw new Error('normalizeCode: ' + JSON.stringify(c));
-        const d = b.decideIsbn({status:'approved',kind:'實體',approved_effective_date:'20210301'},
-                               {policyExpiryDate:'20260228', at:'2026-02-28T15:59:59Z'});
-        if (d.verdict !== 'exempt') throw new Error('decideIsbn: ' + JSON.stringify(d));
-        console.log('nodejs package: normalizeCode and decideIsbn answer');
-    "#;
-    run(cmd("node").args(["-e", script]))
+/// `tsc --noEmit` over the page's JavaScript, then no unused exports among its modules.
+fn check_javascript() -> Result {
+    let tool = |name: &str| cmd(&node_bin().join(name).to_string_lossy());
+    run(tool("tsc").args(["--noEmit", "-p", "tsconfig.json"]))?;
+    let www = root().join("www");
+    let mut modules: Vec<String> = std::fs::read_dir(&www)
+        .map_err(|e| format!("{}: {e}", www.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".js"))
+        .map(|name| format!("www/{name}"))
+        .collect();
+    modules.sort();
+    run(tool("ts-unused-exports")
+        .arg("tsconfig.json")
+        .args(&modules)
+        .args(["--allowUnusedTypes", "--showLineNumber"]))
 }
 
 /// `cargo clippy … --all-targets -- -D warnings`.
 fn clippy(which: &[&str]) -> Result {
-    let mut c = cmd("cargo");
+    let mut c = cmd(&cargo());
     c.arg("clippy")
         .args(which)
         .args(["--all-targets", "--", "-D", "warnings"]);
@@ -117,14 +163,14 @@ pub fn run_all() -> Result<usize> {
     let mut steps = Steps::new();
     steps.step("setup", || setup::ensure(setup::ALL))?;
     steps.step("cargo fmt --check", || {
-        run(cmd("cargo").args(["fmt", "--all", "--", "--check"]))
+        run(cmd(&cargo()).args(["fmt", "--all", "--", "--check"]))
     })?;
     steps.step("clippy (native, all targets)", || clippy(&["--workspace"]))?;
     steps.step("clippy (wasm32, all targets)", || {
         clippy(&["-p", "booktax", "--target", "wasm32-unknown-unknown"])
     })?;
     steps.step("native tests (cargo test --workspace)", || {
-        run(cmd("cargo").args(["test", "--workspace"]))
+        run(cmd(&cargo()).args(["test", "--workspace"]))
     })?;
     steps.step("build the local service", build_server)?;
     let server = start_server(&["--test-admin"])?;
@@ -139,10 +185,18 @@ pub fn run_all() -> Result<usize> {
         wasm_pack_test(&server.url, Some(OTHER_TZ))
     })?;
     drop(server);
+    steps.step(
+        "client tests fail without the service",
+        client_tests_fail_without_the_service,
+    )?;
     steps.step("release build (web) and sizes", || {
         wasm::build_web()?;
         wasm::report()
     })?;
+    steps.step(
+        "JavaScript: tsc --noEmit, no unused exports",
+        check_javascript,
+    )?;
     steps.step("release build (nodejs) loads", || {
         wasm::build_node()?;
         node_loads()
@@ -153,9 +207,4 @@ pub fn run_all() -> Result<usize> {
     })?;
     steps.summary();
     Ok(steps.count())
-}
-
-/// Only what the local service and page need.
-pub fn needs_for_serve() -> &'static [Need] {
-    setup::BUILD
 }

@@ -1,6 +1,6 @@
-//! Builds the wasm package into www/pkg (wasm-pack, then wasm-opt -Oz) and reports what the page weighs.
+//! Builds the wasm package into www/pkg (cargo, wasm-bindgen, then wasm-opt -Oz) and reports what the page weighs.
 
-use crate::shell::{Result, cmd, node_bin, root, run};
+use crate::shell::{Result, cargo, cmd, node_bin, root, run};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::fs;
@@ -22,29 +22,50 @@ pub fn pkg_dir() -> PathBuf {
     root().join("www").join("pkg")
 }
 
-/// `wasm-pack build --release --target web` into www/pkg, then `wasm-opt -Oz` in place.
-pub fn build_web() -> Result {
-    run(cmd("wasm-pack").args([
+/// The release wasm of the library, for wasm-bindgen to wrap.
+fn release_wasm() -> PathBuf {
+    root()
+        .join("target")
+        .join("wasm32-unknown-unknown")
+        .join("release")
+        .join("booktax.wasm")
+}
+
+/// `cargo build --release --target wasm32-unknown-unknown` of the library alone.
+pub fn compile() -> Result {
+    run(cmd(&cargo()).args([
         "build",
+        "--lib",
         "--release",
         "--target",
-        "web",
-        "--out-dir",
-        "www/pkg",
-    ]))?;
+        "wasm32-unknown-unknown",
+        "-p",
+        "booktax",
+    ]))
+}
+
+/// wasm-bindgen's JS glue and TypeScript declarations for `target` (`web`, `nodejs`) into `out`.
+fn bindgen(target: &str, out: &Path) -> Result {
+    let mut c = cmd("wasm-bindgen");
+    c.args(["--target", target, "--out-name", "booktax", "--out-dir"])
+        .arg(out)
+        .arg(release_wasm());
+    run(&mut c)
+}
+
+/// The page's package in www/pkg: compile, wasm-bindgen `--target web`, then `wasm-opt -Oz` in place.
+///
+/// Cargo and wasm-bindgen alone: the page needs neither wasm-pack nor its downloads.
+pub fn build_web() -> Result {
+    compile()?;
+    bindgen("web", &pkg_dir())?;
     optimize(&pkg_dir().join("booktax_bg.wasm"))
 }
 
 /// The same package for Node.js (`--target nodejs`), into target/pkg-node.
 pub fn build_node() -> Result {
-    run(cmd("wasm-pack").args([
-        "build",
-        "--release",
-        "--target",
-        "nodejs",
-        "--out-dir",
-        "target/pkg-node",
-    ]))
+    compile()?;
+    bindgen("nodejs", &root().join("target").join("pkg-node"))
 }
 
 fn optimize(wasm: &Path) -> Result {
