@@ -7,6 +7,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use booktax::shell::client_js::BookTaxClient;
+use booktax::shell::exports::taipei_date;
+use booktax::shell::timer::sleep;
 use gloo_net::http::Request;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -126,7 +128,7 @@ async fn daily_announcements() {
     );
 
     // today: announced every day but New Year's Day.
-    let today = booktax::shell::exports::taipei_date(JsValue::UNDEFINED).unwrap_or_default();
+    let today = taipei_date(JsValue::UNDEFINED).unwrap_or_default();
     match resolve(c.today()).await {
         Ok(list) => assert_eq!(get(&list, "code").as_f64(), Some(0.0)),
         Err(e) => {
@@ -368,7 +370,7 @@ async fn set_clock(base: &str, now: Option<&str>) {
 }
 
 #[wasm_bindgen_test]
-async fn a_wrong_device_clock_is_corrected_by_the_service_clock() {
+async fn a_wrong_device_clock_cannot_make_a_book_exempt() {
     let Some(base) = server() else { return };
     // Approved 2021-05-01, revoked from 2025-01-01; this browser's clock says today (2026 or later).
     let revoked = fixture(base, "revoked").await;
@@ -379,8 +381,10 @@ async fn a_wrong_device_clock_is_corrected_by_the_service_clock() {
     let after = resolve(c.lookup(revoked.into(), JsValue::UNDEFINED)).await;
     set_clock(base, None).await;
     let (before, after) = (before.unwrap(), after.unwrap());
-    // "Now" is the service's day, not the device's.
-    assert_eq!(text(&get(&before, "decision"), "verdict"), "exempt");
+    // The service's day says exempt, the device's (2026 or later) revoked: the clocks
+    // disagree and the less favourable verdict stands; revoked on both days is plain revoked.
+    assert_eq!(text(&get(&before, "decision"), "verdict"), "taxable");
+    assert_eq!(text(&get(&before, "decision"), "reason"), "clocks_disagree");
     assert_eq!(text(&get(&after, "decision"), "reason"), "revoked");
     let skew = get(&before, "clockSkewSeconds").as_f64().unwrap_or(0.0);
     assert!(
@@ -393,4 +397,90 @@ async fn a_wrong_device_clock_is_corrected_by_the_service_clock() {
         .await
         .unwrap();
     assert!(get(&r, "clockSkewSeconds").is_undefined());
+}
+
+/// `{ signal }` for a lookup.
+fn with_signal(signal: &web_sys::AbortSignal) -> JsValue {
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"signal".into(), signal).unwrap();
+    opts.into()
+}
+
+#[wasm_bindgen_test]
+async fn a_cancelled_lookup_stops_asking() {
+    let Some(base) = server() else { return };
+    // Every answer is a 503 asking for a 1 s wait: without the abort, a retry would follow.
+    faults(
+        base,
+        r#"{"appid":"t-abort","fail_status":503,"fail_count":100,"retry_after":"1"}"#,
+    )
+    .await;
+    let c = client(base, "t-abort", "");
+    let controller = web_sys::AbortController::new().unwrap();
+    let pending = c.lookup("9789576780004".into(), with_signal(&controller.signal()));
+    sleep(300, None).await.unwrap();
+    controller.abort();
+    let (code, _) = rejected(pending).await;
+    assert_eq!(code, "aborted");
+    sleep(1_500, None).await.unwrap();
+    assert_eq!(hits(base, "t-abort").await, 1.0, "no retry after the abort");
+
+    // A signal aborted before the call asks nothing at all.
+    faults(base, r#"{"appid":"t-abort-early"}"#).await;
+    let c = client(base, "t-abort-early", "");
+    let (code, _) =
+        rejected(c.lookup("9789576780004".into(), with_signal(&controller.signal()))).await;
+    assert_eq!(code, "aborted");
+    assert_eq!(hits(base, "t-abort-early").await, 0.0);
+}
+
+/// The Taipei day (`YYYYMMDD`) and an RFC 3339 instant, `days` from now by this device's clock.
+fn days_from_now(days: f64) -> (String, String) {
+    let at = js_sys::Date::new(&JsValue::from_f64(
+        js_sys::Date::now() + days * 86_400_000.0,
+    ));
+    let day = taipei_date(at.clone().into()).unwrap_or_else(|_| panic!("a date"));
+    (day, String::from(at.to_iso_string()))
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_date_with_or_without_age_never_makes_a_book_exempt() {
+    let Some(base) = server() else { return };
+    // The policy ended 5 days ago by this (right) device clock; the answers' Date says 19 days ago.
+    let (policy_end, _) = days_from_now(-5.0);
+    let (_, stale) = days_from_now(-19.0);
+    admin_post(
+        base,
+        "policy",
+        &format!(r#"{{"policy_expiry_date":"{policy_end}"}}"#),
+    )
+    .await;
+    set_clock(base, Some(&stale)).await;
+    let mut verdicts = Vec::new();
+    for age in ["", r#","age_secs":1641600"#] {
+        let appid = format!("t-stale{}", age.len());
+        faults(base, &format!(r#"{{"appid":"{appid}"{age}}}"#)).await;
+        let r =
+            resolve(client(base, &appid, "").lookup("9789576780004".into(), JsValue::UNDEFINED))
+                .await;
+        verdicts.push(r.map(|r| {
+            (
+                text(&get(&r, "decision"), "verdict"),
+                text(&get(&r, "decision"), "reason"),
+            )
+        }));
+    }
+    set_clock(base, None).await;
+    admin_post(base, "policy", r#"{"policy_expiry_date":null}"#).await;
+    let verdicts: Vec<(String, String)> = verdicts.into_iter().map(Result::unwrap).collect();
+    // Without Age the two clocks fall on different days: the less favourable one stands.
+    assert_eq!(
+        verdicts[0],
+        ("taxable".to_string(), "clocks_disagree".to_string())
+    );
+    // With Age (19 days in a cache) the service's time is now: the policy has ended.
+    assert_eq!(
+        verdicts[1],
+        ("taxable".to_string(), "policy_expired".to_string())
+    );
 }

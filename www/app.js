@@ -209,8 +209,9 @@ async function runLookup(input, { refocus = true } = {}) {
   const details = buildDetails(document, result);
   if (details) ui.details.append(details);
   renderClock(ui.clock, state.client.now());
-  // The lookup may have learnt the service's clock or a new day's policy date.
-  refreshPolicy();
+  // The lookup may have learnt the service's clock or a new day's policy date (cached:
+  // the bar asks nothing more); a failed one leaves the bar alone rather than ask again.
+  if (result.policyExpiryDate) refreshPolicy();
   readyForNextScan(input, refocus);
 }
 

@@ -89,6 +89,13 @@ export async function adminPost(base, what, body) {
   if (!res.ok) throw new Error(`POST /__admin/${what}: HTTP ${res.status} ${await res.text()}`);
 }
 
+// How many requests the service has had with this appid.
+export async function adminHits(base, appid) {
+  const res = await fetch(`${base}/__admin/hits?appid=${encodeURIComponent(appid)}`);
+  if (!res.ok) throw new Error(`GET /__admin/hits: HTTP ${res.status}`);
+  return (await res.json()).hits;
+}
+
 export async function api(base, pathname) {
   const res = await fetch(`${base}/v1/announcement/${pathname}?appid=${APPID}`);
   return { status: res.status, body: res.status === 200 ? await res.json() : null };

@@ -129,21 +129,25 @@ test('daily announcements: counts per list, and a day without announcements', as
   await context.close();
 });
 
-test('a till clock far off: judged by the service clock, and the page says so', async () => {
+test('a till clock far off: the policy bar at first paint and the verdict take the less favourable day, and the page says so', async () => {
   let s;
+  // The service's clock says 2024-12-31, 692 days or more behind this machine's; the policy ends
+  // 2025-01-15: 15 days left by the service's day, long expired by the device's.
   await adminPost(server.url, 'clock', { now: '2024-12-31T12:00:00+08:00' });
   await adminPost(server.url, 'policy', { policy_expiry_date: '20250115' });
-  // The page is opened after the change: the client keeps the policy date for the (service's) day.
   const { context, page } = await openPage(browser, server.url);
   try {
-    // Revoked from 2025-01-01: on the service's 2024-12-31 still exempt, whatever this machine's date.
-    s = await lookup(page, fx.revoked);
-    assert.equal(s.verdict, 'exempt', s.text);
+    // The policy bar from its first paint: expired, the less favourable of the two days.
+    assert.equal(await page.getAttribute('#policy', 'data-state'), 'expired');
+    assert.match(await page.textContent('#policy'), /已於 2025-01-15 到期/);
     assert.equal(await page.isVisible('#clock-warning'), true);
     assert.match(await page.textContent('#clock-warning'), /時鐘比公告服務快約 \d+ 天/);
-    // The policy bar counts days by the service's clock too: 15 days left, not long expired.
-    await page.waitForSelector('#policy[data-state="warning"]');
-    assert.match(await page.textContent('#policy'), /15 天後到期/);
+    assert.match(await page.textContent('#clock-warning'), /公告服務 2024-12-31/);
+    // Revoked from 2025-01-01: exempt on the service's 2024-12-31, taxable on this machine's day.
+    s = await lookup(page, fx.revoked);
+    assert.equal(s.verdict, 'taxable', s.text);
+    assert.equal(s.reason, 'clocks_disagree');
+    assert.match(s.text, /2024-12-31/);
     await screenshot(page, 'clock_skew');
   } finally {
     await adminPost(server.url, 'clock', { now: null });

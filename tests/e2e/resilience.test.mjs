@@ -1,7 +1,7 @@
 // E2E: hostile record text stays text, settings, no request to another host, and the service stopping mid-session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSuite, openSuite, lookup, screenshot, LOOK, TZ } from './harness.mjs';
+import { closeSuite, openSuite, openPage, adminPost, adminHits, lookup, waitVerdict, screenshot, LOOK, TZ } from './harness.mjs';
 
 let server;
 let browser;
@@ -79,6 +79,30 @@ test('a static deploy without booktax-config.json: own origin, no appid, the ser
   assert.match(s.text, /appid/, 'the service\'s own message is shown');
   assert.match(s.text, /請以應稅處理並至認可公告頁面確認/);
   await screenshot(bare, 'static_deploy_no_config');
+  await context.close();
+});
+
+test('a quick second scan aborts the first lookup, its retries included', async () => {
+  // Every answer for this appid is a 503 asking for a 1 s wait; the page retries once.
+  await adminPost(server.url, 'faults', { appid: 't-abort-page', fail_status: 503, fail_count: 100000, retry_after: '1' });
+  const { context, page: till } = await openPage(browser, server.url, { waitPolicy: false });
+  await till.evaluate(() => localStorage.setItem('booktax.settings', JSON.stringify({ baseUrl: '', appid: 't-abort-page' })));
+  await till.reload();
+  await till.waitForSelector('html[data-ready="true"]');
+  await till.waitForSelector('#policy[data-state="unknown"]');
+  const before = await adminHits(server.url, 't-abort-page');
+  const input = till.locator('#code');
+  await input.fill(fx.spec_example);
+  await input.press('Enter');
+  await till.waitForTimeout(200);
+  await input.fill(fx.ean_spec);
+  await input.press('Enter');
+  const s = await waitVerdict(till);
+  assert.equal(s.verdict, 'unknown', s.text);
+  assert.equal(s.code, fx.ean_spec, 'the verdict is the second scan\'s');
+  // Long enough for the first lookup's retry, had it not been aborted.
+  await till.waitForTimeout(1500);
+  assert.equal(await adminHits(server.url, 't-abort-page') - before, 3, 'first scan: 1 request; second: 1 and its retry');
   await context.close();
 });
 

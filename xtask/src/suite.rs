@@ -150,6 +150,29 @@ fn check_javascript() -> Result {
         .args(["--allowUnusedTypes", "--showLineNumber"]))
 }
 
+fn e2e(tz: Option<&str>) -> Result {
+    let mut c = cmd("node");
+    c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("BOOKTAX_SERVER_BIN", server_bin())
+        .env("BOOKTAX_WWW", root().join("www"));
+    time_zone(&mut c, &["BOOKTAX_TZ"], tz);
+    run(&mut c)
+}
+
+/// The Node.js build must load and answer too.
+fn node_loads() -> Result {
+    let script = r#"
+        const b = require('./target/pkg-node/booktax.js');
+        const c = b.normalizeCode('957-678-000-4');
+        if (c.code !== '9789576780004') throw new Error('normalizeCode: ' + JSON.stringify(c));
+        const d = b.decideIsbn({status:'approved',kind:'實體',approved_effective_date:'20210301'},
+                               {policyExpiryDate:'20260228', at:'2026-02-28T15:59:59Z'});
+        if (d.verdict !== 'exempt') throw new Error('decideIsbn: ' + JSON.stringify(d));
+        console.log('nodejs package: normalizeCode and decideIsbn answer');
+    "#;
+    run(cmd("node").args(["-e", script]))
+}
+
 /// `cargo clippy … --all-targets -- -D warnings`.
 fn clippy(which: &[&str]) -> Result {
     let mut c = cmd(&cargo());
