@@ -1,16 +1,11 @@
 //! The server's clock: real time, or a fixed instant set through the admin API, read in Taipei time.
 
-use booktax::core::taipei::TAIPEI_OFFSET_SECS;
+pub use booktax::core::taipei::taipei;
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, Utc};
 use std::sync::Mutex;
 
 /// The moment each evening (Taipei) from which the next day's list is published.
 pub const PUBLISH_TIME: (u32, u32) = (21, 30);
-
-/// UTC+08:00.
-pub fn taipei() -> FixedOffset {
-    FixedOffset::east_opt(TAIPEI_OFFSET_SECS).expect("UTC+08:00 is a valid offset")
-}
 
 /// Real time unless a fixed instant is set.
 #[derive(Debug, Default)]

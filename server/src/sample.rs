@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use std::collections::HashSet;
 
 /// The first day with a published list.
-pub const FIRST_DAY: &str = "20210107";
+pub const FIRST_DAY: NaiveDate = booktax::core::schema::FIRST_ANNOUNCEMENT;
 /// Seed of every generated value: same flags and same "today" give the same data.
 pub const SEED: u64 = 0x5EED_B00C_7A70_2021;
 /// The generated days run this many days past the startup's today, for a clock set ahead.
@@ -462,7 +462,7 @@ fn day_between(rng: &mut SplitMix64, from: NaiveDate, to: NaiveDate) -> NaiveDat
 
 /// Generates `n` books and about `n / 100` boxed sets for a server started on `today` (Taipei).
 pub fn generate(n: usize, today: NaiveDate) -> Generated {
-    let first_day = parse_yyyymmdd(FIRST_DAY).expect("valid first day");
+    let first_day = FIRST_DAY;
     let last_day = add_days(today, DAYS_AHEAD as i64)
         .unwrap_or(today)
         .max(first_day);
@@ -682,7 +682,7 @@ mod tests {
             );
         }
         let days: HashSet<NaiveDate> = a.books.iter().map(|b| b.announced).collect();
-        let mut d = date(FIRST_DAY);
+        let mut d = FIRST_DAY;
         while d <= date("20261124") {
             assert_eq!(days.contains(&d), !is_quiet_day(d), "{d}");
             d = add_days(d, 1).unwrap();

@@ -31,7 +31,7 @@ fn fails_twice_then_serves() {
         assert_eq!(r.header("retry-after"), Some("1"));
         assert_eq!(
             r.header("access-control-expose-headers"),
-            Some("Retry-After, Date")
+            Some("Retry-After, Date, Age")
         );
         let v = r.json();
         assert_eq!(v["code"], 503);

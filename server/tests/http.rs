@@ -136,7 +136,7 @@ fn cors_preflight() {
     assert_eq!(r.header("access-control-allow-headers"), Some("*"));
     assert_eq!(
         r.header("access-control-expose-headers"),
-        Some("Retry-After, Date")
+        Some("Retry-After, Date, Age")
     );
     assert!(r.body.is_empty());
     assert_eq!(s.request("DELETE", "/v1/announcement/today").status, 405);
