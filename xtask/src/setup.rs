@@ -113,14 +113,17 @@ fn wasm_bindgen() -> Result<bool> {
     }
     // Not --locked: the CLI's own lockfile pins a crate version the registry no longer has.
     // --debug: compiles in about half the time, and wrapping one small wasm stays quick.
-    run(cmd(&cargo()).args([
-        "install",
-        "--debug",
-        "--force",
-        "wasm-bindgen-cli",
-        "--version",
-        &format!("={want}"),
-    ]))?;
+    run(cmd(&cargo())
+        .args([
+            "install",
+            "--debug",
+            "--force",
+            "wasm-bindgen-cli",
+            "--version",
+            &format!("={want}"),
+        ])
+        // No debug info: a tool we only run compiles and links faster without it.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false"))?;
     Ok(true)
 }
 
@@ -129,7 +132,10 @@ fn cargo_tool(binary: &str, args: &[&str]) -> Result<bool> {
     if output(cmd(binary).arg("--version")).is_some() {
         return Ok(false);
     }
-    run(cmd(&cargo()).args(["install", "--debug"]).args(args))?;
+    run(cmd(&cargo())
+        .args(["install", "--debug"])
+        .args(args)
+        .env("CARGO_PROFILE_DEV_DEBUG", "false"))?;
     Ok(true)
 }
 
