@@ -96,6 +96,8 @@ async function refreshPolicy() {
     if (seq !== state.policySeq) return;
     renderPolicy(ui.policy, status);
     renderClock(ui.clock, state.client.now());
+    // The service's answer may have corrected the clock: "now" follows it.
+    if (state.atIsNow && document.activeElement !== ui.at) showNow();
   } catch (e) {
     if (seq !== state.policySeq) return;
     const error = /** @type {BookTaxError} */ (e);

@@ -9,6 +9,7 @@ use setup::Need;
 use shell::{Result, cmd};
 use std::process::ExitCode;
 use std::time::Instant;
+use suite::Build;
 
 const USAGE: &str = "\
 usage: cargo xtask <job>
@@ -28,7 +29,7 @@ fn serve(args: &[String]) -> Result {
     let started = Instant::now();
     setup::ensure(&[Need::Rust, Need::Npm])?;
     let tool = std::thread::spawn(|| setup::ensure(&[Need::WasmBindgen]));
-    let built = wasm::compile().and_then(|()| suite::build_server());
+    let built = wasm::compile().and_then(|()| suite::build_server(Build::Serve));
     tool.join()
         .map_err(|_| "installing wasm-bindgen-cli panicked".to_string())??;
     built?;
@@ -38,7 +39,7 @@ fn serve(args: &[String]) -> Result {
         "xtask serve: set up and built in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let mut server = cmd(&suite::server_bin().to_string_lossy());
+    let mut server = cmd(&suite::server_bin(Build::Serve).to_string_lossy());
     if !args.iter().any(|a| a == "--listen") {
         server.args(["--listen", "127.0.0.1:8080"]);
     }

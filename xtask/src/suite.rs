@@ -24,23 +24,53 @@ impl Drop for Server {
     }
 }
 
-pub fn server_bin() -> PathBuf {
-    root().join("target").join("native").join("booktax-server")
+/// How the local service is compiled: optimised for the tests' load, or quickly for `serve`.
+#[derive(Clone, Copy)]
+pub enum Build {
+    /// The `native` profile: optimised, for the test suites.
+    Tests,
+    /// The `dev` profile: compiles in a fraction of the time; one clerk's page does not need more.
+    Serve,
 }
 
-pub fn build_server() -> Result {
-    run(cmd(&cargo()).args(["build", "--profile", "native", "-p", "booktax-server"]))
+impl Build {
+    fn profile(self) -> (&'static str, &'static str) {
+        match self {
+            Build::Tests => ("native", "native"),
+            Build::Serve => ("dev", "debug"),
+        }
+    }
+}
+
+/// The built server binary.
+pub fn server_bin(build: Build) -> PathBuf {
+    root()
+        .join("target")
+        .join(build.profile().1)
+        .join("booktax-server")
+}
+
+/// `cargo build -p booktax-server` in the build's profile.
+pub fn build_server(build: Build) -> Result {
+    run(cmd(&cargo()).args([
+        "build",
+        "--profile",
+        build.profile().0,
+        "-p",
+        "booktax-server",
+    ]))
 }
 
 /// Starts the built server on a free loopback port and waits for its address line.
 pub fn start_server(extra: &[&str]) -> Result<Server> {
-    let mut child = cmd(&server_bin().to_string_lossy())
+    let bin = server_bin(Build::Tests);
+    let mut child = cmd(&bin.to_string_lossy())
         .args(["--listen", "127.0.0.1:0", "--www", "www"])
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start {}: {e}", server_bin().display()))?;
+        .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
     let stdout = child.stdout.take().expect("piped stdout");
     let mut line = String::new();
     BufReader::new(stdout)
@@ -153,7 +183,7 @@ fn check_javascript() -> Result {
 fn e2e(tz: Option<&str>) -> Result {
     let mut c = cmd("node");
     c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
-        .env("BOOKTAX_SERVER_BIN", server_bin())
+        .env("BOOKTAX_SERVER_BIN", server_bin(Build::Tests))
         .env("BOOKTAX_WWW", root().join("www"));
     time_zone(&mut c, &["BOOKTAX_TZ"], tz);
     run(&mut c)
@@ -195,7 +225,7 @@ pub fn run_all() -> Result<usize> {
     steps.step("native tests (cargo test --workspace)", || {
         run(cmd(&cargo()).args(["test", "--workspace"]))
     })?;
-    steps.step("build the local service", build_server)?;
+    steps.step("build the local service", || build_server(Build::Tests))?;
     let server = start_server(&["--test-admin"])?;
     eprintln!(
         "local announcement service for the browser tests: {}",
