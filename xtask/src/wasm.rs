@@ -65,7 +65,12 @@ pub fn build_web() -> Result {
 /// The same package for Node.js (`--target nodejs`), into target/pkg-node.
 pub fn build_node() -> Result {
     compile()?;
-    bindgen("nodejs", &root().join("target").join("pkg-node"))
+    let out = root().join("target").join("pkg-node");
+    bindgen("nodejs", &out)?;
+    // The glue is CommonJS; without this the workspace's `"type": "module"` would make Node read it as ESM.
+    let manifest = out.join("package.json");
+    fs::write(&manifest, "{ \"type\": \"commonjs\" }\n")
+        .map_err(|e| format!("{}: {e}", manifest.display()))
 }
 
 fn optimize(wasm: &Path) -> Result {
