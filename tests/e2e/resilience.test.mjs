@@ -106,6 +106,22 @@ test('a quick second scan aborts the first lookup, its retries included', async 
   await context.close();
 });
 
+test('a base URL that answers 404 to everything: unknown, never 「不在清單中」', async () => {
+  const { context, page: till } = await openPage(browser, server.url, { waitPolicy: false });
+  await till.evaluate((base) => localStorage.setItem('booktax.settings', JSON.stringify({ baseUrl: `${base}/no-such-service`, appid: 'booktax-sample' })), server.url);
+  await till.reload();
+  await till.waitForSelector('html[data-ready="true"]');
+  await till.waitForSelector('#policy[data-state="unknown"]');
+  const s = await lookup(till, fx.spec_example);
+  assert.equal(s.verdict, 'unknown', s.text);
+  assert.equal(s.reason, 'lookup_failed');
+  assert.doesNotMatch(s.text, /不在文化部認可公告清單中/);
+  assert.match(s.text, /公告 API/);
+  assert.match(s.text, /請以應稅處理並至認可公告頁面確認/);
+  await screenshot(till, 'base_url_404_everything');
+  await context.close();
+});
+
 test('service stopped mid-session: unknown with a clear message, never exempt', async () => {
   let s = await lookup(page, fx.spec_example);
   assert.equal(s.verdict, 'exempt');

@@ -219,12 +219,22 @@ impl Lookup {
                 let decision = decide_at(&found, policy_date, when, format);
                 (Some(found), decision, fetched_at, None)
             }
-            Err(LookupError::NotFound(_)) => (
+            // "Not listed" only from a service that also answered as the announcement API:
+            // a wrong base URL answers 404 to everything, and that proves nothing about the book.
+            Err(LookupError::NotFound(_)) if policy.is_ok() => (
                 None,
                 AnyDecision::Isbn(Decision::not_listed()),
                 fetched_at,
                 None,
             ),
+            Err(LookupError::NotFound(_)) => {
+                let d = Decision::unknown(
+                    Reason::LookupFailed,
+                    "公告服務沒有以公告 API 回應（查無此條碼，也查無政策施行到期日），無法確認是否在清單中",
+                );
+                let error = policy.as_ref().err().map(ErrorView::from);
+                (None, AnyDecision::Isbn(d), None, error)
+            }
             Err(e) => {
                 let d = Decision::unknown(Reason::LookupFailed, &e);
                 (None, AnyDecision::Isbn(d), None, Some(ErrorView::from(&e)))
@@ -314,6 +324,24 @@ mod tests {
         );
         let d = missing.decision.top();
         assert_eq!((d.verdict, d.reason), (Verdict::Taxable, Reason::NotListed));
+
+        // A 404 for the code from a service that gives no policy date either is no API at all.
+        let nowhere = lookup_on(
+            "20261123",
+            Err(LookupError::NotFound(
+                crate::core::lookup::error::Missing::PolicyDate,
+            )),
+            Err(LookupError::NotFound(
+                crate::core::lookup::error::Missing::Code,
+            )),
+        );
+        let d = nowhere.decision.top();
+        assert_eq!(
+            (d.verdict, d.reason),
+            (Verdict::Unknown, Reason::LookupFailed)
+        );
+        assert!(d.message.contains("公告 API"), "{}", d.message);
+        assert_eq!(nowhere.error.as_ref().map(|e| e.code), Some("not_found"));
 
         let down = lookup_on("20261123", policy(), Err(LookupError::Timeout { ms: 8000 }));
         let d = down.decision.top();
