@@ -24,6 +24,10 @@ USAGE: booktax-server [FLAGS]
                           from env BOOKTAX_UPSTREAM_APPID (required; never printed)
   --test-admin            enable /__admin/... (fault injection, clock, fixtures); loopback only
   --connect-src ORIGIN    extra origin for the page's CSP connect-src (repeatable)
+  --frame-ancestors ORIGIN  an intranet origin that may frame the page (repeatable;
+                          default: only the page's own origin)
+  --print-csp             print the page's Content-Security-Policy (with the flags above)
+                          and exit: the header a static deploy without this server sends
   -h, --help              this text
 ";
 
@@ -39,6 +43,7 @@ pub struct Config {
     pub upstream: Option<Upstream>,
     pub test_admin: bool,
     pub connect_src: Vec<String>,
+    pub frame_ancestors: Vec<String>,
 }
 
 /// The real API to forward to; `appid` is a secret and is never printed.
@@ -68,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("upstream", &self.upstream)
             .field("test_admin", &self.test_admin)
             .field("connect_src", &self.connect_src)
+            .field("frame_ancestors", &self.frame_ancestors)
             .finish_non_exhaustive()
     }
 }
@@ -77,6 +83,8 @@ impl std::fmt::Debug for Config {
 pub enum Parsed {
     Run(Box<Config>),
     Help,
+    /// `--print-csp`: print the policy for this configuration and exit.
+    PrintCsp(Box<Config>),
 }
 
 /// Reads flags (without the program name) and the environment through `env`.
@@ -96,8 +104,10 @@ where
         upstream: None,
         test_admin: false,
         connect_src: Vec::new(),
+        frame_ancestors: Vec::new(),
     };
     let mut upstream_base = None;
+    let mut print_csp = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -150,16 +160,13 @@ where
                 upstream_base = Some(v.trim_end_matches('/').to_string());
             }
             "--test-admin" if inline.is_none() => cfg.test_admin = true,
-            "--connect-src" => {
-                let v = value("--connect-src")?;
-                if v.is_empty()
-                    || v.contains([';', ',', '\'', '"'])
-                    || v.chars().any(char::is_whitespace)
-                {
-                    return Err(format!("--connect-src: not an origin: {v}"));
-                }
-                cfg.connect_src.push(v);
-            }
+            "--connect-src" => cfg
+                .connect_src
+                .push(origin("--connect-src", value("--connect-src")?)?),
+            "--frame-ancestors" => cfg
+                .frame_ancestors
+                .push(origin("--frame-ancestors", value("--frame-ancestors")?)?),
+            "--print-csp" if inline.is_none() => print_csp = true,
             _ => return Err(format!("unknown flag: {arg}\n\n{USAGE}")),
         }
     }
@@ -169,7 +176,18 @@ where
             .ok_or("--upstream needs the environment variable BOOKTAX_UPSTREAM_APPID")?;
         cfg.upstream = Some(Upstream { base, appid });
     }
+    if print_csp {
+        return Ok(Parsed::PrintCsp(Box::new(cfg)));
+    }
     Ok(Parsed::Run(Box::new(cfg)))
+}
+
+/// A source for a CSP directive: one token, nothing that could end or extend the directive.
+fn origin(flag: &str, v: String) -> Result<String, String> {
+    if v.is_empty() || v.contains([';', ',', '\'', '"']) || v.chars().any(char::is_whitespace) {
+        return Err(format!("{flag}: not an origin: {v}"));
+    }
+    Ok(v)
 }
 
 #[cfg(test)]
@@ -185,7 +203,29 @@ mod tests {
         match parse(args.iter().map(|s| s.to_string()), lookup, "www".into())? {
             Parsed::Run(c) => Ok(*c),
             Parsed::Help => Err("help".into()),
+            Parsed::PrintCsp(_) => Err("print-csp".into()),
         }
+    }
+
+    #[test]
+    fn csp_flags() {
+        let c = run(
+            &[
+                "--frame-ancestors",
+                "https://intranet.example",
+                "--connect-src",
+                "https://proxy.example",
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            c.frame_ancestors,
+            vec!["https://intranet.example".to_string()]
+        );
+        assert_eq!(c.connect_src, vec!["https://proxy.example".to_string()]);
+        assert!(run(&["--frame-ancestors", "x; script-src *"], &[]).is_err());
+        assert_eq!(run(&["--print-csp"], &[]).unwrap_err(), "print-csp");
     }
 
     #[test]

@@ -4,6 +4,8 @@ mod clock;
 mod config;
 mod faults;
 mod files;
+mod http;
+mod log;
 mod proxy;
 mod query;
 mod routes;
@@ -16,9 +18,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Worker threads, each calling `recv()` on the shared server.
-const WORKERS: usize = 16;
-
 /// The workspace's `www` when it exists, else `www` in the current directory.
 fn default_www() -> PathBuf {
     let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../www"));
@@ -29,7 +28,8 @@ fn default_www() -> PathBuf {
     }
 }
 
-fn main() {
+#[tokio::main]
+async fn main() {
     let args = std::env::args().skip(1);
     let config = match config::parse(args, |k| std::env::var(k).ok(), default_www()) {
         Ok(Parsed::Run(c)) => *c,
@@ -37,18 +37,24 @@ fn main() {
             print!("{}", config::USAGE);
             return;
         }
+        Ok(Parsed::PrintCsp(c)) => {
+            println!("{}", routes::csp(&c.connect_src, &c.frame_ancestors));
+            return;
+        }
         Err(e) => {
             eprintln!("booktax-server: {e}");
             std::process::exit(2);
         }
     };
+    // From here on every line goes through the log, which never blocks or fails a request.
+    let _log = log::init();
 
     let store = if config.upstream.is_none() {
         let started = Instant::now();
         let today = clock::taipei_date(clock::Clock::default().now());
         let data = sample::generate(config.records, today);
         let store = store::Store::new(data);
-        eprintln!(
+        tracing::info!(
             "sample data: {} records, {} boxed sets, {} fixtures, built in {} ms (today {today} Taipei)",
             store.book_count(),
             store.set_count(),
@@ -60,46 +66,35 @@ fn main() {
         None
     };
 
-    let server = match tiny_http::Server::http(config.listen) {
-        Ok(s) => Arc::new(s),
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(l) => l,
         Err(e) => {
-            eprintln!("booktax-server: cannot listen on {}: {e}", config.listen);
+            tracing::error!("booktax-server: cannot listen on {}: {e}", config.listen);
             std::process::exit(1);
         }
     };
-    let addr = server.server_addr().to_ip().unwrap_or(config.listen);
-    println!("booktax-server listening on http://{addr}");
-    let _ = std::io::stdout().flush();
+    let addr = listener.local_addr().unwrap_or(config.listen);
+    // The one line on stdout, which the harnesses read; a closed stdout must not stop the service.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "booktax-server listening on http://{addr}");
+    let _ = out.flush();
 
-    eprintln!("static files: {}", config.www.display());
+    tracing::info!("static files: {}", config.www.display());
     match &config.upstream {
-        Some(up) => eprintln!(
+        Some(up) => tracing::info!(
             "proxy mode: upstream {} (appid from BOOKTAX_UPSTREAM_APPID)",
             up.base
         ),
-        None => eprintln!(
+        None => tracing::info!(
             "sample mode: appid {:?}, policy expiry {}",
             config.appid,
             booktax::core::taipei::format_yyyymmdd(config.policy_expiry)
         ),
     }
     if config.test_admin {
-        eprintln!("test admin endpoints enabled under /__admin/ (loopback only)");
+        tracing::info!("test admin endpoints enabled under /__admin/ (loopback only)");
     }
 
     let app = Arc::new(routes::App::new(config, store));
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let app = Arc::clone(&app);
-            std::thread::spawn(move || {
-                while let Ok(req) = server.recv() {
-                    app.handle(req);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
+    http::serve(listener, http::router(app)).await;
 }

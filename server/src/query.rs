@@ -1,10 +1,4 @@
-//! URL pieces: splitting path and query, reading query parameters, percent-encoding and decoding.
-
-/// Splits a request target into its path and query (without `?`).
-pub fn split_target(target: &str) -> (&str, &str) {
-    let target = target.split('#').next().unwrap_or("");
-    target.split_once('?').unwrap_or((target, ""))
-}
+//! URL pieces: reading query parameters, percent-encoding and decoding.
 
 /// Decodes `%XX` escapes (and `+` as space when `plus` is set); `None` for a bad escape or non-UTF-8.
 pub fn percent_decode(s: &str, plus: bool) -> Option<String> {
@@ -72,8 +66,6 @@ mod tests {
 
     #[test]
     fn splits_and_reads() {
-        assert_eq!(split_target("/a/b?x=1&y=2#f"), ("/a/b", "x=1&y=2"));
-        assert_eq!(split_target("/a"), ("/a", ""));
         assert_eq!(
             param("x=1&appid=a%20b&appid=c", "appid").as_deref(),
             Some("a b")

@@ -1,23 +1,20 @@
-//! HTTP handling: routing, appid checks, the API answers, admin endpoints, static files and common headers.
+//! What the service answers: routing, appid checks, the API answers, the proxy and the admin endpoints (the HTTP plumbing is in `http`).
 
 use crate::clock::{Clock, parse_instant, published_through, taipei_date};
 use crate::config::Config;
 use crate::faults::{Action, AdminState, Profile, decide, malform};
-use crate::files;
 use crate::proxy;
-use crate::query::{param, split_target};
+use crate::query::param;
 use crate::sample::{FIXTURE_EANS, FIXTURE_ISBNS};
 use crate::store::{Store, View};
+use axum::http::Method;
 use booktax::core::schema::{EanResponse, IsbnResponse, PolicyExpiryDateResponse};
 use booktax::core::taipei::parse_yyyymmdd;
 use serde::Serialize;
-use std::io::Read;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
-use tiny_http::{Header, Method, Request, Response};
+use std::time::Duration;
 
 const JSON: &str = "application/json; charset=utf-8";
-const MAX_ADMIN_BODY: u64 = 64 * 1024;
 
 /// One answer before the common headers are added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +55,7 @@ impl Reply {
     }
 
     /// `{"code":…,"message":…}` with the HTTP status as code.
-    fn error(status: u16, message: &str) -> Reply {
+    pub fn error(status: u16, message: &str) -> Reply {
         Reply::json(
             status,
             &serde_json::json!({ "code": status, "message": message }),
@@ -73,38 +70,42 @@ pub struct App {
     pub clock: Clock,
     pub admin: Mutex<AdminState>,
     pub agent: Option<ureq::Agent>,
-    csp: String,
+    pub csp: String,
 }
 
-/// The page's Content-Security-Policy with the extra connect-src origins.
-pub fn csp(extra: &[String]) -> String {
-    let mut connect = String::from("'self' https://tax.moc.gov.tw https://test.smartfun.com.tw");
-    for origin in extra {
-        connect.push(' ');
-        connect.push_str(origin);
+/// The page's Content-Security-Policy, defined here once: sent as a header on every answer,
+/// and printed by `--print-csp` for a static deploy. `connect` adds origins the page may ask
+/// (a store's proxy); `frame` the intranet origins that may frame it (default: its own only).
+pub fn csp(connect: &[String], frame: &[String]) -> String {
+    let mut connect_src =
+        String::from("'self' https://tax.moc.gov.tw https://test.smartfun.com.tw");
+    for origin in connect {
+        connect_src.push(' ');
+        connect_src.push_str(origin);
+    }
+    let mut frame_ancestors = String::from("'self'");
+    for origin in frame {
+        frame_ancestors.push(' ');
+        frame_ancestors.push_str(origin);
     }
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors *"
+         img-src 'self' data:; connect-src {connect_src}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
     )
 }
 
 /// An HTTP date (RFC 9110 IMF-fixdate): `Mon, 23 Nov 2026 14:00:00 GMT`.
-fn http_date(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+pub fn http_date(at: chrono::DateTime<chrono::FixedOffset>) -> String {
     at.with_timezone(&chrono::Utc)
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string()
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
-
 impl App {
     pub fn new(config: Config, store: Option<Store>) -> App {
         let agent = config.upstream.as_ref().map(|_| proxy::agent());
-        let csp = csp(&config.connect_src);
+        let csp = csp(&config.connect_src, &config.frame_ancestors);
         App {
             config,
             store,
@@ -119,80 +120,21 @@ impl App {
         self.admin.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Answers one request and logs it (method, path without query, status, time).
-    pub fn handle(&self, mut req: Request) {
-        let started = Instant::now();
-        let method = req.method().clone();
-        let target = req.url().to_string();
-        let (path, query) = split_target(&target);
-        let loopback = req.remote_addr().is_some_and(|a| a.ip().is_loopback());
-        let mut body = String::new();
-        if method == Method::Post {
-            let _ = req
-                .as_reader()
-                .take(MAX_ADMIN_BODY)
-                .read_to_string(&mut body);
-        }
-        let reply = self.route(&method, path, query, &body, loopback);
-        let status = reply.status;
-        let response = self.finish(reply);
-        let _ = req.respond(response);
-        let shown: String = path
-            .chars()
-            .take(200)
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect();
-        eprintln!(
-            "{method} {shown} {status} {}ms",
-            started.elapsed().as_millis()
-        );
-    }
-
-    /// Adds the headers every answer carries.
-    fn finish(&self, reply: Reply) -> Response<std::io::Cursor<Vec<u8>>> {
-        let mut headers: Vec<Header> = [
-            ("Access-Control-Allow-Origin", "*"),
-            // Date lets a page on another origin notice a till PC whose clock is wrong.
-            ("Access-Control-Expose-Headers", "Retry-After, Date, Age"),
-            ("Content-Security-Policy", self.csp.as_str()),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
-            (
-                "Cache-Control",
-                if reply.no_store {
-                    "no-store"
-                } else {
-                    "no-cache"
-                },
-            ),
-        ]
-        .iter()
-        .filter_map(|(n, v)| header(n, v))
-        .collect();
-        // The server's own clock (the admin clock in tests), not tiny_http's.
-        headers.extend(header("Date", &http_date(self.clock.now())));
-        if let Some(ct) = &reply.content_type {
-            headers.extend(header("Content-Type", ct));
-        }
-        for (n, v) in &reply.headers {
-            headers.extend(header(n, v));
-        }
-        let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-        for h in headers {
-            response.add_header(h);
-        }
-        response
-    }
-
-    pub fn route(
+    /// Answers a request, or `None` for a static file (served by the HTTP layer).
+    pub async fn route(
         &self,
         method: &Method,
         path: &str,
         query: &str,
         body: &str,
         loopback: bool,
-    ) -> Reply {
-        if *method == Method::Options {
+    ) -> Option<Reply> {
+        let api = path.starts_with("/v1/");
+        if *method == Method::OPTIONS {
+            // Preflight: the API alone is open to other origins.
+            if !api {
+                return Some(method_not_allowed());
+            }
             let mut r = Reply::empty(204);
             r.headers = vec![
                 ("Access-Control-Allow-Methods", "GET, OPTIONS".into()),
@@ -200,29 +142,26 @@ impl App {
                 ("Access-Control-Max-Age", "600".into()),
                 ("Allow", "GET, HEAD, OPTIONS".into()),
             ];
-            return r;
+            return Some(r);
         }
         if path == "/__admin" || path.starts_with("/__admin/") {
             if !self.config.test_admin {
-                return Reply::empty(404);
+                return Some(Reply::empty(404));
             }
             if !loopback {
-                return Reply::error(403, "管理介面只接受本機連線");
+                return Some(Reply::error(403, "管理介面只接受本機連線"));
             }
-            return self.admin_route(method, path, query, body);
+            return Some(self.admin_route(method, path, query, body));
         }
-        let read = *method == Method::Get || *method == Method::Head;
-        if path.starts_with("/v1/") {
-            if !read {
-                return method_not_allowed();
-            }
-            return match &self.config.upstream {
-                Some(_) => self.forward(path, query),
-                None => self.api(path, query),
-            };
-        }
+        let read = *method == Method::GET || *method == Method::HEAD;
         if !read {
-            return method_not_allowed();
+            return Some(method_not_allowed());
+        }
+        if api {
+            return Some(match &self.config.upstream {
+                Some(_) => self.forward(path, query).await,
+                None => self.api(path, query).await,
+            });
         }
         if path == "/booktax-config.json" {
             let sample = self.config.upstream.is_none();
@@ -231,25 +170,12 @@ impl App {
             } else {
                 ""
             };
-            return Reply::json(
+            return Some(Reply::json(
                 200,
                 &serde_json::json!({ "baseUrl": "", "appid": appid, "sample": sample }),
-            );
+            ));
         }
-        self.static_file(path)
-    }
-
-    fn static_file(&self, path: &str) -> Reply {
-        let Some(file) = files::resolve(&self.config.www, path) else {
-            return not_found_page();
-        };
-        match std::fs::read(&file) {
-            Ok(data) => Reply {
-                no_store: false,
-                ..Reply::new(200, files::content_type(&file), data)
-            },
-            Err(_) => not_found_page(),
-        }
+        None
     }
 
     fn view(&self) -> View {
@@ -261,7 +187,7 @@ impl App {
     }
 
     /// Sample mode: appid check, fault profile, then the answer.
-    fn api(&self, path: &str, query: &str) -> Reply {
+    async fn api(&self, path: &str, query: &str) -> Reply {
         let appid = param(query, "appid");
         let (profile, policy) = {
             let mut admin = self.admin();
@@ -283,7 +209,7 @@ impl App {
         let mut malformed = None;
         if let Some((p, hit)) = &profile {
             if p.latency_ms > 0 {
-                std::thread::sleep(Duration::from_millis(p.latency_ms));
+                tokio::time::sleep(Duration::from_millis(p.latency_ms)).await;
             }
             match decide(p, *hit) {
                 Action::Fail {
@@ -368,7 +294,7 @@ impl App {
     }
 
     /// Proxy mode: the upstream's answer with CORS, or 502.
-    fn forward(&self, path: &str, query: &str) -> Reply {
+    async fn forward(&self, path: &str, query: &str) -> Reply {
         let (Some(up), Some(agent)) = (&self.config.upstream, &self.agent) else {
             return Reply::empty(404);
         };
@@ -376,7 +302,12 @@ impl App {
             return Reply::empty(404);
         }
         let url = proxy::upstream_url(&up.base, path, query, &up.appid);
-        match proxy::fetch(agent, &url) {
+        let agent = agent.clone();
+        // ureq blocks: on tokio's blocking pool, one hung upstream holds one thread, not the server.
+        let fetched = tokio::task::spawn_blocking(move || proxy::fetch(&agent, &url))
+            .await
+            .unwrap_or(Err(proxy::Unreachable("worker failed")));
+        match fetched {
             Ok(a) => {
                 let body = if (200..300).contains(&a.status) {
                     a.body
@@ -393,15 +324,15 @@ impl App {
                 r
             }
             Err(e) => {
-                eprintln!("upstream unreachable: {}", e.0);
+                tracing::warn!("upstream unreachable: {}", e.0);
                 Reply::error(502, "上游服務無法連線")
             }
         }
     }
 
     fn admin_route(&self, method: &Method, path: &str, query: &str, body: &str) -> Reply {
-        let get = *method == Method::Get;
-        let post = *method == Method::Post;
+        let get = *method == Method::GET;
+        let post = *method == Method::POST;
         match path {
             "/__admin/fixtures" if get => {
                 let map: serde_json::Map<String, serde_json::Value> = FIXTURE_ISBNS
@@ -506,7 +437,8 @@ fn method_not_allowed() -> Reply {
     r
 }
 
-fn not_found_page() -> Reply {
+/// The answer for a static file that is not there (or may not be served).
+pub fn not_found_page() -> Reply {
     Reply {
         no_store: false,
         ..Reply::new(404, "text/plain; charset=utf-8", "404 找不到檔案")
@@ -519,12 +451,14 @@ mod tests {
 
     #[test]
     fn csp_lists_extra_origins() {
-        let c = csp(&["http://127.0.0.1:9000".into()]);
+        let c = csp(&["http://127.0.0.1:9000".into()], &[]);
         assert!(c.contains(
             "connect-src 'self' https://tax.moc.gov.tw https://test.smartfun.com.tw http://127.0.0.1:9000;"
         ));
         assert!(c.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval';"));
-        assert!(c.ends_with("frame-ancestors *"));
+        assert!(c.ends_with("frame-ancestors 'self'"));
+        let framed = csp(&[], &["https://intranet.example".into()]);
+        assert!(framed.ends_with("frame-ancestors 'self' https://intranet.example"));
     }
 
     /// The admin endpoints refuse any peer that is not loopback; the API answers anyone.
@@ -540,12 +474,16 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let app = App::new(config, None);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
         let admin = |loopback| {
-            app.route(&Method::Get, "/__admin/hits", "appid=x", "", loopback)
-                .status
+            rt.block_on(app.route(&Method::GET, "/__admin/hits", "appid=x", "", loopback))
+                .map(|r| r.status)
         };
-        assert_eq!(admin(false), 403);
-        assert_eq!(admin(true), 200);
+        assert_eq!(admin(false), Some(403));
+        assert_eq!(admin(true), Some(200));
     }
 
     #[test]

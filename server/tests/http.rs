@@ -4,7 +4,7 @@ mod common;
 
 use common::Server;
 
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://tax.moc.gov.tw https://test.smartfun.com.tw http://127.0.0.1:9999; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *";
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://tax.moc.gov.tw https://test.smartfun.com.tw http://127.0.0.1:9999; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 /// A throwaway www directory, removed when dropped.
 struct Site(std::path::PathBuf);
@@ -66,16 +66,16 @@ fn static_files_and_types() {
         assert_eq!(r.header("content-security-policy"), Some(CSP), "{path}");
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
-        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+        // CORS belongs to the API alone.
+        assert_eq!(r.header("access-control-allow-origin"), None, "{path}");
+        assert!(r.header("etag").is_some(), "{path}");
     }
     assert!(s.get("/").body.contains("<title>booktax</title>"));
     assert_eq!(s.get("/missing.js").status, 404);
-    // The API's answers carry the same headers.
-    assert_eq!(
-        s.api("policy_expiry_date")
-            .header("content-security-policy"),
-        Some(CSP)
-    );
+    // The API's answers carry the same headers, and CORS.
+    let api = s.api("policy_expiry_date");
+    assert_eq!(api.header("content-security-policy"), Some(CSP));
+    assert_eq!(api.header("access-control-allow-origin"), Some("*"));
 }
 
 #[test]
@@ -157,4 +157,93 @@ fn logs_one_line_per_request_without_the_query() {
         !log.contains("wrong-secret-appid") && !log.contains("appid="),
         "{log}"
     );
+}
+
+#[test]
+fn static_files_compressed_revalidated_and_ranged() {
+    let dir = site();
+    // A page-sized, compressible file.
+    let big: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+    std::fs::write(dir.join("big.js"), &big).unwrap();
+    let s = Server::start(&["--www", dir.to_str().unwrap()]);
+    let get = |path: &str, headers: &[(&str, &str)]| {
+        let mut req = ureq::get(&s.url(path));
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        match req.call() {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    // Compressed when asked: brotli or gzip (read off the socket, so nothing decompresses it).
+    for encoding in ["br", "gzip"] {
+        let (head, body) = raw_get(
+            &s.base,
+            "/big.js",
+            &format!("Accept-Encoding: {encoding}\r\n"),
+        );
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("content-encoding: {encoding}")),
+            "{head}"
+        );
+        assert!(
+            body.len() < big.len() / 4,
+            "{encoding}: {} bytes",
+            body.len()
+        );
+    }
+    // A repeat with If-None-Match: 304.
+    let first = get("/big.js", &[]);
+    let etag = first.header("etag").unwrap().to_string();
+    let again = get("/big.js", &[("If-None-Match", &etag)]);
+    assert_eq!(again.status(), 304);
+    // A Range: 206 with just those bytes.
+    let part = get("/big.js", &[("Range", "bytes=0-9")]);
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.header("content-range")
+            .map(|v| v.starts_with("bytes 0-9/")),
+        Some(true)
+    );
+    assert_eq!(part.into_string().unwrap(), "line 0\nlin");
+}
+
+/// A GET with extra header lines, the connection closed after: the head as text and the body as bytes.
+fn raw_get(base: &str, path: &str, extra: &str) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut sock = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        sock,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    sock.read_to_end(&mut out).unwrap();
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&out[..split]).into_owned();
+    let mut body = out[split + 4..].to_vec();
+    // A chunked answer: the body is the chunks' data.
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut data = Vec::new();
+        let mut rest = body.as_slice();
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..line_end]).trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break;
+            }
+            data.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+            rest = &rest[line_end + 2 + size + 2..];
+        }
+        body = data;
+    }
+    (head, body)
 }

@@ -14,14 +14,14 @@ export const APPID = 'booktax-sample';
 const CHROMIUM = process.env.BOOKTAX_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-// Starts the server on a free loopback port; resolves to { url, stop, exited }.
-export async function startServer() {
+// Starts the server on a free loopback port (with `args` added); resolves to { url, stop, exited }.
+export async function startServer(args = []) {
   const bin = process.env.BOOKTAX_SERVER_BIN;
   if (!bin) {
     throw new Error('BOOKTAX_SERVER_BIN is not set: point it at the booktax-server binary (e.g. target/debug/booktax-server)');
   }
   const www = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
-  const proc = spawn(path.resolve(REPO_ROOT, bin), ['--listen', '127.0.0.1:0', '--www', www, '--test-admin'], {
+  const proc = spawn(path.resolve(REPO_ROOT, bin), ['--listen', '127.0.0.1:0', '--www', www, '--test-admin', ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -161,12 +161,20 @@ export const LOOK = {
 };
 
 // A suite's world: its own server, the fixture codes, a browser and (unless `page: false`) a page on the lookup.
+// If any part fails, what was started is stopped again, so a failed setup cannot leave the run hanging.
 export async function openSuite({ page = true } = {}) {
   const server = await startServer();
-  const fx = await adminFixtures(server.url);
-  const browser = await launchBrowser();
-  const opened = page ? await openPage(browser, server.url) : {};
-  return { server, fx, browser, ...opened };
+  let browser;
+  try {
+    const fx = await adminFixtures(server.url);
+    browser = await launchBrowser();
+    const opened = page ? await openPage(browser, server.url) : {};
+    return { server, fx, browser, ...opened };
+  } catch (e) {
+    await browser?.close();
+    await server.stop();
+    throw e;
+  }
 }
 
 export async function closeSuite({ browser, server }) {

@@ -1,7 +1,7 @@
 // E2E: hostile record text stays text, settings, no request to another host, and the service stopping mid-session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSuite, openSuite, openPage, adminPost, adminHits, lookup, waitVerdict, screenshot, LOOK, TZ } from './harness.mjs';
+import { closeSuite, openSuite, openPage, startServer, adminPost, adminHits, lookup, waitVerdict, screenshot, LOOK, TZ } from './harness.mjs';
 
 let server;
 let browser;
@@ -120,6 +120,28 @@ test('a base URL that answers 404 to everything: unknown, never 「不在清單�
   assert.match(s.text, /請以應稅處理並至認可公告頁面確認/);
   await screenshot(till, 'base_url_404_everything');
   await context.close();
+});
+
+test('--connect-src lets the page ask a store\'s own service on another origin; without it the CSP blocks it', async () => {
+  const other = await startServer();
+  try {
+    for (const [args, verdict] of [[['--connect-src', other.url], 'exempt'], [[], 'unknown']]) {
+      const pageServer = await startServer(args);
+      try {
+        const { context, page: till } = await openPage(browser, pageServer.url, { waitPolicy: false });
+        await till.evaluate((base) => localStorage.setItem('booktax.settings', JSON.stringify({ baseUrl: base, appid: 'booktax-sample' })), other.url);
+        await till.reload();
+        await till.waitForSelector('html[data-ready="true"]');
+        const s = await lookup(till, fx.spec_example);
+        assert.equal(s.verdict, verdict, `${args.join(' ')}: ${s.text}`);
+        await context.close();
+      } finally {
+        await pageServer.stop();
+      }
+    }
+  } finally {
+    await other.stop();
+  }
 });
 
 test('service stopped mid-session: unknown with a clear message, never exempt', async () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from './harness.mjs';
+import { REPO_ROOT, startServer } from './harness.mjs';
 
 const WWW = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
 
@@ -38,19 +38,30 @@ test('every source file opens with a one-line comment saying what it holds', asy
   }
 });
 
-test('index.html: lang, CSP meta, no inline scripts, styles or handlers', async () => {
+test('index.html: lang, no copy of the CSP (the server\'s header is the one policy), no inline scripts, styles or handlers', async () => {
   const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
   assert.match(html, /<html lang="zh-Hant-TW">/);
-  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
-  assert.ok(csp, 'CSP meta present');
-  assert.match(csp[1], /script-src 'self' 'wasm-unsafe-eval';/);
-  assert.match(csp[1], /style-src 'self';/);
-  assert.doesNotMatch(csp[1], /unsafe-inline/);
+  assert.doesNotMatch(html, /http-equiv="Content-Security-Policy"/, 'a <meta> CSP would be a second policy the browser enforces too');
   for (const script of html.match(/<script\b[^>]*>/g) ?? []) assert.match(script, /\bsrc="[^"]+"/, `inline script: ${script}`);
   assert.doesNotMatch(html, /<style\b/);
   assert.doesNotMatch(html, /\sstyle="/);
   assert.doesNotMatch(html, /\son[a-z]+="/);
   assert.match(html, /<input id="code" name="code"[^>]*\bautofocus\b/);
+});
+
+test('the page is served with one strict CSP header', async () => {
+  const server = await startServer();
+  try {
+    const res = await fetch(server.url);
+    const csp = res.headers.get('content-security-policy');
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.match(csp, /style-src 'self';/);
+    assert.match(csp, /frame-ancestors 'self'$/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(res.headers.get('access-control-allow-origin'), null, 'no CORS on the page');
+  } finally {
+    await server.stop();
+  }
 });
 
 test('no external assets: the only outside address is the ministry announcement link and the CSP', async () => {

@@ -182,9 +182,15 @@ fn check_javascript() -> Result {
 
 fn e2e(tz: Option<&str>) -> Result {
     let mut c = cmd("node");
-    c.args(["--test", "--test-concurrency=1", "tests/e2e/"])
-        .env("BOOKTAX_SERVER_BIN", server_bin(Build::Tests))
-        .env("BOOKTAX_WWW", root().join("www"));
+    // A test that hangs fails after three minutes instead of holding CI.
+    c.args([
+        "--test",
+        "--test-concurrency=1",
+        "--test-timeout=180000",
+        "tests/e2e/",
+    ])
+    .env("BOOKTAX_SERVER_BIN", server_bin(Build::Tests))
+    .env("BOOKTAX_WWW", root().join("www"));
     time_zone(&mut c, &["BOOKTAX_TZ"], tz);
     run(&mut c)
 }

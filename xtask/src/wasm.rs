@@ -59,7 +59,36 @@ fn bindgen(target: &str, out: &Path) -> Result {
 pub fn build_web() -> Result {
     compile()?;
     bindgen("web", &pkg_dir())?;
-    optimize(&pkg_dir().join("booktax_bg.wasm"))
+    optimize(&pkg_dir().join("booktax_bg.wasm"))?;
+    precompress(&pkg_dir())
+}
+
+/// Writes `.br` (quality 11) and `.gz` (level 9) beside the package's wasm and JS, which the
+/// local service sends as they are to a client that accepts them: compressed once, at build time.
+fn precompress(dir: &Path) -> Result {
+    for name in ["booktax_bg.wasm", "booktax.js"] {
+        let path = dir.join(name);
+        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)
+            .map_err(|e| format!("brotli {name}: {e}"))?;
+        let gz = {
+            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+            gz.write_all(&bytes)
+                .map_err(|e| format!("gzip {name}: {e}"))?;
+            gz.finish().map_err(|e| format!("gzip {name}: {e}"))?
+        };
+        for (ext, data) in [("br", br), ("gz", gz)] {
+            let out = dir.join(format!("{name}.{ext}"));
+            fs::write(&out, data).map_err(|e| format!("{}: {e}", out.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// The same package for Node.js (`--target nodejs`), into target/pkg-node.
@@ -107,10 +136,12 @@ pub fn report() -> Result {
     let www = root().join("www");
     let pkg = pkg_dir();
     let (raw, gz) = sizes(&pkg.join("booktax_bg.wasm"))?;
+    let br = fs::metadata(pkg.join("booktax_bg.wasm.br")).map_or(0, |m| m.len() as usize);
     println!(
-        "booktax_bg.wasm (release, wasm-opt -Oz): {raw} bytes raw, {gz} bytes gzipped ({} / {})",
+        "booktax_bg.wasm (release, wasm-opt -Oz): {raw} bytes raw, {gz} bytes gzipped, {br} bytes brotli ({} / {} / {})",
         kb(raw),
-        kb(gz)
+        kb(gz),
+        kb(br)
     );
 
     let mut page: Vec<PathBuf> = fs::read_dir(&www)

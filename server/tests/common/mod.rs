@@ -12,6 +12,7 @@ pub struct Server {
     child: Child,
     pub base: String,
     stderr: Arc<Mutex<String>>,
+    stop_reading_stderr: Arc<std::sync::atomic::AtomicBool>,
     pub started_in: Duration,
 }
 
@@ -37,6 +38,15 @@ impl Server {
         Server::spawn(args, &[], false)
     }
 
+    /// With its stderr closed as soon as it is listening: the log sink is gone.
+    pub fn start_with_closed_log(args: &[&str]) -> Server {
+        let s = Server::spawn(args, &[], true);
+        // Dropping the reader closes the pipe: every later write to stderr fails.
+        s.stop_reading_stderr
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        s
+    }
+
     fn spawn(args: &[&str], env: &[(&str, &str)], admin: bool) -> Server {
         let started = Instant::now();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_booktax-server"));
@@ -60,10 +70,12 @@ impl Server {
         let stderr = Arc::new(Mutex::new(String::new()));
         let mut err = child.stderr.take().unwrap();
         let sink = Arc::clone(&stderr);
+        let stop_reading_stderr = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = Arc::clone(&stop_reading_stderr);
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
+                if n == 0 || stop.load(std::sync::atomic::Ordering::SeqCst) {
                     break;
                 }
                 sink.lock()
@@ -90,12 +102,29 @@ impl Server {
             child,
             base,
             stderr,
+            stop_reading_stderr,
             started_in: started.elapsed(),
         }
     }
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Resident memory in MB, from /proc.
+    pub fn rss_mb(&self) -> f64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
     }
 
     pub fn stderr(&self) -> String {

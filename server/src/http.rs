@@ -1,0 +1,203 @@
+//! The HTTP stack: hyper connections with a header timeout, a header size limit and a lifetime; axum routing; tower-http's static files, compression, timeouts and body limit; common headers and one log line per request.
+
+use crate::files;
+use crate::routes::{App, Reply, http_date, not_found_page};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+
+/// A client gets this long to send a request's headers (also on an idle keep-alive connection).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request's body must arrive within this.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The whole answer, proxy included (its upstream gives up after 10 s).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// A connection is closed after this, whatever it is doing: a client that never reads its answers lets go.
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
+/// Request line and headers together; more is refused (431) and the connection closed.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// The only bodies the service takes are the test-admin's small JSON documents.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The service: routes, layers and the static files.
+pub fn router(app: Arc<App>) -> Router {
+    // Precompressed pkg files (made by `cargo xtask build`) are sent as they are; ETag,
+    // Last-Modified, conditional requests and Range come with ServeDir.
+    let files = ServeDir::new(&app.config.www)
+        .precompressed_br()
+        .precompressed_gzip();
+    Router::new()
+        .fallback(answer)
+        .with_state((Arc::clone(&app), files))
+        // Brotli or gzip as the client asks, fast: answers are small or already compressed.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(middleware::from_fn_with_state(app, finish))
+}
+
+/// Accepts connections forever; each is served on its own task.
+pub async fn serve(listener: TcpListener, router: Router) {
+    loop {
+        let (stream, remote) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a moment rather than spin.
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let router = router.clone();
+        tokio::spawn(async move {
+            let service =
+                hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(remote));
+                    router.clone().oneshot(req.map(Body::new))
+                });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_HEAD_BYTES)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
+        });
+    }
+}
+
+type Shared = (Arc<App>, ServeDir);
+
+/// The API, the page's config and the admin endpoints, else a static file.
+async fn answer(State((app, files)): State<Shared>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let loopback = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(a)| a.ip().is_loopback());
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let text = if parts.method == Method::POST {
+        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => return reply(Reply::error(413, "內容過大或逾時")),
+        }
+    } else {
+        String::new()
+    };
+    if let Some(r) = app
+        .route(&parts.method, &path, &query, &text, loopback)
+        .await
+    {
+        return reply(r);
+    }
+    // Hidden names, traversal, odd characters and symlinks out of the root are never served.
+    let Some(file) = files::resolve(&app.config.www, &path) else {
+        return reply(not_found_page());
+    };
+    let request = Request::from_parts(parts, Body::empty());
+    let Ok(mut response) = files.oneshot(request).await;
+    if response.status() == StatusCode::NOT_FOUND {
+        return reply(not_found_page());
+    }
+    let response_type = HeaderValue::from_static(files::content_type(&file));
+    if response.headers().contains_key(header::CONTENT_TYPE) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, response_type);
+    }
+    // Revalidated with the ETag on every use: a redeploy is seen at once.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response.map(Body::new)
+}
+
+/// A [`Reply`] as an HTTP response.
+fn reply(r: Reply) -> Response {
+    let mut response = Response::new(Body::from(r.body));
+    *response.status_mut() =
+        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    if let Some(ct) = r
+        .content_type
+        .and_then(|ct| HeaderValue::from_str(&ct).ok())
+    {
+        headers.insert(header::CONTENT_TYPE, ct);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if r.no_store { "no-store" } else { "no-cache" }),
+    );
+    for (name, value) in r.headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            headers.insert(n, v);
+        }
+    }
+    response
+}
+
+/// The headers every answer carries, CORS on the API alone, and one log line (never the query: it holds the appid).
+async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path: String = request
+        .uri()
+        .path()
+        .chars()
+        .take(200)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let fixed = [
+        (header::CONTENT_SECURITY_POLICY, app.csp.as_str()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    for (name, value) in fixed {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    }
+    if path.starts_with("/v1/") {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        // Date and Age let a page on another origin judge by the service's clock.
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Retry-After, Date, Age"),
+        );
+    }
+    // The service's own clock (the admin clock in tests).
+    if let Ok(v) = HeaderValue::from_str(&http_date(app.clock.now())) {
+        headers.insert(header::DATE, v);
+    }
+    tracing::info!(
+        "{method} {path} {} {}ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
