@@ -131,8 +131,9 @@ impl App {
     ) -> Option<Reply> {
         let api = path.starts_with("/v1/");
         if *method == Method::OPTIONS {
-            // Preflight: the API alone is open to other origins.
-            if !api {
+            // Preflight: the API (and the test admin) alone are open to other origins.
+            let open = api || (self.config.test_admin && path.starts_with("/__admin"));
+            if !open {
                 return Some(method_not_allowed());
             }
             let mut r = Reply::empty(204);
@@ -159,7 +160,7 @@ impl App {
         }
         if api {
             return Some(match &self.config.upstream {
-                Some(_) => self.forward(path, query).await,
+                Some(_) => self.forward(path).await,
                 None => self.api(path, query).await,
             });
         }
@@ -294,40 +295,45 @@ impl App {
     }
 
     /// Proxy mode: the upstream's answer with CORS, or 502.
-    async fn forward(&self, path: &str, query: &str) -> Reply {
+    async fn forward(&self, path: &str) -> Reply {
         let (Some(up), Some(agent)) = (&self.config.upstream, &self.agent) else {
             return Reply::empty(404);
         };
         if !proxy::forwardable(path) {
             return Reply::empty(404);
         }
-        let url = proxy::upstream_url(&up.base, path, query, &up.appid);
+        let url = proxy::upstream_url(&up.base, path, &up.appid);
         let agent = agent.clone();
         // ureq blocks: on tokio's blocking pool, one hung upstream holds one thread, not the server.
         let fetched = tokio::task::spawn_blocking(move || proxy::fetch(&agent, &url))
             .await
             .unwrap_or(Err(proxy::Unreachable("worker failed")));
-        match fetched {
-            Ok(a) => {
-                let body = if (200..300).contains(&a.status) {
-                    a.body
-                } else {
-                    proxy::scrub(a.body, &up.appid)
-                };
-                let mut r = Reply::new(a.status, &a.content_type, body);
-                if a.status == 204 || (a.status == 404 && r.body.is_empty()) {
-                    r.content_type = None;
-                }
-                if let Some(ra) = a.retry_after {
-                    r.headers.push(("Retry-After", ra));
-                }
-                r
-            }
+        let a = match fetched {
+            Ok(a) => a,
             Err(e) => {
                 tracing::warn!("upstream unreachable: {}", e.0);
-                Reply::error(502, "上游服務無法連線")
+                return Reply::error(502, "上游服務無法連線");
+            }
+        };
+        let mut r = if a.status == 404 && a.body.is_empty() {
+            // The specification's "No Content" 404.
+            Reply::empty(404)
+        } else if proxy::is_json(&a) {
+            Reply::new(a.status, JSON, proxy::scrub(a.body, &up.appid))
+        } else {
+            tracing::warn!("upstream answered {} without JSON", a.status);
+            Reply::error(502, "上游服務的回應不是 JSON")
+        };
+        for (name, value) in [
+            ("Retry-After", a.retry_after),
+            ("Date", a.date),
+            ("Age", a.age),
+        ] {
+            if let Some(v) = value {
+                r.headers.push((name, v));
             }
         }
+        r
     }
 
     fn admin_route(&self, method: &Method, path: &str, query: &str, body: &str) -> Reply {

@@ -110,3 +110,103 @@ fn proxy_mode_needs_the_upstream_appid() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("BOOKTAX_UPSTREAM_APPID"));
 }
+
+/// A fake upstream that gives every connection the same raw answer; returns its base URL.
+fn fake_upstream(answer: Vec<u8>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut c in listener.incoming().flatten().take(8) {
+            let mut head = [0u8; 4096];
+            let _ = c.read(&mut head);
+            let _ = c.write_all(&answer);
+        }
+    });
+    base
+}
+
+fn proxy_to(base: &str) -> Server {
+    Server::start_with_env(&["--upstream", base], &[("BOOKTAX_UPSTREAM_APPID", SECRET)])
+}
+
+#[test]
+fn only_the_endpoints_with_only_the_appid() {
+    let upstream = Server::start(&["--appid", SECRET]);
+    let proxy = proxy_to(&upstream.base);
+    let hits =
+        |appid: &str| upstream.get(&format!("/__admin/hits?appid={appid}")).json()["hits"].clone();
+    // The client's other parameters never reach the ministry: only the proxy's appid does.
+    let r = proxy.get("/v1/announcement/isbn/9789576780004?APPID=client-a&appid=client-b&x=1");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(hits(SECRET), 1);
+    assert_eq!((hits("client-a"), hits("client-b")), (0.into(), 0.into()));
+    // Anything but the specification's endpoints stays here.
+    for path in [
+        "/v1/announcement/isbn/9789576780004;appid=x",
+        "/v1/announcement/isbn/978957678000",
+        "/v1/announcement/2021-03-01",
+        "/v1/other",
+    ] {
+        assert_eq!(proxy.get(path).status, 404, "{path}");
+    }
+    assert_eq!(hits(SECRET), 1);
+}
+
+#[test]
+fn answers_are_json_with_the_upstreams_clock() {
+    let upstream = Server::start(&["--appid", SECRET]);
+    upstream.set_clock("2025-03-01T10:00:00+08:00");
+    let proxy = proxy_to(&upstream.base);
+    let r = proxy.get("/v1/announcement/policy_expiry_date");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("date"), Some("Sat, 01 Mar 2025 02:00:00 GMT"));
+
+    // An HTML page from the upstream, even as 200, is a coded JSON 502.
+    let fault = format!(r#"{{"appid":"{SECRET}","malformed":"not_json"}}"#);
+    assert_eq!(upstream.post("/__admin/faults", &fault).status, 200);
+    let r = proxy.get("/v1/announcement/today");
+    assert_eq!(r.status, 502);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(r.json()["code"], 502);
+}
+
+#[test]
+fn redirects_and_oversize_bodies_are_refused() {
+    let redirect = fake_upstream(
+        b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\n\r\n".to_vec(),
+    );
+    let r = proxy_to(&redirect).get("/v1/announcement/today");
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert_eq!(r.json()["code"], 502);
+
+    let mut big =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40000000\r\n\r\n["
+            .to_vec();
+    big.extend(std::iter::repeat_n(b'1', 40_000_000 - 2));
+    big.push(b']');
+    let r = proxy_to(&fake_upstream(big)).get("/v1/announcement/today");
+    assert_eq!(
+        r.status, 502,
+        "a 40 MB answer is refused, not cut and passed as 200"
+    );
+}
+
+#[test]
+fn the_appid_is_scrubbed_in_every_encoding() {
+    let secret = "s3cret/ap&id";
+    let encoded = "s3cret%2Fap%26id";
+    let body = format!(r#"{{"code":1,"message":"bad {secret} {encoded} s3cret\/ap&id"}}"#);
+    let answer = format!(
+        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let up = fake_upstream(answer.into_bytes());
+    let proxy = Server::start_with_env(&["--upstream", &up], &[("BOOKTAX_UPSTREAM_APPID", secret)]);
+    let r = proxy.get("/v1/announcement/today");
+    assert_eq!(r.status, 401);
+    assert!(!r.body.contains("s3cret"), "{}", r.body);
+}
