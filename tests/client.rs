@@ -60,10 +60,17 @@ async fn rejected(promise: js_sys::Promise) -> (String, String) {
     (text(&error, "code"), text(&error, "message"))
 }
 
-/// POSTs to a test-admin endpoint (as text/plain, so the browser sends no preflight).
+/// The run's test-admin token (`cargo xtask test` gives the service and these tests the same one).
+const ADMIN_TOKEN: &str = match option_env!("BOOKTAX_TEST_ADMIN_TOKEN") {
+    Some(t) => t,
+    None => "",
+};
+
+/// POSTs JSON to a test-admin endpoint, with the run's token (the service allows this test page's origin).
 async fn admin_post(base: &str, what: &str, body: &str) {
     let response = Request::post(&format!("{base}/__admin/{what}"))
-        .header("content-type", "text/plain")
+        .header("content-type", "application/json")
+        .header("x-booktax-admin-token", ADMIN_TOKEN)
         .body(body)
         .unwrap()
         .send()
@@ -75,6 +82,7 @@ async fn admin_post(base: &str, what: &str, body: &str) {
 /// GETs a test-admin endpoint's JSON.
 async fn admin_get(base: &str, path: &str) -> JsValue {
     let response = Request::get(&format!("{base}/__admin/{path}"))
+        .header("x-booktax-admin-token", ADMIN_TOKEN)
         .send()
         .await
         .unwrap();

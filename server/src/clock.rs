@@ -45,6 +45,14 @@ pub fn published_through(now: DateTime<FixedOffset>) -> NaiveDate {
     }
 }
 
+/// Whether `now` is in the evening busy window (Taipei, from the publishing time to midnight),
+/// when every till syncs the next day's list and the proxy prefers its cache.
+pub fn in_busy_window(now: DateTime<FixedOffset>) -> bool {
+    let local = now.with_timezone(&taipei()).time();
+    let start = NaiveTime::from_hms_opt(PUBLISH_TIME.0, PUBLISH_TIME.1, 0).expect("valid time");
+    local >= start
+}
+
 /// Reads an admin clock value: RFC 3339 with an offset, e.g. `2026-11-23T21:30:00+08:00`.
 pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(s.trim()).ok()
@@ -68,6 +76,7 @@ mod tests {
         let utc = parse_instant("2026-11-23T13:30:00Z").unwrap();
         assert_eq!(published_through(utc), parse_yyyymmdd("20261124").unwrap());
         let late = parse_instant("2026-11-23T23:59:59+08:00").unwrap();
+        assert!(in_busy_window(at) && in_busy_window(late) && !in_busy_window(before));
         assert_eq!(published_through(late), parse_yyyymmdd("20261124").unwrap());
     }
 

@@ -22,7 +22,14 @@ USAGE: booktax-server [FLAGS]
   --appid ID              appid accepted in sample mode (default booktax-sample; env BOOKTAX_APPID)
   --upstream URL          proxy mode: forward /v1/announcement/... to URL, adding the appid
                           from env BOOKTAX_UPSTREAM_APPID (required; never printed)
-  --test-admin            enable /__admin/... (fault injection, clock, fixtures); loopback only
+  --cache-dir DIR         proxy mode: keep past days' announcements here (survives restarts)
+  --cache-ttl-minutes N   proxy mode: reuse today's list and code lookups this long (default 5)
+  --busy-ttl-minutes N    the same from 21:30 to midnight, when every till syncs (default 30)
+  --test-admin            enable /__admin/... (fault injection, clock, fixtures): loopback
+                          only, with the per-run token (printed at start; env
+                          BOOKTAX_TEST_ADMIN_TOKEN sets it) in X-Booktax-Admin-Token, JSON bodies
+  --test-admin-origin ORIGIN  a test page's origin that may call /__admin/ (repeatable;
+                          the browser tests' runner); no other origin gets CORS there
   --connect-src ORIGIN    extra origin for the page's CSP connect-src (repeatable)
   --frame-ancestors ORIGIN  an intranet origin that may frame the page (repeatable;
                           default: only the page's own origin)
@@ -42,8 +49,15 @@ pub struct Config {
     /// Proxy mode: the upstream base URL and its appid.
     pub upstream: Option<Upstream>,
     pub test_admin: bool,
+    /// The token `/__admin/` requires; set when `test_admin` is.
+    pub admin_token: String,
+    pub test_admin_origins: Vec<String>,
     pub connect_src: Vec<String>,
     pub frame_ancestors: Vec<String>,
+    /// Proxy mode's cache: a directory for past days, and the reuse times in minutes.
+    pub cache_dir: Option<PathBuf>,
+    pub cache_ttl_minutes: u64,
+    pub busy_ttl_minutes: u64,
 }
 
 /// The real API to forward to; `appid` is a secret and is never printed.
@@ -103,8 +117,13 @@ where
             .unwrap_or_else(|| DEFAULT_APPID.to_string()),
         upstream: None,
         test_admin: false,
+        admin_token: String::new(),
+        test_admin_origins: Vec::new(),
         connect_src: Vec::new(),
         frame_ancestors: Vec::new(),
+        cache_dir: None,
+        cache_ttl_minutes: 5,
+        busy_ttl_minutes: 30,
     };
     let mut upstream_base = None;
     let mut print_csp = false;
@@ -160,6 +179,10 @@ where
                 upstream_base = Some(v.trim_end_matches('/').to_string());
             }
             "--test-admin" if inline.is_none() => cfg.test_admin = true,
+            "--test-admin-origin" => cfg.test_admin_origins.push(origin(
+                "--test-admin-origin",
+                value("--test-admin-origin")?,
+            )?),
             "--connect-src" => cfg
                 .connect_src
                 .push(origin("--connect-src", value("--connect-src")?)?),
@@ -167,6 +190,14 @@ where
                 .frame_ancestors
                 .push(origin("--frame-ancestors", value("--frame-ancestors")?)?),
             "--print-csp" if inline.is_none() => print_csp = true,
+            "--cache-dir" => cfg.cache_dir = Some(PathBuf::from(value("--cache-dir")?)),
+            "--cache-ttl-minutes" => {
+                cfg.cache_ttl_minutes =
+                    minutes("--cache-ttl-minutes", &value("--cache-ttl-minutes")?)?
+            }
+            "--busy-ttl-minutes" => {
+                cfg.busy_ttl_minutes = minutes("--busy-ttl-minutes", &value("--busy-ttl-minutes")?)?
+            }
             _ => return Err(format!("unknown flag: {arg}\n\n{USAGE}")),
         }
     }
@@ -176,10 +207,39 @@ where
             .ok_or("--upstream needs the environment variable BOOKTAX_UPSTREAM_APPID")?;
         cfg.upstream = Some(Upstream { base, appid });
     }
+    if cfg.test_admin {
+        cfg.admin_token = env("BOOKTAX_TEST_ADMIN_TOKEN")
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(random_token);
+    }
     if print_csp {
         return Ok(Parsed::PrintCsp(Box::new(cfg)));
     }
     Ok(Parsed::Run(Box::new(cfg)))
+}
+
+/// 128 random bits as hex, from the standard library's randomly seeded hasher keys (no crate needed
+/// for a test-only secret that lives one run).
+fn random_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish()
+    };
+    format!("{:016x}{:016x}", half(), half())
+}
+
+/// A number of minutes, at most a day.
+fn minutes(flag: &str, v: &str) -> Result<u64, String> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|m| *m <= 24 * 60)
+        .ok_or_else(|| format!("{flag}: not a number of minutes (0 to 1440): {v}"))
 }
 
 /// A source for a CSP directive: one token, nothing that could end or extend the directive.

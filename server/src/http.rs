@@ -93,6 +93,12 @@ async fn answer(State((app, files)): State<Shared>, request: Request) -> Respons
         .is_some_and(|ConnectInfo(a)| a.ip().is_loopback());
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
+    if is_admin(&path)
+        && app.config.test_admin
+        && let Some(refused) = admin_gate(&app, &parts)
+    {
+        return refused;
+    }
     let text = if parts.method == Method::POST {
         match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
@@ -129,6 +135,57 @@ async fn answer(State((app, files)): State<Shared>, request: Request) -> Respons
     response.map(Body::new)
 }
 
+/// The test admin's paths.
+fn is_admin(path: &str) -> bool {
+    path == "/__admin" || path.starts_with("/__admin/")
+}
+
+/// The test page origin that may call the admin, if this request comes from one.
+fn admin_origin<'a>(app: &'a App, headers: &axum::http::HeaderMap) -> Option<&'a str> {
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    app.config
+        .test_admin_origins
+        .iter()
+        .find(|o| o.as_str() == origin)
+        .map(String::as_str)
+}
+
+/// The admin's fence: an allowed test page's preflight is answered; anything else needs the
+/// run's token, and a POST a JSON body (so a page elsewhere cannot send one without a preflight).
+fn admin_gate(app: &App, parts: &axum::http::request::Parts) -> Option<Response> {
+    if parts.method == Method::OPTIONS {
+        let allowed = admin_origin(app, &parts.headers).is_some();
+        let mut r = Reply::empty(if allowed { 204 } else { 405 });
+        if allowed {
+            r.headers = vec![
+                ("Access-Control-Allow-Methods", "GET, POST".into()),
+                (
+                    "Access-Control-Allow-Headers",
+                    "content-type, x-booktax-admin-token".into(),
+                ),
+                ("Access-Control-Max-Age", "600".into()),
+            ];
+        }
+        return Some(reply(r));
+    }
+    let token = parts
+        .headers
+        .get("x-booktax-admin-token")
+        .and_then(|v| v.to_str().ok());
+    if token != Some(app.config.admin_token.as_str()) {
+        return Some(reply(Reply::error(403, "管理介面需要本次執行的權杖")));
+    }
+    let json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if parts.method == Method::POST && !json {
+        return Some(reply(Reply::error(415, "管理介面只接受 application/json")));
+    }
+    None
+}
+
 /// A [`Reply`] as an HTTP response.
 fn reply(r: Reply) -> Response {
     let mut response = Response::new(Body::from(r.body));
@@ -160,6 +217,7 @@ fn reply(r: Reply) -> Response {
 async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
+    let admin_origin = admin_origin(&app, request.headers()).map(str::to_string);
     let path: String = request
         .uri()
         .path()
@@ -179,9 +237,9 @@ async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
             headers.insert(name, v);
         }
     }
-    // The API is open to other origins. So, for now, are the test-only admin endpoints: the
-    // browser tests drive them from wasm-bindgen-test's own origin (fencing them is still open).
-    if path.starts_with("/v1/") || (app.config.test_admin && path.starts_with("/__admin")) {
+    // The API is open to every origin; the test admin only to the test page named by
+    // `--test-admin-origin` (the browser tests' runner); everything else to none.
+    if path.starts_with("/v1/") {
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
@@ -191,6 +249,12 @@ async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static("Retry-After, Date, Age"),
         );
+    }
+    if let Some(origin) = admin_origin.filter(|_| is_admin(&path))
+        && let Ok(v) = HeaderValue::from_str(&origin)
+    {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
     // The service's own clock (the admin clock in tests), unless the answer brings the
     // upstream's (proxy mode: clients judge by the ministry's clock).

@@ -1,9 +1,11 @@
 //! booktax-server: the local announcement service (sample data or a proxy to the real API) and the web page's server.
 
+mod cache;
 mod clock;
 mod config;
 mod faults;
 mod files;
+mod fixtures;
 mod http;
 mod log;
 mod proxy;
@@ -49,22 +51,19 @@ async fn main() {
     // From here on every line goes through the log, which never blocks or fails a request.
     let _log = log::init();
 
-    let store = if config.upstream.is_none() {
+    let mode = routes::Mode::new(&config, || {
         let started = Instant::now();
         let today = clock::taipei_date(clock::Clock::default().now());
-        let data = sample::generate(config.records, today);
-        let store = store::Store::new(data);
+        let store = store::Store::new(sample::generate(config.records, today));
         tracing::info!(
             "sample data: {} records, {} boxed sets, {} fixtures, built in {} ms (today {today} Taipei)",
             store.book_count(),
             store.set_count(),
-            sample::FIXTURE_ISBNS.len() + sample::FIXTURE_EANS.len(),
+            fixtures::FIXTURE_ISBNS.len() + fixtures::FIXTURE_EANS.len(),
             started.elapsed().as_millis()
         );
-        Some(store)
-    } else {
-        None
-    };
+        store
+    });
 
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
@@ -77,6 +76,9 @@ async fn main() {
     // The one line on stdout, which the harnesses read; a closed stdout must not stop the service.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "booktax-server listening on http://{addr}");
+    if config.test_admin {
+        let _ = writeln!(out, "test admin token: {}", config.admin_token);
+    }
     let _ = out.flush();
 
     tracing::info!("static files: {}", config.www.display());
@@ -95,6 +97,6 @@ async fn main() {
         tracing::info!("test admin endpoints enabled under /__admin/ (loopback only)");
     }
 
-    let app = Arc::new(routes::App::new(config, store));
+    let app = Arc::new(routes::App::new(config, mode));
     http::serve(listener, http::router(app)).await;
 }

@@ -1,18 +1,19 @@
 //! What the service answers: routing, appid checks, the API answers, the proxy and the admin endpoints (the HTTP plumbing is in `http`).
 
-use crate::clock::{Clock, parse_instant, published_through, taipei_date};
-use crate::config::Config;
+use crate::cache::{Cache, Entry, Keep, unix_secs};
+use crate::clock::{Clock, in_busy_window, parse_instant, published_through, taipei_date};
+use crate::config::{Config, Upstream};
 use crate::faults::{Action, AdminState, Profile, decide, malform};
+use crate::fixtures::{FIXTURE_EANS, FIXTURE_ISBNS};
 use crate::proxy;
 use crate::query::param;
-use crate::sample::{FIXTURE_EANS, FIXTURE_ISBNS};
 use crate::store::{Store, View};
 use axum::http::Method;
 use booktax::core::schema::{EanResponse, IsbnResponse, PolicyExpiryDateResponse};
 use booktax::core::taipei::parse_yyyymmdd;
 use serde::Serialize;
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 const JSON: &str = "application/json; charset=utf-8";
 
@@ -39,7 +40,7 @@ impl Reply {
     }
 
     /// The specification's "No Content" 404 (and other bodiless answers).
-    fn empty(status: u16) -> Reply {
+    pub fn empty(status: u16) -> Reply {
         Reply {
             status,
             content_type: None,
@@ -63,13 +64,42 @@ impl Reply {
     }
 }
 
+/// What the API answers from: the sample data, or the real API through the proxy.
+pub enum Mode {
+    /// Deterministic sample data.
+    Sample(Store),
+    /// Forward to the upstream with its appid.
+    Proxy {
+        upstream: Upstream,
+        agent: ureq::Agent,
+        cache: Cache,
+    },
+}
+
+impl Mode {
+    /// Proxy mode when the config names an upstream, else sample mode over `sample()`'s data.
+    pub fn new(config: &Config, sample: impl FnOnce() -> Store) -> Mode {
+        match &config.upstream {
+            Some(upstream) => Mode::Proxy {
+                upstream: upstream.clone(),
+                agent: proxy::agent(),
+                cache: Cache::new(
+                    config.cache_dir.clone(),
+                    Duration::from_secs(config.cache_ttl_minutes * 60),
+                    Duration::from_secs(config.busy_ttl_minutes * 60),
+                ),
+            },
+            None => Mode::Sample(sample()),
+        }
+    }
+}
+
 /// The server's shared state.
 pub struct App {
     pub config: Config,
-    pub store: Option<Store>,
+    pub mode: Mode,
     pub clock: Clock,
     pub admin: Mutex<AdminState>,
-    pub agent: Option<ureq::Agent>,
     pub csp: String,
 }
 
@@ -103,15 +133,13 @@ pub fn http_date(at: chrono::DateTime<chrono::FixedOffset>) -> String {
 }
 
 impl App {
-    pub fn new(config: Config, store: Option<Store>) -> App {
-        let agent = config.upstream.as_ref().map(|_| proxy::agent());
+    pub fn new(config: Config, mode: Mode) -> App {
         let csp = csp(&config.connect_src, &config.frame_ancestors);
         App {
             config,
-            store,
+            mode,
             clock: Clock::default(),
             admin: Mutex::new(AdminState::default()),
-            agent,
             csp,
         }
     }
@@ -131,9 +159,8 @@ impl App {
     ) -> Option<Reply> {
         let api = path.starts_with("/v1/");
         if *method == Method::OPTIONS {
-            // Preflight: the API (and the test admin) alone are open to other origins.
-            let open = api || (self.config.test_admin && path.starts_with("/__admin"));
-            if !open {
+            // Preflight: the API alone is open to other origins (the test admin's own is in `http`).
+            if !api {
                 return Some(method_not_allowed());
             }
             let mut r = Reply::empty(204);
@@ -159,13 +186,13 @@ impl App {
             return Some(method_not_allowed());
         }
         if api {
-            return Some(match &self.config.upstream {
-                Some(_) => self.forward(path).await,
-                None => self.api(path, query).await,
+            return Some(match &self.mode {
+                Mode::Proxy { .. } => self.forward(path).await,
+                Mode::Sample(_) => self.api(path, query).await,
             });
         }
         if path == "/booktax-config.json" {
-            let sample = self.config.upstream.is_none();
+            let sample = matches!(self.mode, Mode::Sample(_));
             let appid = if sample {
                 self.config.appid.as_str()
             } else {
@@ -244,7 +271,7 @@ impl App {
 
     /// The API's answer for a valid request.
     fn answer(&self, path: &str, policy: chrono::NaiveDate) -> Reply {
-        let Some(store) = &self.store else {
+        let Mode::Sample(store) = &self.mode else {
             return Reply::empty(404);
         };
         let Some(rest) = path.strip_prefix("/v1/announcement/") else {
@@ -296,11 +323,31 @@ impl App {
 
     /// Proxy mode: the upstream's answer with CORS, or 502.
     async fn forward(&self, path: &str) -> Reply {
-        let (Some(up), Some(agent)) = (&self.config.upstream, &self.agent) else {
+        let Mode::Proxy {
+            upstream: up,
+            agent,
+            cache,
+        } = &self.mode
+        else {
             return Reply::empty(404);
         };
         if !proxy::forwardable(path) {
             return Reply::empty(404);
+        }
+        let clock = self.clock.now();
+        let now = UNIX_EPOCH + Duration::from_secs(u64::try_from(clock.timestamp()).unwrap_or(0));
+        // A past day's list never changes once published: fetched once, kept for good.
+        let past_day = path
+            .strip_prefix("/v1/announcement/")
+            .and_then(parse_yyyymmdd)
+            .is_some_and(|d| d < taipei_date(clock));
+        let keep = if past_day {
+            Keep::Forever
+        } else {
+            Keep::Briefly
+        };
+        if let Some(e) = cache.get(path, keep, now, in_busy_window(clock)) {
+            return cached_reply(&e, now);
         }
         let url = proxy::upstream_url(&up.base, path, &up.appid);
         let agent = agent.clone();
@@ -315,6 +362,18 @@ impl App {
                 return Reply::error(502, "上游服務無法連線");
             }
         };
+        let cacheable =
+            (a.status == 404 && a.body.is_empty()) || (a.status == 200 && proxy::is_json(&a));
+        if cacheable {
+            let entry = Entry {
+                status: a.status,
+                body: String::from_utf8_lossy(&proxy::scrub(a.body.clone(), &up.appid))
+                    .into_owned(),
+                date: a.date.clone(),
+                fetched: unix_secs(now),
+            };
+            cache.put(path, keep, entry);
+        }
         let mut r = if a.status == 404 && a.body.is_empty() {
             // The specification's "No Content" 404.
             Reply::empty(404)
@@ -443,6 +502,20 @@ fn method_not_allowed() -> Reply {
     r
 }
 
+/// A kept upstream answer, with its `Date` and how long it was kept as `Age`.
+fn cached_reply(e: &Entry, now: std::time::SystemTime) -> Reply {
+    let mut r = if e.body.is_empty() {
+        Reply::empty(e.status)
+    } else {
+        Reply::new(e.status, JSON, e.body.clone())
+    };
+    if let Some(d) = &e.date {
+        r.headers.push(("Date", d.clone()));
+    }
+    r.headers.push(("Age", e.age(now).to_string()));
+    r
+}
+
 /// The answer for a static file that is not there (or may not be served).
 pub fn not_found_page() -> Reply {
     Reply {
@@ -479,7 +552,13 @@ mod tests {
             Ok(crate::config::Parsed::Run(c)) => *c,
             other => panic!("{other:?}"),
         };
-        let app = App::new(config, None);
+        let mode = Mode::new(&config, || {
+            Store::new(crate::sample::generate(
+                0,
+                crate::clock::taipei_date(Clock::default().now()),
+            ))
+        });
+        let app = App::new(config, mode);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()

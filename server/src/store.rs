@@ -1,9 +1,7 @@
 //! The sample data's indexes and queries: code → record and day → lists, each answer built in O(its size).
 
-use crate::sample::{
-    BoxSet, FIXTURE_EANS, FIXTURE_ISBNS, FixtureEan, FixtureIsbn, GenStatus, Generated, add_days,
-    fixture_isbn, is_quiet_day,
-};
+use crate::fixtures::{FIXTURE_EANS, FIXTURE_ISBNS, FixtureEan, FixtureIsbn, When, fixture_isbn};
+use crate::sample::{BoxSet, GenStatus, Generated, add_days, is_quiet_day};
 use booktax::core::code::isbn13_to_10;
 use booktax::core::schema::{
     BookKind, CaseType, DailyResponse, DateField, Ean, EanStatus, Isbn, IsbnStatus, Section,
@@ -52,9 +50,9 @@ fn date_field(d: Option<NaiveDate>) -> DateField {
 }
 
 /// A fixture date as served: real dates as dates, invalid text kept verbatim.
-fn fixture_date(w: crate::sample::When, today: NaiveDate) -> DateField {
+fn fixture_date(w: When, today: NaiveDate) -> DateField {
     match w {
-        crate::sample::When::Fixed(s) => DateField::parse(s),
+        When::Fixed(s) => DateField::parse(s),
         other => date_field(other.date(today)),
     }
 }

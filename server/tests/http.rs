@@ -247,3 +247,86 @@ fn raw_get(base: &str, path: &str, extra: &str) -> (String, Vec<u8>) {
     }
     (head, body)
 }
+
+#[test]
+fn the_admin_is_fenced() {
+    let allowed = "http://127.0.0.1:4444";
+    let s = Server::start(&["--test-admin-origin", allowed]);
+    let status = |r: Result<ureq::Response, ureq::Error>| match r {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    // Without the run's token: refused.
+    let r = status(ureq::get(&s.url("/__admin/fixtures")).call());
+    assert_eq!(r.status(), 403);
+    let r = status(
+        ureq::get(&s.url("/__admin/fixtures"))
+            .set("X-Booktax-Admin-Token", "a guess")
+            .call(),
+    );
+    assert_eq!(r.status(), 403);
+    // With it, a POST must be JSON (a page elsewhere cannot send that without a preflight).
+    let r = status(
+        ureq::post(&s.url("/__admin/reset"))
+            .set("X-Booktax-Admin-Token", &s.token)
+            .set("Content-Type", "text/plain")
+            .send_string("{}"),
+    );
+    assert_eq!(r.status(), 415);
+    assert_eq!(s.post("/__admin/reset", "{}").status, 200);
+    // CORS for the named test page alone.
+    let preflight = |origin: &str| {
+        status(
+            ureq::request("OPTIONS", &s.url("/__admin/clock"))
+                .set("Origin", origin)
+                .set("Access-Control-Request-Method", "POST")
+                .call(),
+        )
+    };
+    let ok = preflight(allowed);
+    assert_eq!(ok.status(), 204);
+    assert_eq!(ok.header("access-control-allow-origin"), Some(allowed));
+    let other = preflight("http://127.0.0.1:5555");
+    assert_eq!(other.status(), 405);
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    let read = |origin: &str| {
+        status(
+            ureq::get(&s.url("/__admin/fixtures"))
+                .set("Origin", origin)
+                .set("X-Booktax-Admin-Token", &s.token)
+                .call(),
+        )
+    };
+    assert_eq!(
+        read(allowed).header("access-control-allow-origin"),
+        Some(allowed)
+    );
+    assert_eq!(
+        read("http://evil.example").header("access-control-allow-origin"),
+        None
+    );
+}
+
+#[test]
+fn the_admin_token_is_printed_at_start() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_booktax-server"))
+        .args(["--listen", "127.0.0.1:0", "--test-admin"])
+        .env_remove("BOOKTAX_TEST_ADMIN_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = lines.next().unwrap().unwrap();
+    let token_line = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        address.starts_with("booktax-server listening on http://"),
+        "{address}"
+    );
+    let token = token_line.strip_prefix("test admin token: ").unwrap();
+    assert_eq!(token.len(), 32, "{token}");
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+}

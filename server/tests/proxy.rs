@@ -210,3 +210,99 @@ fn the_appid_is_scrubbed_in_every_encoding() {
     assert_eq!(r.status, 401);
     assert!(!r.body.contains("s3cret"), "{}", r.body);
 }
+
+/// A fresh directory for a proxy's disk cache, removed when dropped.
+struct CacheDir(std::path::PathBuf);
+
+impl Drop for CacheDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn cache_dir(name: &str) -> CacheDir {
+    CacheDir(
+        std::env::temp_dir().join(format!("booktax-proxy-cache-{}-{name}", std::process::id())),
+    )
+}
+
+fn upstream_hits(upstream: &Server) -> u64 {
+    upstream
+        .get(&format!("/__admin/hits?appid={SECRET}"))
+        .json()["hits"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn a_past_day_is_fetched_once_and_kept_across_restarts() {
+    let upstream = Server::start(&["--appid", SECRET]);
+    let dir = cache_dir("past");
+    let dir_arg = dir.0.to_str().unwrap().to_string();
+    let first_body;
+    {
+        let proxy = Server::start_with_env(
+            &["--upstream", &upstream.base, "--cache-dir", &dir_arg],
+            &[("BOOKTAX_UPSTREAM_APPID", SECRET)],
+        );
+        let a = proxy.get("/v1/announcement/20210301");
+        assert_eq!(a.status, 200, "{}", a.body);
+        let b = proxy.get("/v1/announcement/20210301");
+        assert_eq!((b.status, &b.body), (200, &a.body));
+        assert!(
+            b.header("age").is_some(),
+            "a kept answer says how old it is"
+        );
+        // A past day with nothing published (New Year's Day) is kept too.
+        assert_eq!(proxy.get("/v1/announcement/20220101").status, 404);
+        assert_eq!(proxy.get("/v1/announcement/20220101").status, 404);
+        assert_eq!(upstream_hits(&upstream), 2, "each past day asked once");
+        first_body = a.body;
+    }
+    // A restarted proxy over the same directory asks nothing.
+    let proxy = Server::start_with_env(
+        &["--upstream", &upstream.base, "--cache-dir", &dir_arg],
+        &[("BOOKTAX_UPSTREAM_APPID", SECRET)],
+    );
+    let c = proxy.get("/v1/announcement/20210301");
+    assert_eq!((c.status, &c.body), (200, &first_body));
+    assert_eq!(upstream_hits(&upstream), 2);
+}
+
+#[test]
+fn lookups_are_kept_briefly_and_longer_in_the_busy_window() {
+    let upstream = Server::start(&["--appid", SECRET]);
+    // Default: five minutes.
+    let proxy = proxy_to(&upstream.base);
+    proxy.get("/v1/announcement/isbn/9789576780004");
+    let again = proxy.get("/v1/announcement/isbn/9789576780004");
+    assert_eq!(again.status, 200);
+    assert!(again.header("age").is_some());
+    assert_eq!(upstream_hits(&upstream), 1);
+
+    // No reuse by day, thirty minutes in the evening window.
+    let upstream = Server::start(&["--appid", SECRET]);
+    let proxy = Server::start_with_env(
+        &[
+            "--upstream",
+            &upstream.base,
+            "--cache-ttl-minutes",
+            "0",
+            "--busy-ttl-minutes",
+            "30",
+        ],
+        &[("BOOKTAX_UPSTREAM_APPID", SECRET)],
+    );
+    proxy.set_clock("2026-11-20T10:00:00+08:00");
+    proxy.get("/v1/announcement/isbn/9789576780004");
+    proxy.get("/v1/announcement/isbn/9789576780004");
+    assert_eq!(upstream_hits(&upstream), 2, "by day every lookup asks");
+    proxy.set_clock("2026-11-20T22:00:00+08:00");
+    proxy.get("/v1/announcement/isbn/9789576780004");
+    proxy.get("/v1/announcement/isbn/9789576780004");
+    assert_eq!(
+        upstream_hits(&upstream),
+        3,
+        "from 21:30 the cache is preferred"
+    );
+}

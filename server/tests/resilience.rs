@@ -6,7 +6,7 @@ mod common;
 
 use common::{APPID, Server};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// How long the page and a lookup may take while the service is under attack.
@@ -41,6 +41,14 @@ fn answers_promptly(s: &Server, during: &str) {
     assert!(rss < MAX_RSS_MB, "{during}: RSS {rss:.0} MB");
 }
 
+/// An admin POST's head, token and all, announcing a body that never comes.
+fn unfinished_post(s: &Server) -> String {
+    format!(
+        "POST /__admin/faults HTTP/1.1\r\nHost: x\r\nX-Booktax-Admin-Token: {}\r\nContent-Type: application/json\r\nContent-Length: 1025\r\n\r\n",
+        s.token
+    )
+}
+
 /// Opens `n` connections that each send `head` and then hold still.
 fn hold(s: &Server, n: usize, head: &[u8]) -> Vec<TcpStream> {
     (0..n)
@@ -55,7 +63,8 @@ fn hold(s: &Server, n: usize, head: &[u8]) -> Vec<TcpStream> {
 #[test]
 fn unfinished_bodies() {
     let s = Server::start(&[]);
-    let head = b"POST /__admin/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1025\r\n\r\n";
+    let head = unfinished_post(&s);
+    let head = head.as_bytes();
     for n in [16, 64] {
         let held = hold(&s, n, head);
         answers_promptly(&s, &format!("{n} unfinished bodies"));
@@ -66,7 +75,8 @@ fn unfinished_bodies() {
 #[test]
 fn unfinished_bodies_time_out() {
     let s = Server::start(&[]);
-    let head = b"POST /__admin/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1025\r\n\r\n";
+    let head = unfinished_post(&s);
+    let head = head.as_bytes();
     let mut c = connect(&s);
     c.write_all(head).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -150,43 +160,38 @@ fn a_closed_log_sink() {
 
 #[test]
 fn a_hung_upstream_costs_one_request() {
-    // An upstream that accepts and never answers.
-    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
-    let up = format!("http://{}", upstream.local_addr().unwrap());
-    let holder = std::thread::spawn(move || {
-        let mut held = Vec::new();
-        upstream.set_nonblocking(true).unwrap();
-        let until = Instant::now() + Duration::from_secs(4);
-        while Instant::now() < until {
-            if let Ok((c, _)) = upstream.accept() {
-                held.push(c);
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        held.len()
-    });
-    let s = Server::start_with_env(
-        &["--upstream", &up],
-        &[("BOOKTAX_UPSTREAM_APPID", "secret")],
+    // A real upstream that answers once (a past day, now kept by the proxy) and then hangs for a minute.
+    let secret = "hung-secret";
+    let upstream = Server::start(&["--appid", secret]);
+    let proxy = Server::start_with_env(
+        &["--upstream", &upstream.base],
+        &[("BOOKTAX_UPSTREAM_APPID", secret)],
     );
+    assert_eq!(proxy.get("/v1/announcement/20210301").status, 200);
+    let hang = format!(r#"{{"appid":"{secret}","latency_ms":60000}}"#);
+    assert_eq!(upstream.post("/__admin/faults", &hang).status, 200);
     // More waiting requests than the old server had workers.
     let waiting: Vec<_> = (0..24)
         .map(|_| {
-            let url = s.url("/v1/announcement/isbn/9789576780004");
+            let url = proxy.url("/v1/announcement/isbn/9789576780004");
             std::thread::spawn(move || {
                 let _ = ureq::get(&url).timeout(Duration::from_secs(3)).call();
             })
         })
         .collect();
     std::thread::sleep(Duration::from_millis(800));
-    let started = Instant::now();
-    let r = ureq::get(&s.url("/")).timeout(PROMPT).call();
-    assert!(
-        r.is_ok() && started.elapsed() < PROMPT,
-        "GET / waited for the hung upstream"
-    );
+    let agent = ureq::AgentBuilder::new().timeout(PROMPT).build();
+    for path in ["/", "/v1/announcement/20210301"] {
+        let started = Instant::now();
+        let r = agent.get(&proxy.url(path)).call();
+        assert!(
+            r.is_ok() && started.elapsed() < PROMPT,
+            "{path} waited for the hung upstream: {r:?} after {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(proxy.rss_mb() < MAX_RSS_MB);
     for w in waiting {
         w.join().unwrap();
     }
-    assert!(holder.join().unwrap() >= 1, "the upstream was asked");
 }

@@ -1,5 +1,6 @@
 // Shared end-to-end helpers: start booktax-server, launch Debian chromium via playwright-core, look codes up, screenshot.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +22,11 @@ export async function startServer(args = []) {
     throw new Error('BOOKTAX_SERVER_BIN is not set: point it at the booktax-server binary (e.g. target/debug/booktax-server)');
   }
   const www = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
+  // The test admin's token for this server: sent with every admin request.
+  const token = randomBytes(16).toString('hex');
   const proc = spawn(path.resolve(REPO_ROOT, bin), ['--listen', '127.0.0.1:0', '--www', www, '--test-admin', ...args], {
     cwd: REPO_ROOT,
+    env: { ...process.env, BOOKTAX_TEST_ADMIN_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -50,7 +54,8 @@ export async function startServer(args = []) {
     clearTimeout(timer);
     return result;
   }
-  return { url, stop, exited, pid: proc.pid };
+  TOKENS.set(url, token);
+  return { url, stop, exited, pid: proc.pid, token };
 }
 
 export async function launchBrowser() {
@@ -73,9 +78,13 @@ export async function openPage(browser, url, { waitPolicy = true } = {}) {
   return { context, page, requests, errors };
 }
 
+// Each started server's admin token, by its URL.
+const TOKENS = new Map();
+const adminHeaders = (base) => ({ 'x-booktax-admin-token': TOKENS.get(base) ?? '' });
+
 // Test-admin and API calls made from Node (not from the page).
 export async function adminFixtures(base) {
-  const res = await fetch(`${base}/__admin/fixtures`);
+  const res = await fetch(`${base}/__admin/fixtures`, { headers: adminHeaders(base) });
   if (!res.ok) throw new Error(`GET /__admin/fixtures: HTTP ${res.status}`);
   return res.json();
 }
@@ -83,7 +92,7 @@ export async function adminFixtures(base) {
 export async function adminPost(base, what, body) {
   const res = await fetch(`${base}/__admin/${what}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...adminHeaders(base) },
     body: body === undefined ? '' : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`POST /__admin/${what}: HTTP ${res.status} ${await res.text()}`);
@@ -91,7 +100,7 @@ export async function adminPost(base, what, body) {
 
 // How many requests the service has had with this appid.
 export async function adminHits(base, appid) {
-  const res = await fetch(`${base}/__admin/hits?appid=${encodeURIComponent(appid)}`);
+  const res = await fetch(`${base}/__admin/hits?appid=${encodeURIComponent(appid)}`, { headers: adminHeaders(base) });
   if (!res.ok) throw new Error(`GET /__admin/hits: HTTP ${res.status}`);
   return (await res.json()).hits;
 }

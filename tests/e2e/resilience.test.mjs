@@ -144,6 +144,37 @@ test('--connect-src lets the page ask a store\'s own service on another origin; 
   }
 });
 
+test('a page from another origin cannot use the admin endpoints', async () => {
+  const other = await startServer();
+  try {
+    const { context, page: foreign } = await openPage(browser, other.url, { waitPolicy: false });
+    const outcome = await foreign.evaluate(async (target) => {
+      const tries = [];
+      const attempts = [
+        ['GET', '/__admin/fixtures', undefined, {}],
+        ['POST', '/__admin/clock', '{"now":"2020-01-01T00:00:00+08:00"}', { 'content-type': 'text/plain' }],
+        ['POST', '/__admin/clock', '{"now":"2020-01-01T00:00:00+08:00"}', { 'content-type': 'application/json' }],
+      ];
+      for (const [method, path, body, headers] of attempts) {
+        try {
+          const res = await fetch(`${target}${path}`, { method, body, headers });
+          tries.push(`${method} ${path}: read ${res.status} ${await res.text()}`);
+        } catch {
+          tries.push(`${method} ${path}: blocked`);
+        }
+      }
+      return tries;
+    }, server.url);
+    await context.close();
+    for (const t of outcome) assert.match(t, /blocked$/, t);
+    // Nothing reached the admin: the service's clock is untouched.
+    const res = await fetch(`${server.url}/v1/announcement/policy_expiry_date?appid=booktax-sample`);
+    assert.ok(Math.abs(Date.parse(res.headers.get('date')) - Date.now()) < 60_000, 'the service clock is untouched');
+  } finally {
+    await other.stop();
+  }
+});
+
 test('service stopped mid-session: unknown with a clear message, never exempt', async () => {
   let s = await lookup(page, fx.spec_example);
   assert.equal(s.verdict, 'exempt');

@@ -1,6 +1,7 @@
 // Static checks of www/: no HTML-string DOM APIs, no inline script/style, no external hosts, file headers.
 // (The page's weight is measured, not asserted, by `cargo xtask build`: budgets belong to the benchmarks.)
 import { test } from 'node:test';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -77,5 +78,30 @@ test('no external assets: the only outside address is the ministry announcement 
   const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
   for (const link of html.match(/<a\b[^>]*>/g) ?? []) {
     if (/href="https?:/.test(link)) assert.match(link, /rel="noopener noreferrer"/, link);
+  }
+});
+
+// The wasm as a browser receives it: raw bytes off the socket, nothing decompressed.
+function wireBytes(url, encoding) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'accept-encoding': encoding } }, (res) => {
+      let n = 0;
+      res.on('data', (chunk) => { n += chunk.length; });
+      res.on('end', () => resolve({ status: res.statusCode, encoding: res.headers['content-encoding'], bytes: n }));
+    }).on('error', reject);
+  });
+}
+
+test('the wasm goes out compressed, under 75 KB on the wire with brotli or gzip', async () => {
+  const server = await startServer();
+  try {
+    for (const encoding of ['br', 'gzip']) {
+      const got = await wireBytes(`${server.url}/pkg/booktax_bg.wasm`, encoding);
+      assert.equal(got.status, 200);
+      assert.equal(got.encoding, encoding);
+      assert.ok(got.bytes < 75 * 1024, `${encoding}: ${got.bytes} bytes`);
+    }
+  } finally {
+    await server.stop();
   }
 });

@@ -15,6 +15,26 @@ const OTHER_TZ: &str = "America/New_York";
 pub struct Server {
     child: Child,
     pub url: String,
+    /// Its test-admin token.
+    pub token: String,
+}
+
+/// A per-run secret: the standard library's randomly seeded hasher, no crate needed.
+fn random_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let half = || {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        h.finish()
+    };
+    format!("{:016x}{:016x}", half(), half())
+}
+
+/// A loopback address nothing listens on right now, for the browser tests' own page.
+fn free_loopback_address() -> Result<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    Ok(addr.to_string())
 }
 
 impl Drop for Server {
@@ -64,9 +84,11 @@ pub fn build_server(build: Build) -> Result {
 /// Starts the built server on a free loopback port and waits for its address line.
 pub fn start_server(extra: &[&str]) -> Result<Server> {
     let bin = server_bin(Build::Tests);
+    let token = random_token();
     let mut child = cmd(&bin.to_string_lossy())
         .args(["--listen", "127.0.0.1:0", "--www", "www"])
         .args(extra)
+        .env("BOOKTAX_TEST_ADMIN_TOKEN", &token)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
@@ -83,7 +105,7 @@ pub fn start_server(extra: &[&str]) -> Result<Server> {
         .filter(|u| u.starts_with("http://"))
         .map(str::to_string);
     match url {
-        Some(url) => Ok(Server { child, url }),
+        Some(url) => Ok(Server { child, url, token }),
         None => {
             let _ = child.kill();
             Err(format!(
@@ -107,12 +129,14 @@ fn time_zone(c: &mut Command, vars: &[&str], tz: Option<&str>) {
 const SAMPLE_APPID: &str = "booktax-sample";
 
 /// GETs a test-admin count from the local service: how many requests came with `appid`.
-fn hits(base: &str, appid: &str) -> Result<u64> {
+fn hits(server: &Server, appid: &str) -> Result<u64> {
+    let base = server.url.as_str();
+    let token = server.token.as_str();
     let addr = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(addr).map_err(|e| format!("{base}: {e}"))?;
     write!(
         stream,
-        "GET /__admin/hits?appid={appid} HTTP/1.0\r\nHost: {addr}\r\n\r\n"
+        "GET /__admin/hits?appid={appid} HTTP/1.0\r\nHost: {addr}\r\nX-Booktax-Admin-Token: {token}\r\n\r\n"
     )
     .map_err(|e| format!("{base}: {e}"))?;
     let mut answer = String::new();
@@ -128,16 +152,19 @@ fn hits(base: &str, appid: &str) -> Result<u64> {
 
 /// `wasm-pack test` in both browsers against the local service; fails when the
 /// client tests did not ask it anything (skipped, filtered out, or pointed elsewhere).
-fn wasm_pack_test(url: &str, tz: Option<&str>) -> Result {
-    let before = hits(url, SAMPLE_APPID)?;
+fn wasm_pack_test(server: &Server, runner: &str, tz: Option<&str>) -> Result {
+    let before = hits(server, SAMPLE_APPID)?;
     let mut c = cmd("wasm-pack");
     c.args(["test", "--headless", "--chrome", "--firefox"])
-        .env("BOOKTAX_TEST_URL", url)
-        .env("BOOKTAX_TEST_REQUIRED", "1");
+        .env("BOOKTAX_TEST_URL", &server.url)
+        .env("BOOKTAX_TEST_REQUIRED", "1")
+        // The tests drive the service's admin with this run's token, from the one page origin it allows.
+        .env("BOOKTAX_TEST_ADMIN_TOKEN", &server.token)
+        .env("WASM_BINDGEN_TEST_ADDRESS", runner);
     // The browsers inherit TZ; the tests check they really are in BOOKTAX_EXPECT_TZ.
     time_zone(&mut c, &["TZ", "BOOKTAX_EXPECT_TZ"], tz);
     run(&mut c)?;
-    let asked = hits(url, SAMPLE_APPID)? - before;
+    let asked = hits(server, SAMPLE_APPID)? - before;
     if asked == 0 {
         return Err(
             "the client tests made no request to the local service: they were skipped".into(),
@@ -232,16 +259,19 @@ pub fn run_all() -> Result<usize> {
         run(cmd(&cargo()).args(["test", "--workspace"]))
     })?;
     steps.step("build the local service", || build_server(Build::Tests))?;
-    let server = start_server(&["--test-admin"])?;
+    // The browser tests' page gets a fixed address, so the service can allow that one origin to its admin.
+    let runner = free_loopback_address()?;
+    let origin = format!("http://{runner}");
+    let server = start_server(&["--test-admin", "--test-admin-origin", &origin])?;
     eprintln!(
         "local announcement service for the browser tests: {}",
         server.url
     );
     steps.step("wasm-pack test --headless --chrome --firefox", || {
-        wasm_pack_test(&server.url, None)
+        wasm_pack_test(&server, &runner, None)
     })?;
     steps.step(&format!("wasm-pack test, browsers in {OTHER_TZ}"), || {
-        wasm_pack_test(&server.url, Some(OTHER_TZ))
+        wasm_pack_test(&server, &runner, Some(OTHER_TZ))
     })?;
     drop(server);
     steps.step(

@@ -63,7 +63,7 @@ pub fn build_web() -> Result {
     precompress(&pkg_dir())
 }
 
-/// Writes `.br` (quality 11) and `.gz` (level 9) beside the package's wasm and JS, which the
+/// Writes `.br` (quality 11) and `.gz` (zopfli) beside the package's wasm and JS, which the
 /// local service sends as they are to a client that accepts them: compressed once, at build time.
 fn precompress(dir: &Path) -> Result {
     for name in ["booktax_bg.wasm", "booktax.js"] {
@@ -77,12 +77,14 @@ fn precompress(dir: &Path) -> Result {
         };
         brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)
             .map_err(|e| format!("brotli {name}: {e}"))?;
-        let gz = {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-            gz.write_all(&bytes)
-                .map_err(|e| format!("gzip {name}: {e}"))?;
-            gz.finish().map_err(|e| format!("gzip {name}: {e}"))?
-        };
+        let mut gz = Vec::new();
+        zopfli::compress(
+            zopfli::Options::default(),
+            zopfli::Format::Gzip,
+            bytes.as_slice(),
+            &mut gz,
+        )
+        .map_err(|e| format!("gzip {name}: {e}"))?;
         for (ext, data) in [("br", br), ("gz", gz)] {
             let out = dir.join(format!("{name}.{ext}"));
             fs::write(&out, data).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -136,12 +138,17 @@ pub fn report() -> Result {
     let www = root().join("www");
     let pkg = pkg_dir();
     let (raw, gz) = sizes(&pkg.join("booktax_bg.wasm"))?;
-    let br = fs::metadata(pkg.join("booktax_bg.wasm.br")).map_or(0, |m| m.len() as usize);
+    let sent = |ext: &str| {
+        fs::metadata(pkg.join(format!("booktax_bg.wasm.{ext}"))).map_or(0, |m| m.len() as usize)
+    };
+    let (br, zopfli) = (sent("br"), sent("gz"));
     println!(
-        "booktax_bg.wasm (release, wasm-opt -Oz): {raw} bytes raw, {gz} bytes gzipped, {br} bytes brotli ({} / {} / {})",
+        "booktax_bg.wasm (release, wasm-opt -Oz): {raw} bytes raw, {gz} bytes gzip -9; \
+         on the wire {br} bytes brotli, {zopfli} bytes gzip (zopfli) ({} / {} / {} / {})",
         kb(raw),
         kb(gz),
-        kb(br)
+        kb(br),
+        kb(zopfli)
     );
 
     let mut page: Vec<PathBuf> = fs::read_dir(&www)

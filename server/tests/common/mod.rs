@@ -11,6 +11,8 @@ pub const APPID: &str = "booktax-sample";
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The test admin's token for this run (sent with every request the harness makes).
+    pub token: String,
     stderr: Arc<Mutex<String>>,
     stop_reading_stderr: Arc<std::sync::atomic::AtomicBool>,
     pub started_in: Duration,
@@ -55,9 +57,11 @@ impl Server {
         } else {
             &["--listen", "127.0.0.1:0"][..]
         };
+        let token = format!("t{}-{:?}", std::process::id(), started);
         cmd.args(listen)
             .args(admin.then_some("--test-admin"))
             .args(args)
+            .env("BOOKTAX_TEST_ADMIN_TOKEN", &token)
             .env_remove("BOOKTAX_APPID")
             .env_remove("BOOKTAX_UPSTREAM_APPID")
             .stdin(Stdio::null())
@@ -101,6 +105,7 @@ impl Server {
         Server {
             child,
             base,
+            token,
             stderr,
             stop_reading_stderr,
             started_in: started.elapsed(),
@@ -153,18 +158,26 @@ impl Server {
     }
 
     pub fn get(&self, path: &str) -> Resp {
-        call(ureq::get(&self.url(path)), None)
+        call(self.with_token(ureq::get(&self.url(path))), None)
     }
 
     pub fn post(&self, path: &str, body: &str) -> Resp {
         call(
-            ureq::post(&self.url(path)).set("Content-Type", "application/json"),
+            self.with_token(ureq::post(&self.url(path)))
+                .set("Content-Type", "application/json"),
             Some(body),
         )
     }
 
     pub fn request(&self, method: &str, path: &str) -> Resp {
-        call(ureq::request(method, &self.url(path)), None)
+        call(
+            self.with_token(ureq::request(method, &self.url(path))),
+            None,
+        )
+    }
+
+    fn with_token(&self, req: ureq::Request) -> ureq::Request {
+        req.set("X-Booktax-Admin-Token", &self.token)
     }
 
     pub fn set_clock(&self, now: &str) {
