@@ -161,6 +161,12 @@ fn answers_are_json_with_the_upstreams_clock() {
     let r = proxy.get("/v1/announcement/policy_expiry_date");
     assert_eq!(r.status, 200);
     assert_eq!(r.header("date"), Some("Sat, 01 Mar 2025 02:00:00 GMT"));
+    // A cached answer's Age reaches the page too.
+    let aged = format!(r#"{{"appid":"{SECRET}","age_secs":100}}"#);
+    assert_eq!(upstream.post("/__admin/faults", &aged).status, 200);
+    let r = proxy.get("/v1/announcement/ean/8667106506069");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("age"), Some("100"));
 
     // An HTML page from the upstream, even as 200, is a coded JSON 502.
     let fault = format!(r#"{{"appid":"{SECRET}","malformed":"not_json"}}"#);

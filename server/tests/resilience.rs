@@ -195,3 +195,37 @@ fn a_hung_upstream_costs_one_request() {
         w.join().unwrap();
     }
 }
+
+#[test]
+fn an_undrained_log_pipe() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // stderr is a pipe nobody reads: after 64 KiB of log lines a blocking writer would hang.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_booktax-server"))
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _unread = child.stderr.take();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+    let agent = ureq::AgentBuilder::new().timeout(PROMPT).build();
+    // Each request logs a line of about 60 bytes: 3000 of them are well over 64 KiB.
+    let long_path = format!("/{}", "x".repeat(150));
+    for i in 0..3000 {
+        let r = agent.get(&format!("{base}{long_path}")).call();
+        assert!(
+            matches!(r, Err(ureq::Error::Status(404, _))),
+            "request {i}: {r:?}"
+        );
+    }
+    let started = Instant::now();
+    assert!(agent.get(&format!("{base}/")).call().is_ok());
+    assert!(started.elapsed() < PROMPT);
+    let _ = child.kill();
+    let _ = child.wait();
+}
