@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Entries kept in memory at most; the oldest short-lived ones go first.
-const MAX_ENTRIES: usize = 50_000;
+/// Brief entries kept in memory at most; past days are bounded by the calendar (one per day since 2021).
+const MAX_BRIEF_ENTRIES: usize = 50_000;
 
-/// One upstream answer worth keeping: a JSON 200, or the specification's empty 404.
+/// One upstream answer worth keeping: a JSON 200 with result code 0, or the specification's empty 404.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub status: u16,
@@ -16,14 +17,22 @@ pub struct Entry {
     pub body: String,
     /// The upstream's `Date` when it answered.
     pub date: Option<String>,
+    /// The upstream's own `Age` when it answered (its cache's), seconds.
+    #[serde(default)]
+    pub upstream_age: u64,
     /// When it was fetched, Unix seconds.
     pub fetched: u64,
 }
 
 impl Entry {
-    /// Seconds since it was fetched, for the `Age` header.
-    pub fn age(&self, now: SystemTime) -> u64 {
+    /// Seconds since it was fetched.
+    pub fn kept(&self, now: SystemTime) -> u64 {
         unix_secs(now).saturating_sub(self.fetched)
+    }
+
+    /// The `Age` to send: the upstream's own, plus how long it was kept here.
+    pub fn age(&self, now: SystemTime) -> u64 {
+        self.upstream_age.saturating_add(self.kept(now))
     }
 }
 
@@ -79,22 +88,34 @@ impl Cache {
         self.memory.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A kept answer for `key` still good at `now` (`busy`: the 21:30–24:00 window, when the cache is preferred).
-    pub fn get(&self, key: &str, keep: Keep, now: SystemTime, busy: bool) -> Option<Entry> {
+    /// A kept answer for `key` still good at `now`. An entry lasts as it was stored: a brief
+    /// one only for its TTL (`busy`: the longer one of the 21:30–24:00 window) and never across
+    /// `boundary` (the last midnight or 21:30, Unix seconds), whatever the request now asking
+    /// for it would be stored as.
+    pub fn get(
+        &self,
+        key: &str,
+        keep: Keep,
+        now: SystemTime,
+        busy: bool,
+        boundary: i64,
+    ) -> Option<Entry> {
         let remembered = self.memory().get(key).cloned();
-        let entry = match remembered {
-            Some((_, e)) => e,
+        let (stored, entry) = match remembered {
+            Some(kept) => kept,
             None if keep == Keep::Forever => {
                 let path = self.dir.as_ref()?.join(file_name(key));
                 let e: Entry = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
                 self.memory()
                     .insert(key.to_string(), (Keep::Forever, e.clone()));
-                e
+                (Keep::Forever, e)
             }
             None => return None,
         };
         let limit = if busy { self.busy_ttl } else { self.ttl };
-        (keep == Keep::Forever || entry.age(now) < limit.as_secs()).then_some(entry)
+        let fresh = entry.kept(now) < limit.as_secs()
+            && i64::try_from(entry.fetched).unwrap_or(i64::MAX) >= boundary;
+        (stored == Keep::Forever || fresh).then_some(entry)
     }
 
     /// Keeps an answer; a forever-entry also goes to disk (written whole, then renamed into place).
@@ -102,13 +123,18 @@ impl Cache {
         if keep == Keep::Forever
             && let Some(dir) = &self.dir
         {
+            // A name of its own per write: two writers (or two instances on one directory)
+            // never share a temporary file, and the rename into place is atomic.
+            static WRITES: AtomicU64 = AtomicU64::new(0);
             let path = dir.join(file_name(key));
-            let tmp = path.with_extension("tmp");
+            let n = WRITES.fetch_add(1, Ordering::Relaxed);
+            let tmp = path.with_extension(format!("{}.{n}.tmp", std::process::id()));
             let written = serde_json::to_vec(&entry)
                 .map_err(std::io::Error::other)
                 .and_then(|bytes| std::fs::write(&tmp, bytes))
                 .and_then(|()| std::fs::rename(&tmp, &path));
             if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
                 tracing::warn!("cache write {}: {e}", path.display());
             }
         }
@@ -116,7 +142,7 @@ impl Cache {
             return;
         }
         let mut memory = self.memory();
-        if memory.len() >= MAX_ENTRIES {
+        if keep == Keep::Briefly && memory.len() >= MAX_BRIEF_ENTRIES {
             memory.retain(|_, (k, _)| *k == Keep::Forever);
         }
         memory.insert(key.to_string(), (keep, entry));
@@ -132,6 +158,7 @@ mod tests {
             status: 200,
             body: "{\"code\":0}".into(),
             date: Some("Mon, 23 Nov 2026 14:00:00 GMT".into()),
+            upstream_age: 0,
             fetched,
         }
     }
@@ -144,19 +171,29 @@ mod tests {
     fn brief_entries_expire_and_last_longer_when_busy() {
         let c = Cache::new(None, Duration::from_secs(300), Duration::from_secs(1800));
         c.put("/v1/announcement/today", Keep::Briefly, entry(1000));
-        assert!(
-            c.get("/v1/announcement/today", Keep::Briefly, at(1299), false)
-                .is_some()
-        );
-        assert!(
-            c.get("/v1/announcement/today", Keep::Briefly, at(1300), false)
-                .is_none()
-        );
-        assert!(
-            c.get("/v1/announcement/today", Keep::Briefly, at(2000), true)
-                .is_some()
-        );
+        let get = |now, busy, boundary| {
+            c.get(
+                "/v1/announcement/today",
+                Keep::Briefly,
+                at(now),
+                busy,
+                boundary,
+            )
+        };
+        assert!(get(1299, false, 0).is_some());
+        assert!(get(1300, false, 0).is_none());
+        assert!(get(2000, true, 0).is_some());
+        // Never across midnight or 21:30.
+        assert!(get(1100, true, 1050).is_none());
+        // A brief entry stays brief when the request would now keep its answer for good.
+        let later = c.get("/v1/announcement/today", Keep::Forever, at(5000), false, 0);
+        assert!(later.is_none());
         assert_eq!(entry(1000).age(at(1300)), 300);
+        let aged = Entry {
+            upstream_age: 7,
+            ..entry(1000)
+        };
+        assert_eq!(aged.age(at(1300)), 307);
     }
 
     #[test]
@@ -169,14 +206,16 @@ mod tests {
             entry(5),
         );
         let again = Cache::new(Some(dir.clone()), Duration::ZERO, Duration::ZERO);
-        assert_eq!(
-            again.get(key, Keep::Forever, at(9_999_999), false),
-            Some(entry(5))
-        );
-        assert_eq!(
-            again.get("/v1/announcement/20210302", Keep::Forever, at(6), false),
-            None
-        );
+        let kept = again.get(key, Keep::Forever, at(9_999_999), false, 9_000_000);
+        assert_eq!(kept, Some(entry(5)));
+        let other = again.get("/v1/announcement/20210302", Keep::Forever, at(6), false, 0);
+        assert_eq!(other, None);
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

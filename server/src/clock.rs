@@ -53,6 +53,25 @@ pub fn in_busy_window(now: DateTime<FixedOffset>) -> bool {
     local >= start
 }
 
+/// The last moment at or before `now` when what "today" and "tomorrow" mean changed:
+/// midnight, or the evening publishing time (Unix seconds). A brief cache entry fetched
+/// before it no longer answers for today's list or a not-yet-published day.
+pub fn last_boundary(now: DateTime<FixedOffset>) -> i64 {
+    let local = now.with_timezone(&taipei());
+    let publish = NaiveTime::from_hms_opt(PUBLISH_TIME.0, PUBLISH_TIME.1, 0).expect("valid time");
+    let time = if local.time() >= publish {
+        publish
+    } else {
+        NaiveTime::MIN
+    };
+    local
+        .date_naive()
+        .and_time(time)
+        .and_local_timezone(taipei())
+        .single()
+        .map_or(now.timestamp(), |t| t.timestamp())
+}
+
 /// Reads an admin clock value: RFC 3339 with an offset, e.g. `2026-11-23T21:30:00+08:00`.
 pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(s.trim()).ok()
@@ -77,6 +96,13 @@ mod tests {
         assert_eq!(published_through(utc), parse_yyyymmdd("20261124").unwrap());
         let late = parse_instant("2026-11-23T23:59:59+08:00").unwrap();
         assert!(in_busy_window(at) && in_busy_window(late) && !in_busy_window(before));
+        assert_eq!(last_boundary(late), at.timestamp());
+        assert_eq!(
+            last_boundary(before),
+            parse_instant("2026-11-23T00:00:00+08:00")
+                .unwrap()
+                .timestamp()
+        );
         assert_eq!(published_through(late), parse_yyyymmdd("20261124").unwrap());
     }
 

@@ -126,6 +126,14 @@ pub fn fetch(agent: &ureq::Agent, url: &str) -> Result<Answer, Unreachable> {
     })
 }
 
+/// The `code` of a JSON body (0: an answer; anything else: the service's own error).
+pub fn result_code(body: &[u8]) -> Option<i64> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()?
+        .get("code")?
+        .as_i64()
+}
+
 /// Whether an answer is JSON: by its type, and by parsing (an HTML error page with a JSON type is not).
 pub fn is_json(a: &Answer) -> bool {
     a.content_type.to_ascii_lowercase().contains("json")

@@ -1,12 +1,15 @@
 //! What the service answers: routing, appid checks, the API answers, the proxy and the admin endpoints (the HTTP plumbing is in `http`).
 
 use crate::cache::{Cache, Entry, Keep, unix_secs};
-use crate::clock::{Clock, in_busy_window, parse_instant, published_through, taipei_date};
+use crate::clock::{
+    Clock, in_busy_window, last_boundary, parse_instant, published_through, taipei_date,
+};
 use crate::config::{Config, Upstream};
 use crate::faults::{Action, AdminState, Profile, decide, malform};
 use crate::fixtures::{FIXTURE_EANS, FIXTURE_ISBNS};
 use crate::proxy;
 use crate::query::param;
+use crate::sample::FIRST_DAY;
 use crate::store::{Store, View};
 use axum::http::Method;
 use booktax::core::schema::{EanResponse, IsbnResponse, PolicyExpiryDateResponse};
@@ -336,17 +339,22 @@ impl App {
         }
         let clock = self.clock.now();
         let now = UNIX_EPOCH + Duration::from_secs(u64::try_from(clock.timestamp()).unwrap_or(0));
-        // A past day's list never changes once published: fetched once, kept for good.
-        let past_day = path
+        // A day's list exists from the first announcement day to the last one published: any
+        // other date is answered here, without spending the store's appid on it.
+        let day = path
             .strip_prefix("/v1/announcement/")
-            .and_then(parse_yyyymmdd)
-            .is_some_and(|d| d < taipei_date(clock));
+            .and_then(parse_yyyymmdd);
+        if day.is_some_and(|d| d < FIRST_DAY || d > published_through(clock)) {
+            return Reply::empty(404);
+        }
+        // A past day's list never changes once published: fetched once, kept for good.
+        let past_day = day.is_some_and(|d| d < taipei_date(clock));
         let keep = if past_day {
             Keep::Forever
         } else {
             Keep::Briefly
         };
-        if let Some(e) = cache.get(path, keep, now, in_busy_window(clock)) {
+        if let Some(e) = cache.get(path, keep, now, in_busy_window(clock), last_boundary(clock)) {
             return cached_reply(&e, now);
         }
         let url = proxy::upstream_url(&up.base, path, &up.appid);
@@ -362,14 +370,23 @@ impl App {
                 return Reply::error(502, "上游服務無法連線");
             }
         };
-        let cacheable =
-            (a.status == 404 && a.body.is_empty()) || (a.status == 200 && proxy::is_json(&a));
+        // Only answers: a JSON 200 whose result code is 0, or the empty 404. Never an error,
+        // even one the upstream sends as 200 (`{"code":1001,…}`).
+        let cacheable = (a.status == 404 && a.body.is_empty())
+            || (a.status == 200 && proxy::is_json(&a) && proxy::result_code(&a.body) == Some(0));
         if cacheable {
             let entry = Entry {
                 status: a.status,
                 body: String::from_utf8_lossy(&proxy::scrub(a.body.clone(), &up.appid))
                     .into_owned(),
-                date: a.date.clone(),
+                // Without the upstream's Date, the time it was fetched stands for it, so a kept
+                // answer never moves a client's idea of the service clock.
+                date: a.date.clone().or_else(|| Some(http_date(clock))),
+                upstream_age: a
+                    .age
+                    .as_deref()
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0),
                 fetched: unix_secs(now),
             };
             cache.put(path, keep, entry);

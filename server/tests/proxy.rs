@@ -312,3 +312,28 @@ fn lookups_are_kept_briefly_and_longer_in_the_busy_window() {
         "from 21:30 the cache is preferred"
     );
 }
+
+#[test]
+fn errors_are_never_kept_and_impossible_days_never_asked() {
+    let upstream = Server::start(&["--appid", SECRET]);
+    let proxy = proxy_to(&upstream.base);
+    // The upstream's own error, sent as a 200, is passed on but not kept.
+    let fault = format!(r#"{{"appid":"{SECRET}","malformed":"api_error"}}"#);
+    assert_eq!(upstream.post("/__admin/faults", &fault).status, 200);
+    let r = proxy.get("/v1/announcement/isbn/9789576780004");
+    assert_ne!(r.json()["code"], 0, "{}", r.body);
+    let cleared = format!(r#"{{"appid":"{SECRET}"}}"#);
+    assert_eq!(upstream.post("/__admin/faults", &cleared).status, 200);
+    let r = proxy.get("/v1/announcement/isbn/9789576780004");
+    assert_eq!(r.json()["code"], 0, "{}", r.body);
+    assert_eq!(upstream_hits(&upstream), 1, "asked again after the error");
+    // Days before the first announcement or not yet published: answered here.
+    for day in ["20210106", "00010101", "20991231"] {
+        assert_eq!(
+            proxy.get(&format!("/v1/announcement/{day}")).status,
+            404,
+            "{day}"
+        );
+    }
+    assert_eq!(upstream_hits(&upstream), 1);
+}

@@ -28,21 +28,28 @@ pub fn check(signal: Option<&AbortSignal>) -> Result<(), LookupError> {
     }
 }
 
-/// Waits `ms`, or less when the signal fires first.
+/// Waits `ms`, or less when the signal fires first; the timer and the listener go away with the wait.
 ///
 /// # Errors
 ///
 /// [`LookupError::Aborted`] when the caller cancelled before or during the wait.
 pub async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), LookupError> {
     check(signal)?;
-    let wait = js_sys::Promise::new(&mut |resolve, _reject| {
-        set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
-        if let Some(signal) = signal {
-            // The promise's own resolve function is the listener: no Rust closure to keep alive.
-            let _ = signal.add_event_listener_with_callback("abort", &resolve);
-        }
-    });
+    let mut wake: Option<js_sys::Function> = None;
+    let wait = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
+    // The promise's own resolve function is the callback: no Rust closure to keep alive.
+    let Some(wake) = wake else {
+        return check(signal);
+    };
+    let timer = set_timeout(&wake, ms.min(i32::MAX as u32) as i32);
+    if let Some(signal) = signal {
+        let _ = signal.add_event_listener_with_callback("abort", &wake);
+    }
     // A promise that only ever resolves.
     let _ = JsFuture::from(wait).await;
+    clear_timeout(&timer);
+    if let Some(signal) = signal {
+        let _ = signal.remove_event_listener_with_callback("abort", &wake);
+    }
     check(signal)
 }
