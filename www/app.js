@@ -11,8 +11,11 @@ import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettin
 /** @typedef {import('./pkg/booktax.js').BookTaxError} BookTaxError */
 /** @typedef {import('./settings.js').Config} Config */
 
-// The one verdict the page writes itself: when the module (and so every rule) failed to load.
+// The one verdict the page writes itself: when the module (and so every rule) is not there to say it.
 const LOAD_FAILED_ADVICE = '請以應稅處理並至認可公告頁面確認';
+// How long the page waits for its config and for the module before it says it cannot judge.
+const CONFIG_TIMEOUT_MS = 5000;
+const MODULE_TIMEOUT_MS = 60000;
 
 const ui = {
   form: byId('lookup-form', HTMLFormElement),
@@ -163,14 +166,26 @@ function readyForNextScan(submitted, refocus) {
   const active = document.activeElement;
   const elsewhere = active && active !== ui.code && active !== document.body &&
     (ui.at === active || ui.settingsForm.contains(active) || ui.dailyForm.contains(active));
-  if (refocus && !elsewhere) ui.code.focus();
-  ui.code.select();
+  if (refocus && !elsewhere) {
+    ui.code.focus();
+    ui.code.select();
+  } else if (active === ui.code) {
+    // select() also focuses: only where the clerk already is.
+    ui.code.select();
+  }
 }
 
-/** The unknown verdict for when the module itself could not load: no rule can run. */
+/**
+ * The unknown verdict for when no rule can run (the module or the client is missing, or it failed unexpectedly).
+ * @param {string} why
+ * @param {string} reason
+ */
+function fallbackDecision(why, reason) {
+  return { verdict: /** @type {const} */ ('unknown'), reason, detail: why, message: `無法判定：${why}，${LOAD_FAILED_ADVICE}` };
+}
+
 function loadFailedDecision() {
-  const why = state.clientError || '公告服務無法使用';
-  return { verdict: /** @type {const} */ ('unknown'), reason: 'load_failed', detail: why, message: `無法判定：${why}，${LOAD_FAILED_ADVICE}` };
+  return fallbackDecision(state.clientError || '公告服務無法使用', 'load_failed');
 }
 
 /**
@@ -182,6 +197,8 @@ async function runLookup(input, { refocus = true } = {}) {
   state.running?.abort();
   const running = new AbortController();
   state.running = running;
+  // The code on screen from now on: an option or settings change looks this one up again.
+  state.lastInput = input;
   clearCodeError();
   renderPending(ui.verdict);
   ui.details.replaceChildren();
@@ -197,16 +214,19 @@ async function runLookup(input, { refocus = true } = {}) {
     const at = checkoutAt();
     result = await state.client.lookup(input, { format: format(), signal: running.signal, ...(at ? { at } : {}) });
   } catch (e) {
-    const error = /** @type {BookTaxError} */ (e);
-    if (running.signal.aborted || (error && error.code === 'aborted')) return;
-    showCodeError(error.message);
-    renderVerdict(ui.verdict, { decision: error.decision, error: { code: error.code, message: error.message } });
+    const error = e && typeof e === 'object'
+      ? /** @type {BookTaxError} */ (e)
+      : /** @type {BookTaxError} */ ({ code: 'internal', message: String(e), name: 'Error' });
+    if (running.signal.aborted || error.code === 'aborted') return;
+    const message = error.message || '無法讀取條碼';
+    showCodeError(message);
+    const decision = error.decision || fallbackDecision(message, error.code || 'internal');
+    renderVerdict(ui.verdict, { decision, error: { code: error.code || 'internal', message } });
     state.lastInput = null;
     readyForNextScan(input, refocus);
     return;
   }
   if (running.signal.aborted) return;
-  state.lastInput = input;
   renderVerdict(ui.verdict, result);
   const details = buildDetails(document, result);
   if (details) ui.details.append(details);
@@ -280,23 +300,42 @@ setInterval(() => {
   }
 }, 30000);
 
+/**
+ * Rejects after `ms` with a message for the clerk.
+ * @param {number} ms
+ * @param {string} what
+ * @returns {Promise<never>}
+ */
+function timeout(ms, what) {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}逾時`)), ms));
+}
+
+async function loadModule() {
+  const wasm = await import('./pkg/booktax.js');
+  await wasm.default();
+  return wasm;
+}
+
+// Whatever fails or stalls on the way, the page ends up ready: scans then say what is missing.
 async function start() {
-  const configLoaded = loadConfig();
   try {
-    const wasm = await import('./pkg/booktax.js');
-    await wasm.default();
-    state.wasm = wasm;
-  } catch (e) {
-    state.loadError = `無法載入判定程式（${(e instanceof Error && e.message) || e}）`;
+    const configLoaded = Promise.race([loadConfig(), timeout(CONFIG_TIMEOUT_MS, '讀取設定')])
+      .catch(() => state.config);
+    try {
+      state.wasm = await Promise.race([loadModule(), timeout(MODULE_TIMEOUT_MS, '載入判定程式')]);
+    } catch (e) {
+      state.loadError = `無法載入判定程式（${(e instanceof Error && e.message) || e}）`;
+    }
+    state.config = await configLoaded;
+    makeClient();
+    fillSettingsForm();
+    setNow();
+    if (state.client) ui.dailyDate.value = state.client.now().time.slice(0, 10);
+  } finally {
+    markReady();
+    document.documentElement.dataset.ready = 'true';
   }
-  state.config = await configLoaded;
-  makeClient();
-  fillSettingsForm();
-  setNow();
-  if (state.client) ui.dailyDate.value = state.client.now().time.slice(0, 10);
-  markReady();
-  document.documentElement.dataset.ready = 'true';
-  if (!state.wasm) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
+  if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
   await refreshPolicy();
 }
 

@@ -192,7 +192,9 @@ function buildEanDetails(doc, record, decision) {
   };
   books.forEach((book, i) => {
     const isbn = book && book.isbn;
-    const item = items.find((d) => d && d.isbn === isbn) || items[i] || null;
+    // Rust keeps the items in the record's order: the i-th decision is the i-th book's
+    // (a set may list one ISBN twice); `find` only for a list that does not line up.
+    const item = (items[i] && items[i].isbn === isbn ? items[i] : items.find((d) => d && d.isbn === isbn)) || null;
     row(text(isbn), item,
       el(doc, 'p', 'item-head', verdictBadge(doc, item), ' ',
         el(doc, 'span', 'item-isbn', `ISBN ${text(isbn)}`), ' ',

@@ -106,6 +106,27 @@ test('a quick second scan aborts the first lookup, its retries included', async 
   await context.close();
 });
 
+test('an option changed while a scan is still being looked up re-runs that scan, not the one before', async () => {
+  // Every answer for this appid takes 1.5 s.
+  await adminPost(server.url, 'faults', { appid: 't-slow-page', latency_ms: 1500 });
+  const { context, page: till } = await openPage(browser, server.url, { waitPolicy: false });
+  await till.evaluate(() => localStorage.setItem('booktax.settings', JSON.stringify({ baseUrl: '', appid: 't-slow-page' })));
+  await till.reload();
+  await till.waitForSelector('html[data-ready="true"]');
+  await till.waitForSelector('#policy:not([data-state="loading"])');
+  let s = await lookup(till, fx.spec_example);
+  assert.equal(s.code, fx.spec_example);
+  // Scan B, and switch to e-book while B is still being asked.
+  const input = till.locator('#code');
+  await input.fill(fx.ean_spec);
+  await input.press('Enter');
+  await till.waitForTimeout(200);
+  await till.check('input[name="format"][value="ebook"]');
+  s = await waitVerdict(till);
+  assert.equal(s.code, fx.ean_spec, `the verdict shown is for the code on screen: ${s.text}`);
+  await context.close();
+});
+
 test('a base URL that answers 404 to everything: unknown, never 「不在清單中」', async () => {
   const { context, page: till } = await openPage(browser, server.url, { waitPolicy: false });
   await till.evaluate((base) => localStorage.setItem('booktax.settings', JSON.stringify({ baseUrl: `${base}/no-such-service`, appid: 'booktax-sample' })), server.url);
