@@ -126,18 +126,15 @@ pub fn fetch(agent: &ureq::Agent, url: &str) -> Result<Answer, Unreachable> {
     })
 }
 
-/// The `code` of a JSON body (0: an answer; anything else: the service's own error).
-pub fn result_code(body: &[u8]) -> Option<i64> {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()?
-        .get("code")?
-        .as_i64()
-}
-
-/// Whether an answer is JSON: by its type, and by parsing (an HTML error page with a JSON type is not).
-pub fn is_json(a: &Answer) -> bool {
-    a.content_type.to_ascii_lowercase().contains("json")
-        && serde_json::from_slice::<serde::de::IgnoredAny>(&a.body).is_ok()
+/// `None` when the answer is not JSON (by its type, and by parsing: an HTML error page with a
+/// JSON type is not); else its result `code`, if it has one (0: an answer; anything else: the
+/// service's own error). The body is parsed once.
+pub fn json_result_code(a: &Answer) -> Option<Option<i64>> {
+    if !a.content_type.to_ascii_lowercase().contains("json") {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&a.body).ok()?;
+    Some(v.get("code").and_then(serde_json::Value::as_i64))
 }
 
 #[cfg(test)]

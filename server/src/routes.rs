@@ -372,8 +372,11 @@ impl App {
         };
         // Only answers: a JSON 200 whose result code is 0, or the empty 404. Never an error,
         // even one the upstream sends as 200 (`{"code":1001,…}`).
-        let cacheable = (a.status == 404 && a.body.is_empty())
-            || (a.status == 200 && proxy::is_json(&a) && proxy::result_code(&a.body) == Some(0));
+        // Read once: whether the body is JSON, and its result code.
+        let code = proxy::json_result_code(&a);
+        let json = code.is_some();
+        let cacheable =
+            (a.status == 404 && a.body.is_empty()) || (a.status == 200 && code == Some(Some(0)));
         if cacheable {
             let entry = Entry {
                 status: a.status,
@@ -394,7 +397,7 @@ impl App {
         let mut r = if a.status == 404 && a.body.is_empty() {
             // The specification's "No Content" 404.
             Reply::empty(404)
-        } else if proxy::is_json(&a) {
+        } else if json {
             Reply::new(a.status, JSON, proxy::scrub(a.body, &up.appid))
         } else {
             tracing::warn!("upstream answered {} without JSON", a.status);
