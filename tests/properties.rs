@@ -4,6 +4,7 @@
 use booktax::core::code::{
     CodeKind, ean13_check, isbn10_check, isbn10_to_13, isbn13_to_10, read_code,
 };
+use booktax::core::lang::Lang;
 use booktax::core::rules::{Checkout, Format, Verdict, decide_ean, decide_isbn};
 use booktax::core::schema::{DateField, Ean, EanStatus, Isbn, IsbnStatus};
 use booktax::core::taipei::parse_moment;
@@ -223,6 +224,36 @@ proptest! {
         if d.decision.verdict == Verdict::Exempt {
             prop_assert!(!d.items.is_empty());
             prop_assert!(d.items.iter().all(|(_, item)| item.verdict == Verdict::Exempt));
+        }
+    }
+
+    #[test]
+    fn english_decisions_match_and_hold_no_chinese(
+        (isbn, _, _) in book(),
+        (policy, _, day, format) in checkout(),
+    ) {
+        let at = Checkout::new(policy.as_deref(), shift(day), format);
+        let zh = decide_isbn(&isbn, &at);
+        let en = decide_isbn(&isbn, &at.clone().in_lang(Lang::En));
+        prop_assert_eq!(
+            (zh.verdict, zh.reason, zh.exempt_from, zh.exempt_until),
+            (en.verdict, en.reason, en.exempt_from, en.exempt_until)
+        );
+        // Served text is quoted as it came; everything else is English.
+        let ours: String = en.message.split('"').step_by(2).collect();
+        prop_assert!(!ours.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)), "{}", en.message);
+        prop_assert!(en.message.starts_with(match en.verdict {
+            Verdict::Exempt => "Exempt (",
+            Verdict::Taxable => "Taxable: ",
+            Verdict::Unknown => "Unknown: ",
+        }), "{}", en.message);
+    }
+
+    #[test]
+    fn english_code_errors_hold_no_chinese(s in any::<String>()) {
+        if let Err(e) = booktax::core::code::read_code(&s) {
+            let ours: String = e.describe(Lang::En).split('"').step_by(2).collect();
+            prop_assert!(!ours.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c)), "{}", e.describe(Lang::En));
         }
     }
 

@@ -20,6 +20,7 @@
 //! assert!(err.to_string().contains('4'));
 //! ```
 
+use crate::core::lang::Lang;
 use std::fmt;
 
 /// What a code names: a book (978/979 prefix) or another EAN-13 (a boxed set's barcode).
@@ -88,32 +89,49 @@ impl CodeError {
     }
 }
 
-impl fmt::Display for CodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CodeError {
+    /// What went wrong and what to do, for the clerk, in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
         match self {
-            CodeError::Empty => f.write_str("請輸入或掃描 ISBN／EAN 條碼"),
-            CodeError::InvalidChars { found } if found.is_control() => {
-                write!(
-                    f,
-                    "含有無法辨識的控制字元（U+{:04X}），請只輸入數字",
-                    *found as u32
+            CodeError::Empty => lang
+                .pick(
+                    "請輸入或掃描 ISBN／EAN 條碼",
+                    "Type or scan an ISBN / EAN barcode",
                 )
-            }
-            CodeError::InvalidChars { found } => {
-                write!(
-                    f,
-                    "含有無法辨識的字元「{found}」，請只輸入數字（ISBN-10 末碼可為 X）"
-                )
-            }
-            CodeError::BadLength { digits } => write!(
-                f,
-                "長度不符：讀到 {digits} 位數字，ISBN 應為 10 或 13 碼，EAN 條碼為 13 碼"
+                .to_string(),
+            CodeError::InvalidChars { found } if found.is_control() => crate::say!(
+                lang,
+                "含有無法辨識的控制字元（U+{:04X}），請只輸入數字",
+                "Contains an unreadable control character (U+{:04X}); type digits only",
+                *found as u32
             ),
-            CodeError::BadChecksum { expected, found } => write!(
-                f,
-                "檢查碼錯誤：最後一碼應為 {expected}，卻是 {found}，請重新掃描或核對輸入"
+            CodeError::InvalidChars { found } => crate::say!(
+                lang,
+                "含有無法辨識的字元「{}」，請只輸入數字（ISBN-10 末碼可為 X）",
+                "Contains an unreadable character \"{}\"; type digits only (an ISBN-10 may end in X)",
+                found
+            ),
+            CodeError::BadLength { digits } => crate::say!(
+                lang,
+                "長度不符：讀到 {} 位數字，ISBN 應為 10 或 13 碼，EAN 條碼為 13 碼",
+                "Wrong length: {} digits read; an ISBN has 10 or 13 digits, an EAN barcode 13",
+                digits
+            ),
+            CodeError::BadChecksum { expected, found } => crate::say!(
+                lang,
+                "檢查碼錯誤：最後一碼應為 {}，卻是 {}，請重新掃描或核對輸入",
+                "Check digit wrong: the last digit should be {}, not {}; scan again or check what was typed",
+                expected,
+                found
             ),
         }
+    }
+}
+
+impl fmt::Display for CodeError {
+    /// The zh-TW text of [`CodeError::describe`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::ZhTw))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The pure core: plain Rust with no browser in it, tested natively with `cargo test`.
 //!
 //! - [`code`]: reads what a clerk typed or a scanner sent.
+//! - [`lang`]: the languages every message exists in (zh-TW, English).
 //! - [`taipei`]: `YYYYMMDD` dates and checkout moments as Asia/Taipei calendar days.
 //! - [`schema`]: the announcement API's data types, read leniently.
 //! - [`rules`]: the exemption rules and the policy's outlook.
@@ -8,6 +9,7 @@
 //!   retries, clocks) and one lookup over any source of records.
 
 pub mod code;
+pub mod lang;
 pub mod lookup;
 pub mod rules;
 pub mod schema;

@@ -21,6 +21,7 @@
 //! assert_eq!(decide_isbn(&book, &at("20260301")).verdict, Verdict::Taxable);
 //! ```
 
+use crate::core::lang::Lang;
 use crate::core::schema::{BookKind, DateField, Ean, EanStatus, Isbn, IsbnStatus};
 use crate::core::taipei::{day_before, format_display, format_yyyymmdd, parse_yyyymmdd};
 use chrono::NaiveDate;
@@ -143,7 +144,10 @@ impl Format {
 /// The advice every unknown verdict carries.
 pub const UNKNOWN_ADVICE: &str = "請以應稅處理並至認可公告頁面確認";
 
-/// One decision, with a one-line zh-TW message a clerk understands.
+/// [`UNKNOWN_ADVICE`] in English.
+pub const UNKNOWN_ADVICE_EN: &str = "sell as taxable and check the announcement page";
+
+/// One decision, with a one-line message a clerk understands (zh-TW unless asked otherwise).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     /// What the clerk does.
@@ -152,7 +156,7 @@ pub struct Decision {
     pub reason: Reason,
     /// The whole line for the clerk: verdict, why and (when unknown) the advice.
     pub message: String,
-    /// Why, in zh-TW words alone (no verdict, no advice).
+    /// Why, in words alone (no verdict, no advice).
     pub detail: String,
     /// First exempt day (Taipei), when exempt or not yet effective.
     pub exempt_from: Option<NaiveDate>,
@@ -176,11 +180,14 @@ pub struct ClockDays {
 }
 
 impl Decision {
-    fn new(verdict: Verdict, reason: Reason, detail: String) -> Decision {
-        let message = match verdict {
-            Verdict::Exempt => format!("免稅（{detail}）"),
-            Verdict::Taxable => format!("應稅：{detail}"),
-            Verdict::Unknown => format!("無法判定：{detail}，{UNKNOWN_ADVICE}"),
+    fn new(lang: Lang, verdict: Verdict, reason: Reason, detail: String) -> Decision {
+        let message = match (lang, verdict) {
+            (Lang::ZhTw, Verdict::Exempt) => format!("免稅（{detail}）"),
+            (Lang::ZhTw, Verdict::Taxable) => format!("應稅：{detail}"),
+            (Lang::ZhTw, Verdict::Unknown) => format!("無法判定：{detail}，{UNKNOWN_ADVICE}"),
+            (Lang::En, Verdict::Exempt) => format!("Exempt ({detail})"),
+            (Lang::En, Verdict::Taxable) => format!("Taxable: {detail}"),
+            (Lang::En, Verdict::Unknown) => format!("Unknown: {detail}; {UNKNOWN_ADVICE_EN}"),
         };
         Decision {
             verdict,
@@ -193,37 +200,52 @@ impl Decision {
         }
     }
 
-    fn taxable(reason: Reason, why: impl Into<String>) -> Decision {
-        Decision::new(Verdict::Taxable, reason, why.into())
+    fn taxable(lang: Lang, reason: Reason, why: impl Into<String>) -> Decision {
+        Decision::new(lang, Verdict::Taxable, reason, why.into())
     }
 
-    /// A verdict the tool cannot give, with the reason in words.
-    pub fn unknown(reason: Reason, why: impl fmt::Display) -> Decision {
-        Decision::new(Verdict::Unknown, reason, why.to_string())
+    /// A verdict the tool cannot give, with the reason in words of `lang`.
+    pub fn unknown(lang: Lang, reason: Reason, why: impl fmt::Display) -> Decision {
+        Decision::new(lang, Verdict::Unknown, reason, why.to_string())
     }
 
-    fn exempt(from: NaiveDate, until: NaiveDate) -> Decision {
-        let why = format!(
+    fn exempt(lang: Lang, from: NaiveDate, until: NaiveDate) -> Decision {
+        let (from_day, until_day) = (format_display(from), format_display(until));
+        let why = crate::say!(
+            lang,
             "認可生效 {} 起，至 {} 止",
-            format_display(from),
-            format_display(until)
+            "approved from {} through {}",
+            from_day,
+            until_day
         );
         Decision {
             exempt_from: Some(from),
             exempt_until: Some(until),
-            ..Decision::new(Verdict::Exempt, Reason::Approved, why)
+            ..Decision::new(lang, Verdict::Exempt, Reason::Approved, why)
         }
     }
 
     /// A code the announcement service does not list: no approval, so taxable.
-    pub fn not_listed() -> Decision {
-        Decision::taxable(Reason::NotListed, "不在文化部認可公告清單中")
+    pub fn not_listed(lang: Lang) -> Decision {
+        let why = lang.pick(
+            "不在文化部認可公告清單中",
+            "not on the Ministry of Culture's list of approved books",
+        );
+        Decision::taxable(lang, Reason::NotListed, why)
     }
 
     /// This day's decision, standing for a "now" the two clocks put on different days.
-    pub fn disputed(self, device: NaiveDate, service: NaiveDate, judged: NaiveDate) -> Decision {
-        let why = format!(
+    pub fn disputed(
+        self,
+        lang: Lang,
+        device: NaiveDate,
+        service: NaiveDate,
+        judged: NaiveDate,
+    ) -> Decision {
+        let why = crate::say!(
+            lang,
             "這台電腦的日期（{}）與公告服務的日期（{}）不同，依較不利的 {} 判定：{}",
+            "this device's date ({}) and the announcement service's ({}) differ; judged on the less favourable {}: {}",
             format_display(device),
             format_display(service),
             format_display(judged),
@@ -238,7 +260,7 @@ impl Decision {
             })),
             exempt_from: None,
             exempt_until: None,
-            ..Decision::new(self.verdict, Reason::ClocksDisagree, why)
+            ..Decision::new(lang, self.verdict, Reason::ClocksDisagree, why)
         }
     }
 }
@@ -310,6 +332,8 @@ pub struct Checkout {
     pub day: NaiveDate,
     /// The format sold, when the clerk said.
     pub format: Option<Format>,
+    /// The language of the decision's text.
+    pub lang: Lang,
 }
 
 impl Checkout {
@@ -332,19 +356,36 @@ impl Checkout {
             policy_expiry,
             day,
             format,
+            lang: Lang::ZhTw,
         }
+    }
+
+    /// The same checkout, its decisions worded in `lang`.
+    pub fn in_lang(self, lang: Lang) -> Checkout {
+        Checkout { lang, ..self }
     }
 
     /// Rule 1, shared by books and boxed sets.
     fn policy(&self) -> Result<NaiveDate, Decision> {
+        let lang = self.lang;
         match self.policy_expiry {
             None => Err(Decision::unknown(
+                lang,
                 Reason::PolicyUnknown,
-                "無法取得政策施行到期日",
+                lang.pick(
+                    "無法取得政策施行到期日",
+                    "the policy expiry date could not be had",
+                ),
             )),
             Some(p) if self.day > p => Err(Decision::taxable(
+                lang,
                 Reason::PolicyExpired,
-                format!("免稅政策已於 {} 到期", format_display(p)),
+                crate::say!(
+                    lang,
+                    "免稅政策已於 {} 到期",
+                    "the exemption policy expired on {}",
+                    format_display(p)
+                ),
             )),
             Some(p) => Ok(p),
         }
@@ -360,8 +401,14 @@ fn shown(s: &str) -> String {
     out
 }
 
-fn invalid_record(what: &str) -> Decision {
-    Decision::unknown(Reason::InvalidRecord, format!("公告資料有誤（{what}）"))
+fn invalid_record(lang: Lang, what: &str) -> Decision {
+    let why = crate::say!(
+        lang,
+        "公告資料有誤（{}）",
+        "the announcement data is wrong ({})",
+        what
+    );
+    Decision::unknown(lang, Reason::InvalidRecord, why)
 }
 
 /// Decides one book (ISBN record), rules 1 to 6 in order.
@@ -374,26 +421,36 @@ pub fn decide_isbn(record: &Isbn, at: &Checkout) -> Decision {
 fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision> {
     // 1. The policy itself.
     let policy = at.policy()?;
+    let lang = at.lang;
 
     // 2. Status.
     let status = match &record.status {
         None => {
             return Err(Decision::unknown(
+                lang,
                 Reason::MissingStatus,
-                "公告資料缺少認可狀態",
+                lang.pick("公告資料缺少認可狀態", "the record has no approval status"),
             ));
         }
         Some(IsbnStatus::Other(s)) => {
             return Err(Decision::unknown(
+                lang,
                 Reason::UnknownStatus,
-                format!("未知的認可狀態「{}」", shown(s)),
+                crate::say!(
+                    lang,
+                    "未知的認可狀態「{}」",
+                    "unknown approval status \"{}\"",
+                    shown(s)
+                ),
             ));
         }
         Some(IsbnStatus::Applying) => {
-            return Err(Decision::taxable(Reason::Applying, "尚在申請中，未獲認可"));
+            let why = lang.pick("尚在申請中，未獲認可", "still applying, not approved");
+            return Err(Decision::taxable(lang, Reason::Applying, why));
         }
         Some(IsbnStatus::Expired) => {
-            return Err(Decision::taxable(Reason::Expired, "認可已到期"));
+            let why = lang.pick("認可已到期", "the approval has expired");
+            return Err(Decision::taxable(lang, Reason::Expired, why));
         }
         Some(s) => s,
     };
@@ -401,35 +458,56 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
     // 3. Dates an approved or revoked record must have.
     let approved = match &record.approved_effective_date {
         DateField::Date(d) => *d,
-        DateField::Absent => return Err(invalid_record("缺少認可生效日")),
+        DateField::Absent => {
+            let what = lang.pick("缺少認可生效日", "no approval date");
+            return Err(invalid_record(lang, what));
+        }
         DateField::Invalid(s) => {
-            return Err(invalid_record(&format!("認可生效日「{}」", shown(s))));
+            let what = crate::say!(lang, "認可生效日「{}」", "approval date \"{}\"", shown(s));
+            return Err(invalid_record(lang, &what));
         }
     };
     let revoked = match &record.revoked_effective_date {
         DateField::Date(d) => Some(*d),
         DateField::Absent if *status == IsbnStatus::Revoked => {
-            return Err(invalid_record("已撤銷但缺少撤銷生效日"));
+            let what = lang.pick(
+                "已撤銷但缺少撤銷生效日",
+                "revoked without a revocation date",
+            );
+            return Err(invalid_record(lang, what));
         }
         DateField::Absent => None,
         DateField::Invalid(s) => {
-            return Err(invalid_record(&format!("撤銷生效日「{}」", shown(s))));
+            let what = crate::say!(lang, "撤銷生效日「{}」", "revocation date \"{}\"", shown(s));
+            return Err(invalid_record(lang, &what));
         }
     };
 
     // 4. The effective window.
     if at.day < approved {
         let mut d = Decision::taxable(
+            lang,
             Reason::NotYetEffective,
-            format!("認可自 {} 起生效，結帳日尚未生效", format_display(approved)),
+            crate::say!(
+                lang,
+                "認可自 {} 起生效，結帳日尚未生效",
+                "approved from {}, not yet on the checkout day",
+                format_display(approved)
+            ),
         );
         d.exempt_from = Some(approved);
         return Err(d);
     }
     if let Some(r) = revoked.filter(|r| at.day >= *r) {
         return Err(Decision::taxable(
+            lang,
             Reason::Revoked,
-            format!("認可已於 {} 撤銷", format_display(r)),
+            crate::say!(
+                lang,
+                "認可已於 {} 撤銷",
+                "the approval was revoked on {}",
+                format_display(r)
+            ),
         ));
     }
 
@@ -437,19 +515,28 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
     if let Some(format) = at.format {
         match (&record.kind, format) {
             (Some(BookKind::Physical), Format::Ebook) if record.include_ebook != Some(true) => {
-                return Err(Decision::taxable(Reason::OutOfScope, "認可範圍不含電子書"));
+                let why = lang.pick(
+                    "認可範圍不含電子書",
+                    "the approval does not cover the e-book",
+                );
+                return Err(Decision::taxable(lang, Reason::OutOfScope, why));
             }
             (Some(BookKind::Ebook), Format::Physical) => {
-                return Err(Decision::taxable(
-                    Reason::OutOfScope,
+                let why = lang.pick(
                     "此為電子書的認可，不含實體書",
-                ));
+                    "the approval is for the e-book, not the printed book",
+                );
+                return Err(Decision::taxable(lang, Reason::OutOfScope, why));
             }
             (Some(BookKind::Physical | BookKind::Ebook), _) => {}
             (Some(BookKind::Other(k)), _) => {
-                return Err(invalid_record(&format!("書籍類型「{}」", shown(k))));
+                let what = crate::say!(lang, "書籍類型「{}」", "book kind \"{}\"", shown(k));
+                return Err(invalid_record(lang, &what));
             }
-            (None, _) => return Err(invalid_record("缺少書籍類型")),
+            (None, _) => {
+                let what = lang.pick("缺少書籍類型", "no book kind");
+                return Err(invalid_record(lang, what));
+            }
         }
     }
 
@@ -458,7 +545,7 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
         Some(last) if last < policy => last,
         _ => policy,
     };
-    Ok(Decision::exempt(approved, until))
+    Ok(Decision::exempt(lang, approved, until))
 }
 
 /// A boxed set's decision and each of its books'.
@@ -491,21 +578,37 @@ fn decide_ean_inner(
 ) -> Result<Decision, Decision> {
     // 1. The policy.
     at.policy()?;
+    let lang = at.lang;
 
     // 2. Dates and status must be readable.
     let date = |field: &DateField, name: &str| match field {
-        DateField::Invalid(s) => Err(invalid_record(&format!("{name}「{}」", shown(s)))),
+        DateField::Invalid(s) => Err(invalid_record(
+            lang,
+            &crate::say!(lang, "{}「{}」", "{} \"{}\"", name, shown(s)),
+        )),
         other => Ok(other.date()),
     };
-    let created = date(&record.created_date, "套書建立日期")?;
-    let deleted = date(&record.deleted_date, "套書刪除日期")?;
+    let created = date(
+        &record.created_date,
+        lang.pick("套書建立日期", "boxed set created date"),
+    )?;
+    let deleted = date(
+        &record.deleted_date,
+        lang.pick("套書刪除日期", "boxed set deleted date"),
+    )?;
     let gone = match &record.status {
         None | Some(EanStatus::Created | EanStatus::Enabled) => false,
         Some(EanStatus::Deleted | EanStatus::Disable | EanStatus::Disabled) => true,
         Some(EanStatus::Other(s)) => {
             return Err(Decision::unknown(
+                lang,
                 Reason::UnknownStatus,
-                format!("未知的套書狀態「{}」", shown(s)),
+                crate::say!(
+                    lang,
+                    "未知的套書狀態「{}」",
+                    "unknown boxed set status \"{}\"",
+                    shown(s)
+                ),
             ));
         }
     };
@@ -514,23 +617,39 @@ fn decide_ean_inner(
     match deleted {
         Some(d) if at.day >= d => {
             return Err(Decision::taxable(
+                lang,
                 Reason::EanDeleted,
-                format!("此套書條碼已於 {} 刪除", format_display(d)),
+                crate::say!(
+                    lang,
+                    "此套書條碼已於 {} 刪除",
+                    "this boxed set's barcode was deleted on {}",
+                    format_display(d)
+                ),
             ));
         }
-        None if gone => return Err(Decision::taxable(Reason::EanDeleted, "此套書條碼已刪除")),
+        None if gone => {
+            let why = lang.pick("此套書條碼已刪除", "this boxed set's barcode was deleted");
+            return Err(Decision::taxable(lang, Reason::EanDeleted, why));
+        }
         _ => {}
     }
     if let Some(c) = created.filter(|c| at.day < *c) {
         return Err(Decision::taxable(
+            lang,
             Reason::EanNotYetListed,
-            format!("此套書條碼自 {} 起才列入", format_display(c)),
+            crate::say!(
+                lang,
+                "此套書條碼自 {} 起才列入",
+                "this boxed set's barcode is listed only from {}",
+                format_display(c)
+            ),
         ));
     }
 
     // 4. A set must say what it holds.
     if items.is_empty() {
-        return Err(invalid_record("套書未列出所含書籍"));
+        let what = lang.pick("套書未列出所含書籍", "the boxed set lists no books");
+        return Err(invalid_record(lang, what));
     }
 
     // 5. Every book in it.
@@ -540,8 +659,14 @@ fn decide_ean_inner(
         .count();
     if taxable > 0 {
         return Err(Decision::taxable(
+            lang,
             Reason::ComponentTaxable,
-            format!("套書內有 {taxable} 本書不符免稅"),
+            crate::say!(
+                lang,
+                "套書內有 {} 本書不符免稅",
+                "{} book(s) in the set are not exempt",
+                taxable
+            ),
         ));
     }
     let unknown = items
@@ -550,8 +675,14 @@ fn decide_ean_inner(
         .count();
     if unknown > 0 {
         return Err(Decision::unknown(
+            lang,
             Reason::ComponentUnknown,
-            format!("套書內有 {unknown} 本書無法判定"),
+            crate::say!(
+                lang,
+                "套書內有 {} 本書無法判定",
+                "{} book(s) in the set cannot be decided",
+                unknown
+            ),
         ));
     }
     let from = items
@@ -565,9 +696,12 @@ fn decide_ean_inner(
         .chain(deleted.and_then(day_before))
         .min();
     match (from, until) {
-        (Some(from), Some(until)) if from <= until => Ok(Decision::exempt(from, until)),
+        (Some(from), Some(until)) if from <= until => Ok(Decision::exempt(lang, from, until)),
         // Every item is exempt, so both exist; anything else is not exempt.
-        _ => Err(invalid_record("免稅期間無法計算")),
+        _ => Err(invalid_record(
+            lang,
+            lang.pick("免稅期間無法計算", "the exempt period cannot be worked out"),
+        )),
     }
 }
 

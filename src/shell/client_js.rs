@@ -9,14 +9,15 @@ use crate::core::lookup::answer::ErrorView;
 use crate::core::lookup::endpoint::{Endpoint, check_announcement_date};
 use crate::core::lookup::error::LookupError;
 use crate::core::lookup::retry::{DEFAULT_TIMEOUT_MS, MAX_RETRIES};
-use crate::core::lookup::source::lookup;
+use crate::core::lookup::source::{Terms, lookup};
 use crate::core::rules::policy_outlook;
 use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
 use crate::core::taipei::format_yyyymmdd;
 use crate::shell::fetch::Fetcher;
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::js_input::{
-    checkout_day, field, format_option, number_option, signal_option, text_of, text_option,
+    checkout_day, field, format_option, lang_option, number_option, signal_option, text_of,
+    text_option,
 };
 use crate::shell::live::Live;
 use serde::Serialize;
@@ -84,6 +85,7 @@ async fn answer(live: Rc<Live>, call: Call) -> Result<JsValue, Failure> {
                 Some(day) => vec![day],
                 None => live.now().days(),
             };
+            let lang = lang_option(opts)?;
             let policy = live.policy_for_today(signal).await;
             if policy == Err(LookupError::Aborted) {
                 return Err(LookupError::Aborted.into());
@@ -93,18 +95,22 @@ async fn answer(live: Rc<Live>, call: Call) -> Result<JsValue, Failure> {
                 state: state.as_str(),
                 policy_expiry_date: policy.as_ref().ok().map(|d| format_yyyymmdd(*d)),
                 days_left,
-                error: policy.as_ref().err().map(ErrorView::from),
+                error: policy.as_ref().err().map(|e| ErrorView::of(e, lang)),
             });
         }
         Call::Lookup(input, opts) => {
+            let lang = lang_option(opts)?;
             let read = || -> Result<_, Failure> {
-                let code = read_code(&text_of(input).unwrap_or_default())?;
+                let code = read_code(&text_of(input).unwrap_or_default())
+                    .map_err(|e| Failure::code_in(&e, lang))?;
                 let day = checkout_day(&field(opts, "at"))?;
                 let format = format_option(&field(opts, "format"))?;
-                Ok((code, day, format))
+                Ok((code, Terms { day, format, lang }))
             };
-            let (code, day, format) = read().map_err(Failure::with_decision)?;
-            let result = lookup(&live.with_signal(signal), code, day, format).await?;
+            let (code, terms) = read().map_err(|f| f.with_decision(lang))?;
+            let result = lookup(&live.with_signal(signal), code, terms)
+                .await
+                .map_err(|e| Failure::lookup_in(&e, lang))?;
             return to_js(&result);
         }
         Call::Today => Endpoint::Today,

@@ -5,7 +5,7 @@ use crate::core::rules::{Checkout, decide_ean, decide_isbn};
 use crate::core::schema::{Ean, Isbn, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
 use crate::shell::js_error::{Failure, to_js};
-use crate::shell::js_input::{checkout_day, field, format_option, text_of};
+use crate::shell::js_input::{checkout_day, field, format_option, lang_option, text_of};
 use chrono::NaiveDate;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -19,12 +19,12 @@ fn day_or_today(at: &JsValue) -> Result<NaiveDate, Failure> {
         .unwrap_or_else(|| date_from_unix_millis(js_sys::Date::now()).unwrap_or_default()))
 }
 
-/// Reads `{ policyExpiryDate, at?, format? }`; an unreadable date is left for the rules to refuse.
+/// Reads `{ policyExpiryDate, at?, format?, lang? }`; an unreadable date is left for the rules to refuse.
 fn checkout(opts: &JsValue) -> Result<Checkout, Failure> {
     let policy = field(opts, "policyExpiryDate").as_string();
     let day = day_or_today(&field(opts, "at"))?;
     let format = format_option(&field(opts, "format"))?;
-    Ok(Checkout::new(policy.as_deref(), day, format))
+    Ok(Checkout::new(policy.as_deref(), day, format).in_lang(lang_option(opts)?))
 }
 
 fn record<T: serde::de::DeserializeOwned>(record: JsValue) -> Result<T, Failure> {
@@ -60,7 +60,7 @@ pub fn normalize_code(
     })
 }
 
-/// Decides a book record (the API's `Isbn` object) for `{ policyExpiryDate, at?, format? }`.
+/// Decides a book record (the API's `Isbn` object) for `{ policyExpiryDate, at?, format?, lang? }`.
 ///
 /// # Errors
 ///

@@ -1,6 +1,7 @@
 //! Errors on their way to JavaScript: a real `Error` with a `code`, and for unreadable input the unknown `decision` to show.
 
 use crate::core::code::CodeError;
+use crate::core::lang::Lang;
 use crate::core::lookup::error::LookupError;
 use crate::core::rules::{Decision, Reason};
 use crate::core::taipei::MomentError;
@@ -35,31 +36,41 @@ impl Failure {
         }
     }
 
-    /// Gives the failure the unknown verdict a page shows for it.
-    pub fn with_decision(mut self) -> Failure {
+    /// Gives the failure the unknown verdict a page shows for it, worded in `lang`.
+    pub fn with_decision(mut self, lang: Lang) -> Failure {
         let reason = Reason::Unreadable(self.code);
-        self.decision = Some(Decision::unknown(reason, &self.message));
+        self.decision = Some(Decision::unknown(lang, reason, &self.message));
         self
+    }
+
+    /// An unreadable code, its message in `lang`.
+    pub fn code_in(e: &CodeError, lang: Lang) -> Failure {
+        Failure {
+            code: e.code(),
+            message: e.describe(lang),
+            decision: None,
+        }
+    }
+
+    /// A failed request, its message in `lang`.
+    pub fn lookup_in(e: &LookupError, lang: Lang) -> Failure {
+        Failure {
+            code: e.code(),
+            message: e.describe(lang),
+            decision: None,
+        }
     }
 }
 
 impl From<CodeError> for Failure {
     fn from(e: CodeError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-            decision: None,
-        }
+        Failure::code_in(&e, Lang::ZhTw)
     }
 }
 
 impl From<LookupError> for Failure {
     fn from(e: LookupError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-            decision: None,
-        }
+        Failure::lookup_in(&e, Lang::ZhTw)
     }
 }
 

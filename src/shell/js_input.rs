@@ -1,5 +1,6 @@
 //! Reading what a page passed: codes as strings or numbers, checkout times, formats, numeric options, signals.
 
+use crate::core::lang::Lang;
 use crate::core::rules::Format;
 use crate::core::taipei::{date_from_unix_millis, parse_moment};
 use crate::shell::js_error::Failure;
@@ -60,6 +61,23 @@ pub fn format_option(format: &JsValue) -> Result<Option<Format>, Failure> {
         .and_then(Format::parse)
         .map(Some)
         .ok_or_else(|| Failure::option("販售型態 format 只能是 \"physical\" 或 \"ebook\""))
+}
+
+/// `zh-TW` (the default), `en`, or any BCP 47 tag of either language.
+///
+/// # Errors
+///
+/// `bad_option` for anything else.
+pub fn lang_option(opts: &JsValue) -> Result<Lang, Failure> {
+    let value = field(opts, "lang");
+    if value.is_undefined() || value.is_null() {
+        return Ok(Lang::ZhTw);
+    }
+    value
+        .as_string()
+        .as_deref()
+        .and_then(Lang::parse)
+        .ok_or_else(|| Failure::option("語言 lang 只能是 \"zh-TW\" 或 \"en\""))
 }
 
 /// `opts[name]` as a whole number from 0 to `max`, or `default` when absent.

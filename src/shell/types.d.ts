@@ -105,7 +105,12 @@ export interface DecideOptions {
   policyExpiryDate: string;
   at?: string | Date;
   format?: 'physical' | 'ebook';
+  /** The language of `message` and `detail`: `zh-TW` (default) or `en`. */
+  lang?: Lang;
 }
+
+/** A language every text exists in: `zh-TW` (default) or `en` (any `zh…` / `en…` tag reads as one of them). */
+export type Lang = 'zh-TW' | 'en' | (string & {});
 
 /** Options of `new BookTaxClient`. */
 export interface ClientOptions {
@@ -119,12 +124,16 @@ export interface ClientOptions {
 export interface LookupOptions {
   at?: string | Date;
   format?: 'physical' | 'ebook';
+  /** The language of every text in the answer and of the error: `zh-TW` (default) or `en`. */
+  lang?: Lang;
   signal?: AbortSignal;
 }
 
 /** Options of `policyStatus`. */
 export interface StatusOptions {
   at?: string | Date;
+  /** The language of `error.message`. */
+  lang?: Lang;
   signal?: AbortSignal;
 }
 

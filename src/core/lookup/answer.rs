@@ -6,6 +6,7 @@
 //! exempt only when it is exempt on both.
 
 use crate::core::code::{Code, read_code};
+use crate::core::lang::Lang;
 use crate::core::lookup::clock::CheckoutTime;
 use crate::core::lookup::error::{LookupError, clip};
 use crate::core::rules::{
@@ -95,8 +96,9 @@ pub fn decide_at(
     policy: Option<NaiveDate>,
     when: CheckoutTime,
     format: Option<Format>,
+    lang: Lang,
 ) -> AnyDecision {
-    let on = |day| found.decide(&Checkout::on_day(policy, day, format));
+    let on = |day| found.decide(&Checkout::on_day(policy, day, format).in_lang(lang));
     let (device, service) = match when {
         CheckoutTime::Day(day) => return on(day),
         CheckoutTime::Now(now) => match now.disputed_days() {
@@ -115,7 +117,7 @@ pub fn decide_at(
     } else {
         (on_service, service)
     };
-    worse.map_top(|top| top.disputed(device, service, judged))
+    worse.map_top(|top| top.disputed(lang, device, service, judged))
 }
 
 /// An error as JavaScript sees it: `{ code, message }`.
@@ -123,15 +125,16 @@ pub fn decide_at(
 pub struct ErrorView {
     /// [`LookupError::code`].
     pub code: &'static str,
-    /// The zh-TW text.
+    /// The text for the clerk.
     pub message: String,
 }
 
-impl From<&LookupError> for ErrorView {
-    fn from(e: &LookupError) -> Self {
+impl ErrorView {
+    /// The error's code and its text in `lang`.
+    pub fn of(e: &LookupError, lang: Lang) -> ErrorView {
         ErrorView {
             code: e.code(),
-            message: e.to_string(),
+            message: e.describe(lang),
         }
     }
 }
@@ -179,6 +182,8 @@ pub struct Answers {
     pub when: CheckoutTime,
     /// The format sold, when given.
     pub format: Option<Format>,
+    /// The language of the answer's text.
+    pub lang: Lang,
 }
 
 impl Lookup {
@@ -190,6 +195,7 @@ impl Lookup {
             record,
             when,
             format,
+            lang,
         } = answers;
         let policy_date = match &policy {
             Ok(DateField::Date(d)) => Some(*d),
@@ -211,38 +217,55 @@ impl Lookup {
             };
             Err(LookupError::Malformed {
                 field: field.to_string(),
-                detail: format!("回傳「{}」而非查詢的 {}", clip(served, 20), code.code),
+                detail: crate::say!(
+                    lang,
+                    "回傳「{}」而非查詢的 {}",
+                    "served \"{}\" instead of the {} asked for",
+                    clip(served, 20),
+                    code.code
+                ),
             })
         });
         let (record, decision, fetched_at, record_error) = match record {
             Ok(found) => {
-                let decision = decide_at(&found, policy_date, when, format);
+                let decision = decide_at(&found, policy_date, when, format, lang);
                 (Some(found), decision, fetched_at, None)
             }
             // "Not listed" only from a service that also answered as the announcement API:
             // a wrong base URL answers 404 to everything, and that proves nothing about the book.
             Err(LookupError::NotFound(_)) if policy.is_ok() => (
                 None,
-                AnyDecision::Isbn(Decision::not_listed()),
+                AnyDecision::Isbn(Decision::not_listed(lang)),
                 fetched_at,
                 None,
             ),
             Err(LookupError::NotFound(_)) => {
                 let d = Decision::unknown(
+                    lang,
                     Reason::LookupFailed,
-                    "公告服務沒有以公告 API 回應（查無此條碼，也查無政策施行到期日），無法確認是否在清單中",
+                    lang.pick(
+                        "公告服務沒有以公告 API 回應（查無此條碼，也查無政策施行到期日），無法確認是否在清單中",
+                        "the service did not answer as the announcement API (neither this code nor the policy expiry date was found), so whether the code is listed cannot be told",
+                    ),
                 );
-                let error = policy.as_ref().err().map(ErrorView::from);
+                let error = policy.as_ref().err().map(|e| ErrorView::of(e, lang));
                 (None, AnyDecision::Isbn(d), None, error)
             }
             Err(e) => {
-                let d = Decision::unknown(Reason::LookupFailed, &e);
-                (None, AnyDecision::Isbn(d), None, Some(ErrorView::from(&e)))
+                let d = Decision::unknown(lang, Reason::LookupFailed, e.describe(lang));
+                (
+                    None,
+                    AnyDecision::Isbn(d),
+                    None,
+                    Some(ErrorView::of(&e, lang)),
+                )
             }
         };
         // A policy failure matters only when it left the verdict unknown.
         let error = record_error.or_else(|| match &policy {
-            Err(e) if decision.top().reason == Reason::PolicyUnknown => Some(ErrorView::from(e)),
+            Err(e) if decision.top().reason == Reason::PolicyUnknown => {
+                Some(ErrorView::of(e, lang))
+            }
             _ => None,
         });
         let (checkout_date, clock_skew_seconds) = match when {
@@ -294,6 +317,7 @@ mod tests {
             record,
             when,
             format: None,
+            lang: Lang::ZhTw,
         };
         Lookup::new(answers, "live", Some("2026-11-23T10:00:00+08:00".into()))
     }

@@ -1,5 +1,6 @@
-//! Why a request to the announcement service gave no answer: one typed error, a `code()` for programs and zh-TW text for clerks.
+//! Why a request to the announcement service gave no answer: one typed error, a `code()` for programs and text for clerks (zh-TW, or English when asked).
 
+use crate::core::lang::Lang;
 use crate::core::schema::FIRST_ANNOUNCEMENT;
 use crate::core::taipei::format_display;
 use chrono::NaiveDate;
@@ -124,47 +125,85 @@ pub fn clip(s: &str, n: usize) -> String {
     out
 }
 
-impl fmt::Display for LookupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl LookupError {
+    /// Why there is no answer, for the clerk, in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
         match self {
-            LookupError::NotFound(Missing::Code) => f.write_str("不在文化部認可公告清單中"),
-            LookupError::NotFound(Missing::Announcement) => f.write_str("該日尚無公告"),
-            LookupError::NotFound(Missing::PolicyDate) => {
-                f.write_str("公告服務未提供政策施行到期日")
+            LookupError::NotFound(Missing::Code) => lang
+                .pick(
+                    "不在文化部認可公告清單中",
+                    "Not on the Ministry of Culture's list of approved books",
+                )
+                .to_string(),
+            LookupError::NotFound(Missing::Announcement) => lang
+                .pick("該日尚無公告", "No announcement for that day")
+                .to_string(),
+            LookupError::NotFound(Missing::PolicyDate) => lang
+                .pick(
+                    "公告服務未提供政策施行到期日",
+                    "The announcement service gave no policy expiry date",
+                )
+                .to_string(),
+            LookupError::Api { code, message } => {
+                let head = crate::say!(
+                    lang,
+                    "公告服務回報錯誤（代碼 {}）",
+                    "The announcement service reported an error (code {})",
+                    code
+                );
+                match message {
+                    Some(m) => format!("{head}{}{}", lang.pick("：", ": "), clip(m, 80)),
+                    None => head,
+                }
             }
-            LookupError::Api { code, message } => match message {
-                Some(m) => write!(f, "公告服務回報錯誤（代碼 {code}）：{}", clip(m, 80)),
-                None => write!(f, "公告服務回報錯誤（代碼 {code}）"),
-            },
-            LookupError::Http { status, .. } => write!(f, "公告服務回應錯誤（HTTP {status}）"),
-            LookupError::Network { .. } => {
-                f.write_str("無法連線至公告服務（網路中斷、服務未啟動或被瀏覽器的跨來源限制擋下）")
-            }
-            LookupError::Timeout { ms } => {
-                write!(f, "公告服務逾時（{} 秒內沒有完整回應）", ms.div_ceil(1000))
-            }
-            LookupError::Aborted => f.write_str("查詢已取消"),
-            LookupError::Malformed { field, detail } => write!(
-                f,
+            LookupError::Http { status, .. } => crate::say!(
+                lang,
+                "公告服務回應錯誤（HTTP {}）",
+                "The announcement service answered with an error (HTTP {})",
+                status
+            ),
+            LookupError::Network { .. } => lang
+                .pick(
+                    "無法連線至公告服務（網路中斷、服務未啟動或被瀏覽器的跨來源限制擋下）",
+                    "Cannot reach the announcement service (network down, service not running, or blocked by the browser's cross-origin rules)",
+                )
+                .to_string(),
+            LookupError::Timeout { ms } => crate::say!(
+                lang,
+                "公告服務逾時（{} 秒內沒有完整回應）",
+                "The announcement service timed out (no complete answer within {} s)",
+                ms.div_ceil(1000)
+            ),
+            LookupError::Aborted => lang.pick("查詢已取消", "Lookup cancelled").to_string(),
+            LookupError::Malformed { field, detail } => crate::say!(
+                lang,
                 "公告服務的回應格式有誤（欄位 {}：{}）",
+                "The announcement service's answer is malformed (field {}: {})",
                 clip(field, 60),
                 clip(detail, 80)
             ),
-            LookupError::BadDate { input } => {
-                write!(
-                    f,
-                    "日期「{}」格式有誤，請用 YYYYMMDD（例如 20210301）",
-                    clip(input, 20)
-                )
-            }
-            LookupError::DateOutOfRange { date, last } => write!(
-                f,
+            LookupError::BadDate { input } => crate::say!(
+                lang,
+                "日期「{}」格式有誤，請用 YYYYMMDD（例如 20210301）",
+                "Date \"{}\" is unreadable; use YYYYMMDD (for example 20210301)",
+                clip(input, 20)
+            ),
+            LookupError::DateOutOfRange { date, last } => crate::say!(
+                lang,
                 "{} 沒有公告：可查詢的日期為 {} 至 {}",
+                "No announcement for {}: dates from {} to {} can be asked",
                 format_display(*date),
                 format_display(FIRST_ANNOUNCEMENT),
                 format_display(*last)
             ),
         }
+    }
+}
+
+impl fmt::Display for LookupError {
+    /// The zh-TW text of [`LookupError::describe`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::ZhTw))
     }
 }
 

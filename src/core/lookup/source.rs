@@ -5,6 +5,7 @@
 //! which clocks it knows.
 
 use crate::core::code::Code;
+use crate::core::lang::Lang;
 use crate::core::lookup::answer::{Answers, Found, Lookup};
 use crate::core::lookup::clock::{CheckoutTime, Now};
 use crate::core::lookup::error::LookupError;
@@ -48,8 +49,18 @@ pub trait Source {
     async fn policy(&self) -> Result<DateField, LookupError>;
 }
 
-/// Reads the record for a code from `source` and decides it for a checkout day
-/// (`None`: now, by both clocks).
+/// What a lookup is asked besides the code: the checkout day, the format sold, the language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terms {
+    /// The Taipei checkout day; `None`: now, by both clocks.
+    pub day: Option<NaiveDate>,
+    /// The format sold, when the clerk said.
+    pub format: Option<Format>,
+    /// The language of the answer's text.
+    pub lang: Lang,
+}
+
+/// Reads the record for a code from `source` and decides it on the [`Terms`] asked.
 ///
 /// # Errors
 ///
@@ -57,9 +68,9 @@ pub trait Source {
 pub async fn lookup<S: Source>(
     source: &S,
     code: Code,
-    day: Option<NaiveDate>,
-    format: Option<Format>,
+    terms: Terms,
 ) -> Result<Lookup, LookupError> {
+    let Terms { day, format, lang } = terms;
     // The record first: its answer also sets the service's clock, and so which
     // day's policy date applies.
     let record = source.record(&code).await;
@@ -86,6 +97,7 @@ pub async fn lookup<S: Source>(
         record: record.map(|f| f.found),
         when,
         format,
+        lang,
     };
     Ok(Lookup::new(answers, source.name(), fetched_at))
 }
@@ -163,7 +175,7 @@ mod tests {
     #[test]
     fn a_found_record_is_decided_and_named_by_its_source() {
         let s = source(Ok(book()));
-        let r = ready(lookup(&s, code(), None, None)).unwrap();
+        let r = ready(lookup(&s, code(), Terms::default())).unwrap();
         assert_eq!(r.decision.top().verdict, Verdict::Exempt);
         assert_eq!(r.source, "test");
         assert_eq!(r.fetched_at.as_deref(), Some("2026-11-18T19:06:40+08:00"));
@@ -173,11 +185,11 @@ mod tests {
     #[test]
     fn an_unreachable_service_is_not_asked_again_for_the_policy() {
         let s = source(Err(LookupError::Timeout { ms: 1 }));
-        let r = ready(lookup(&s, code(), None, None)).unwrap();
+        let r = ready(lookup(&s, code(), Terms::default())).unwrap();
         assert_eq!(r.decision.top().reason, Reason::LookupFailed);
         assert_eq!(s.policy_asked.get(), 0);
         let s = source(Err(LookupError::NotFound(Missing::Code)));
-        let r = ready(lookup(&s, code(), None, None)).unwrap();
+        let r = ready(lookup(&s, code(), Terms::default())).unwrap();
         assert_eq!(r.decision.top().reason, Reason::NotListed);
         assert_eq!(s.policy_asked.get(), 1);
     }
@@ -186,13 +198,13 @@ mod tests {
     fn a_cancelled_lookup_has_no_answer() {
         let s = source(Err(LookupError::Aborted));
         assert_eq!(
-            ready(lookup(&s, code(), None, None)).unwrap_err(),
+            ready(lookup(&s, code(), Terms::default())).unwrap_err(),
             LookupError::Aborted
         );
         let mut s = source(Ok(book()));
         s.policy = Err(LookupError::Aborted);
         assert_eq!(
-            ready(lookup(&s, code(), None, None)).unwrap_err(),
+            ready(lookup(&s, code(), Terms::default())).unwrap_err(),
             LookupError::Aborted
         );
     }
