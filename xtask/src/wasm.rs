@@ -53,20 +53,68 @@ fn bindgen(target: &str, out: &Path) -> Result {
     run(&mut c)
 }
 
-/// The page's package in www/pkg: compile, wasm-bindgen `--target web`, then `wasm-opt -Oz` in place.
+/// The element's modules, copied from element/ into the package as they are.
+pub const ELEMENT_FILES: &[&str] = &[
+    "book-tax-lookup.js",
+    "lookup-runtime.js",
+    "lookup-styles.js",
+    "lookup-texts.js",
+    "lookup-view.js",
+];
+
+/// The package in www/pkg, as `npm pack` would publish it: compile, wasm-bindgen `--target web`,
+/// `wasm-opt -Oz` in place, then the element, its types and the manifest from element/.
 ///
 /// Cargo and wasm-bindgen alone: the page needs neither wasm-pack nor its downloads.
 pub fn build_web() -> Result {
     compile()?;
-    bindgen("web", &pkg_dir())?;
-    optimize(&pkg_dir().join("booktax_bg.wasm"))?;
-    precompress(&pkg_dir())
+    let pkg = pkg_dir();
+    bindgen("web", &pkg)?;
+    optimize(&pkg.join("booktax_bg.wasm"))?;
+    let source = root().join("element");
+    for name in ELEMENT_FILES
+        .iter()
+        .chain(&["book-tax-lookup.d.ts", "package.json"])
+    {
+        fs::copy(source.join(name), pkg.join(name)).map_err(|e| format!("element/{name}: {e}"))?;
+    }
+    check_manifest(&pkg.join("package.json"))?;
+    let mut sent = vec!["booktax_bg.wasm", "booktax.js"];
+    sent.extend(ELEMENT_FILES);
+    precompress(&pkg, &sent)
+}
+
+/// The package's version must be the crate's, and every file it ships must exist.
+fn check_manifest(manifest: &Path) -> Result {
+    let text = fs::read_to_string(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let cargo = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let crate_version = cargo
+        .lines()
+        .skip_while(|l| l.trim() != "[package]")
+        .find_map(|l| l.strip_prefix("version = "))
+        .map(|v| v.trim_matches('"'))
+        .ok_or("Cargo.toml: no [package] version")?;
+    if !text.contains(&format!("\"version\": \"{crate_version}\"")) {
+        return Err(format!("element/package.json: version is not the crate's {crate_version}").into());
+    }
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let files = text
+        .split("\"files\": [")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .ok_or("element/package.json: no files list")?;
+    for name in files.split(',').map(|f| f.trim().trim_matches('"')).filter(|f| !f.is_empty()) {
+        if !dir.join(name).is_file() {
+            return Err(format!("element/package.json lists {name}, which the build did not make").into());
+        }
+    }
+    Ok(())
 }
 
 /// Writes `.br` (quality 11) and `.gz` (zopfli) beside the package's wasm and JS, which the
 /// local service sends as they are to a client that accepts them: compressed once, at build time.
-fn precompress(dir: &Path) -> Result {
-    for name in ["booktax_bg.wasm", "booktax.js"] {
+fn precompress(dir: &Path, names: &[&str]) -> Result {
+    for &name in names {
         let path = dir.join(name);
         let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut br = Vec::new();
@@ -181,6 +229,37 @@ pub fn report() -> Result {
         "page total ({} files): {total_raw} bytes raw, {total_gz} bytes gzipped ({}; budget 80 KB gzipped)",
         page.len(),
         kb(total_gz)
+    );
+    report_element(&pkg)
+}
+
+/// Prints what a page embedding `<book-tax-lookup>` loads (the wasm, its glue, the element's
+/// modules; the CSS is inside lookup-styles.js), raw, gzip -9 and brotli as sent.
+fn report_element(pkg: &Path) -> Result {
+    println!("<book-tax-lookup> loads (raw / gzip -9 / brotli as sent):");
+    let mut files = vec!["booktax_bg.wasm", "booktax.js"];
+    files.extend(ELEMENT_FILES);
+    let (mut raw_sum, mut gz_sum, mut br_sum) = (0, 0, 0);
+    let (mut own_raw, mut own_gz, mut own_br) = (0, 0, 0);
+    for name in files {
+        let (raw, gz) = sizes(&pkg.join(name))?;
+        let br = fs::metadata(pkg.join(format!("{name}.br"))).map_or(raw as u64, |m| m.len()) as usize;
+        println!("  {name:<28} {raw:>8} raw {gz:>7} gzip {br:>7} brotli");
+        raw_sum += raw;
+        gz_sum += gz;
+        br_sum += br;
+        if ELEMENT_FILES.contains(&name) {
+            own_raw += raw;
+            own_gz += gz;
+            own_br += br;
+        }
+    }
+    println!(
+        "element total: {raw_sum} bytes raw, {gz_sum} gzip, {br_sum} brotli ({} / {} / {}); \
+         the element's own modules beyond the shared wasm and glue: {own_raw} raw, {own_gz} gzip, {own_br} brotli (budget 10 KB)",
+        kb(raw_sum),
+        kb(gz_sum),
+        kb(br_sum)
     );
     Ok(())
 }

@@ -1,0 +1,79 @@
+// Types of <book-tax-lookup>: the element, its attributes as properties, its events; importing the module defines it.
+import type { Decision, EanRecord, IsbnRecord, BookTaxError } from './booktax.js';
+
+/** What a lookup resolves to and `booktax-decision` carries. */
+export interface LookupResult {
+  /** The code looked up, ISBN-13 or EAN-13. */
+  code: string;
+  kind: 'isbn' | 'ean';
+  /** The record as served, or null when the code is not listed or the service failed. */
+  record: IsbnRecord | EanRecord | null;
+  decision: Decision;
+  /** Where the record came from. */
+  source: 'live' | 'mirror';
+}
+
+/** What `booktax-error` carries: unreadable input or a failed lookup. */
+export interface LookupFailure {
+  /** What was typed or passed. */
+  input: string;
+  /** `code` as `BookTaxError.code`: `empty`, `bad_checksum`, `bad_option`, `load_failed`, … */
+  error: { code: string; message: string };
+  /** The unknown verdict shown for it, when there is one. */
+  decision: Decision | null;
+}
+
+/**
+ * `<book-tax-lookup base-url appid format at lang mode compact code name required disabled>`.
+ *
+ * Form-associated: inside a `<form>` it submits `name=<verdict>` and `name-code=<code>` after a lookup.
+ */
+export class BookTaxLookup extends HTMLElement {
+  static formAssociated: true;
+  static observedAttributes: string[];
+  /** `base-url`: the announcement service ("" for this page's origin). */
+  baseUrl: string;
+  appid: string;
+  /** `physical`, `ebook`, or "" when not said. */
+  format: 'physical' | 'ebook' | '';
+  /** `at`: the checkout moment (ISO 8601), "" for now. */
+  at: string;
+  /** `live`; `mirror` once the offline mirror exists. */
+  mode: 'live' | 'mirror' | (string & {});
+  compact: boolean;
+  required: boolean;
+  disabled: boolean;
+  /** `code`: setting it looks the code up. */
+  code: string;
+  name: string;
+  /** The last lookup's verdict, "" before any. */
+  readonly value: 'exempt' | 'taxable' | 'unknown' | '';
+  readonly result: LookupResult | null;
+  readonly form: HTMLFormElement | null;
+  readonly validity: ValidityState;
+  readonly validationMessage: string;
+  readonly willValidate: boolean;
+  checkValidity(): boolean;
+  reportValidity(): boolean;
+  /** Looks a code up as typing it would; a newer lookup cancels this one (it rejects with `code: "aborted"`). */
+  lookup(code: string): Promise<LookupResult>;
+  formResetCallback(): void;
+  formDisabledCallback(disabled: boolean): void;
+  formStateRestoreCallback(state: unknown): void;
+  connectedCallback(): void;
+  attributeChangedCallback(name: string, before: string | null, after: string | null): void;
+}
+
+export type BookTaxDecisionEvent = CustomEvent<LookupResult>;
+export type BookTaxErrorEvent = CustomEvent<LookupFailure>;
+export type { BookTaxError };
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'book-tax-lookup': BookTaxLookup;
+  }
+  interface HTMLElementEventMap {
+    'booktax-decision': BookTaxDecisionEvent;
+    'booktax-error': BookTaxErrorEvent;
+  }
+}

@@ -1,0 +1,279 @@
+// @ts-check
+// <book-tax-lookup>: the tax-exemption lookup as a form-associated custom element; importing this module defines it.
+import { clientFor } from './lookup-runtime.js';
+import { elementSheet } from './lookup-styles.js';
+import { langOf, textsFor } from './lookup-texts.js';
+import { LookupView } from './lookup-view.js';
+
+/** @typedef {import('./booktax.js').Lookup} Lookup */
+/** @typedef {import('./booktax.js').Decision} Decision */
+/** @typedef {import('./booktax.js').BookTaxError} BookTaxError */
+/** @typedef {{ code: string, kind: 'isbn' | 'ean', record: Lookup['record'], decision: Decision, source: Lookup['source'] }} LookupResult */
+/** @typedef {{ input: string, error: { code: string, message: string }, decision: Decision | null }} LookupFailure */
+
+const TAG = 'book-tax-lookup';
+
+/**
+ * An Error with a `code`, and the unknown decision it stands for when it has one.
+ * @param {string} code
+ * @param {string} message
+ * @param {Decision} [decision]
+ * @returns {BookTaxError}
+ */
+function codedError(code, message, decision) {
+  return Object.assign(new Error(message), { code, decision });
+}
+
+/**
+ * The unknown decision for a failure that left the wasm no say (it did not load, or the mode is unavailable).
+ * @param {string} message
+ * @returns {Decision}
+ */
+function unknownDecision(message) {
+  return { verdict: 'unknown', reason: 'lookup_failed', message, detail: message };
+}
+
+export class BookTaxLookup extends HTMLElement {
+  static formAssociated = true;
+  static observedAttributes = ['base-url', 'appid', 'format', 'at', 'lang', 'mode', 'code', 'required', 'name'];
+
+  /** @type {ElementInternals} */
+  #internals;
+  /** @type {LookupView} */
+  #view;
+  /** @type {LookupResult | null} */
+  #result = null;
+  /** The code of the last lookup asked for, shown or not. */
+  #asked = '';
+  /** @type {AbortController | null} */
+  #running = null;
+
+  constructor() {
+    super();
+    this.#internals = this.attachInternals();
+    const root = this.attachShadow({ mode: 'open', delegatesFocus: true });
+    root.adoptedStyleSheets = [elementSheet()];
+    this.#view = new LookupView(root);
+    this.#view.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.lookup(this.#view.input.value).catch(() => {});
+    });
+    this.#view.setTexts(this.#texts);
+    this.#updateValidity();
+  }
+
+  connectedCallback() {
+    this.#view.setTexts(this.#texts);
+    const code = this.getAttribute('code');
+    if (code && code !== this.#asked) this.lookup(code).catch(() => {});
+  }
+
+  /**
+   * @param {string} name
+   * @param {string | null} before
+   * @param {string | null} after
+   */
+  attributeChangedCallback(name, before, after) {
+    if (before === after) return;
+    switch (name) {
+      case 'lang':
+        this.#view.setTexts(this.#texts);
+        this.#redo();
+        break;
+      case 'code':
+        if (after && this.isConnected) this.lookup(after).catch(() => {});
+        break;
+      case 'required':
+        this.#updateValidity();
+        break;
+      case 'name':
+        if (this.#result) this.#settle(this.#result, this.#asked);
+        break;
+      default:
+        // base-url, appid, format, at, mode: the same code, decided again on the new terms.
+        this.#redo();
+    }
+  }
+
+  /** The service's base URL ("" or absent: this page's origin). */
+  get baseUrl() { return this.getAttribute('base-url') ?? ''; }
+  set baseUrl(value) { this.setAttribute('base-url', value); }
+
+  /** The appid sent with every request. */
+  get appid() { return this.getAttribute('appid') ?? ''; }
+  set appid(value) { this.setAttribute('appid', value); }
+
+  /** `physical`, `ebook`, or "" when the format is not said. */
+  get format() { return this.getAttribute('format') ?? ''; }
+  set format(value) { this.#setOrRemove('format', value); }
+
+  /** The checkout moment (ISO 8601, Taipei if no offset), or "" for now. */
+  get at() { return this.getAttribute('at') ?? ''; }
+  set at(value) { this.#setOrRemove('at', value); }
+
+  /** `live` (the default); `mirror` once the offline mirror exists. */
+  get mode() { return this.getAttribute('mode') ?? 'live'; }
+  set mode(value) { this.setAttribute('mode', value); }
+
+  /** One line: verdict and title, for a table cell. */
+  get compact() { return this.hasAttribute('compact'); }
+  set compact(value) { this.toggleAttribute('compact', Boolean(value)); }
+
+  /** A form cannot be submitted before a lookup. */
+  get required() { return this.hasAttribute('required'); }
+  set required(value) { this.toggleAttribute('required', Boolean(value)); }
+
+  /** Disabled by its own attribute (a disabled fieldset disables it too). */
+  get disabled() { return this.hasAttribute('disabled'); }
+  set disabled(value) { this.toggleAttribute('disabled', Boolean(value)); }
+
+  /** The code to look up; setting it looks it up. */
+  get code() { return this.getAttribute('code') ?? ''; }
+  set code(value) { this.#setOrRemove('code', value); }
+
+  /** The form field name the verdict is submitted under. */
+  get name() { return this.getAttribute('name') ?? ''; }
+  set name(value) { this.setAttribute('name', value); }
+
+  /** The verdict of the last lookup (`exempt` | `taxable` | `unknown`), "" before any. */
+  get value() { return this.#result?.decision.verdict ?? ''; }
+
+  /** The last lookup's result, or null. */
+  get result() { return this.#result; }
+
+  get form() { return this.#internals.form; }
+  get validity() { return this.#internals.validity; }
+  get validationMessage() { return this.#internals.validationMessage; }
+  get willValidate() { return this.#internals.willValidate; }
+  checkValidity() { return this.#internals.checkValidity(); }
+  reportValidity() { return this.#internals.reportValidity(); }
+
+  /**
+   * Reads a code, asks the service and decides, as typing it would; a newer lookup cancels this one.
+   * Resolves to `{ code, kind, record, decision, source }` (also sent as `booktax-decision`);
+   * rejects with an `Error` whose `code` says why (also sent as `booktax-error`, but for `aborted`).
+   * @param {string} input
+   * @returns {Promise<LookupResult>}
+   */
+  async lookup(input) {
+    const text = String(input ?? '');
+    this.#running?.abort();
+    const running = new AbortController();
+    this.#running = running;
+    this.#asked = text;
+    if (this.#view.input.value !== text) this.#view.input.value = text;
+    const texts = this.#texts;
+    this.#view.busy(texts);
+    try {
+      if (this.mode !== 'live') throw codedError('bad_option', texts.noMirror, unknownDecision(texts.noMirror));
+      const client = await clientFor(this.baseUrl, this.appid).catch(() => {
+        throw codedError('load_failed', texts.loadFailed, unknownDecision(texts.loadFailed));
+      });
+      /** @type {import('./booktax.js').LookupOptions} */
+      const options = { lang: langOf(this.getAttribute('lang')), signal: running.signal };
+      if (this.format) options.format = /** @type {'physical' | 'ebook'} */ (this.format);
+      if (this.at) options.at = this.at;
+      const answer = await client.lookup(text, options);
+      if (running.signal.aborted) throw codedError('aborted', 'aborted');
+      /** @type {LookupResult} */
+      const result = { code: answer.code, kind: answer.kind, record: answer.record, decision: answer.decision, source: answer.source };
+      this.#settle(result, text);
+      this.dispatchEvent(new CustomEvent('booktax-decision', { bubbles: true, composed: true, detail: result }));
+      return result;
+    } catch (e) {
+      const error = /** @type {BookTaxError} */ (e instanceof Error ? e : codedError('internal', String(e)));
+      if (error.code === 'aborted' || running.signal.aborted) throw error;
+      this.#settle(null, text, error.decision ?? null);
+      /** @type {LookupFailure} */
+      const detail = { input: text, error: { code: error.code ?? 'internal', message: error.message }, decision: error.decision ?? null };
+      this.dispatchEvent(new CustomEvent('booktax-error', { bubbles: true, composed: true, detail }));
+      throw error;
+    } finally {
+      if (this.#running === running) this.#running = null;
+    }
+  }
+
+  /** Called by the form: back to no lookup. */
+  formResetCallback() {
+    this.#running?.abort();
+    this.#result = null;
+    this.#asked = '';
+    this.#view.input.value = '';
+    this.#view.clear();
+    this.#internals.setFormValue(null);
+    this.#updateValidity();
+  }
+
+  /** @param {boolean} disabled */
+  formDisabledCallback(disabled) {
+    this.#setDisabled(disabled);
+  }
+
+  /**
+   * The browser restores a form (back button, session restore): decide the same code again.
+   * @param {unknown} state
+   */
+  formStateRestoreCallback(state) {
+    if (typeof state === 'string' && state) this.lookup(state).catch(() => {});
+  }
+
+  get #texts() {
+    return textsFor(langOf(this.getAttribute('lang')));
+  }
+
+  /**
+   * Shows the outcome and sets the form value: the verdict (and the code under `name-code`), or none.
+   * @param {LookupResult | null} result
+   * @param {string} text
+   * @param {Decision | null} failed the unknown decision of a failed read, to show
+   */
+  #settle(result, text, failed = null) {
+    this.#result = result;
+    const texts = this.#texts;
+    if (result) {
+      this.#view.show(texts, result.decision, result.record);
+      // Submitted as `name=verdict` and `name-code=code`: the form learns which code the verdict is for.
+      const data = new FormData();
+      if (this.name) {
+        data.append(this.name, result.decision.verdict);
+        data.append(`${this.name}-code`, result.code);
+      }
+      this.#internals.setFormValue(data, text);
+    } else {
+      this.#view.show(texts, failed, null);
+      this.#internals.setFormValue(null);
+    }
+    this.#updateValidity();
+    if (this.shadowRoot?.activeElement === this.#view.input) this.#view.input.select();
+  }
+
+  /** The last code again, on new terms (language, format, time, service). */
+  #redo() {
+    if (this.#asked && this.isConnected) this.lookup(this.#asked).catch(() => {});
+  }
+
+  #updateValidity() {
+    if (this.required && !this.#result) {
+      this.#internals.setValidity({ valueMissing: true }, this.#texts.required, this.#view.input);
+    } else {
+      this.#internals.setValidity({});
+    }
+  }
+
+  /** @param {boolean} disabled */
+  #setDisabled(disabled) {
+    this.#view.input.disabled = disabled;
+    this.#view.button.disabled = disabled;
+  }
+
+  /**
+   * @param {string} name
+   * @param {string | null | undefined} value
+   */
+  #setOrRemove(name, value) {
+    if (value === null || value === undefined || value === '') this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
+  }
+}
+
+if (!customElements.get(TAG)) customElements.define(TAG, BookTaxLookup);
