@@ -15,13 +15,13 @@ export const APPID = 'booktax-sample';
 const CHROMIUM = process.env.BOOKTAX_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-// Starts the server on a free loopback port (with `args` added); resolves to { url, stop, exited }.
-export async function startServer(args = []) {
+// Starts the server on a free loopback port (with `args` added, serving `www`); resolves to { url, stop, exited }.
+export async function startServer(args = [], { www: servedDir } = {}) {
   const bin = process.env.BOOKTAX_SERVER_BIN;
   if (!bin) {
     throw new Error('BOOKTAX_SERVER_BIN is not set: point it at the booktax-server binary (e.g. target/debug/booktax-server)');
   }
-  const www = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
+  const www = servedDir ?? path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
   // The test admin's token for this server: sent with every admin request.
   const token = randomBytes(16).toString('hex');
   const proc = spawn(path.resolve(REPO_ROOT, bin), ['--listen', '127.0.0.1:0', '--www', www, '--test-admin', ...args], {

@@ -9,15 +9,17 @@ import { REPO_ROOT, startServer } from './harness.mjs';
 
 const WWW = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
 
-// The page's own sources (www/pkg/ is build output).
+// The page's and the element's own sources (www/pkg/ is build output, the element's copied from element/).
 async function ownFiles() {
   const out = [];
-  for (const entry of await readdir(WWW, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath ?? entry.path, entry.name);
-    const rel = path.relative(WWW, full);
-    if (rel.split(path.sep)[0] === 'pkg') continue;
-    if (/\.(html|js|mjs|css)$/.test(rel)) out.push({ rel, text: await readFile(full, 'utf8') });
+  for (const dir of [WWW, path.join(REPO_ROOT, 'element')]) {
+    for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      const full = path.join(entry.parentPath ?? entry.path, entry.name);
+      const rel = path.relative(WWW, full);
+      if (rel.split(path.sep)[0] === 'pkg') continue;
+      if (/\.(html|js|mjs|css)$/.test(rel)) out.push({ rel, text: await readFile(full, 'utf8') });
+    }
   }
   return out;
 }
@@ -25,6 +27,7 @@ async function ownFiles() {
 test('no HTML-string DOM APIs anywhere in the page sources', async () => {
   const files = await ownFiles();
   assert.ok(files.some((f) => f.rel === 'app.js'), 'app.js found');
+  assert.ok(files.some((f) => f.rel.endsWith('lookup-view.js')), 'the element\'s view found');
   for (const { rel, text } of files) {
     for (const bad of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'new Function']) {
       assert.ok(!text.includes(bad), `${rel} uses ${bad}`);
@@ -39,7 +42,11 @@ test('every source file opens with a one-line comment saying what it holds', asy
   }
 });
 
-test('index.html: lang, no copy of the CSP (the server\'s header is the one policy), no inline scripts, styles or handlers', async () => {
+test('index.html and embed.html: lang, no copy of the CSP (the server\'s header is the one policy), no inline scripts, styles or handlers', async () => {
+  const embed = await readFile(path.join(WWW, 'embed.html'), 'utf8');
+  assert.match(embed, /<html lang="zh-Hant-TW">/);
+  assert.doesNotMatch(embed, /http-equiv="Content-Security-Policy"|<style\b|\sstyle="|\son[a-z]+="/);
+  for (const script of embed.match(/<script\b[^>]*>/g) ?? []) assert.match(script, /\bsrc="[^"]+"/, `inline script: ${script}`);
   const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
   assert.match(html, /<html lang="zh-Hant-TW">/);
   assert.doesNotMatch(html, /http-equiv="Content-Security-Policy"/, 'a <meta> CSP would be a second policy the browser enforces too');
