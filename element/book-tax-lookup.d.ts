@@ -13,7 +13,7 @@ export interface LookupResult {
   source: 'live' | 'mirror';
 }
 
-/** What `booktax-error` carries: unreadable input or a failed lookup. */
+/** What `booktax-error` carries: unreadable input (the lookup rejects), or a service that failed (the lookup resolves, unknown). */
 export interface LookupFailure {
   /** What was typed or passed. */
   input: string;
@@ -55,7 +55,10 @@ export class BookTaxLookup extends HTMLElement {
   readonly willValidate: boolean;
   checkValidity(): boolean;
   reportValidity(): boolean;
-  /** Looks a code up as typing it would; a newer lookup cancels this one (it rejects with `code: "aborted"`). */
+  /**
+   * Looks a code up as typing it would; a newer lookup cancels this one (it rejects with `code: "aborted"`).
+   * Rejects for unreadable input; a service failure resolves with an unknown decision (and `booktax-error`).
+   */
   lookup(code: string): Promise<LookupResult>;
   formResetCallback(): void;
   formDisabledCallback(disabled: boolean): void;

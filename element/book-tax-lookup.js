@@ -150,8 +150,9 @@ export class BookTaxLookup extends HTMLElement {
 
   /**
    * Reads a code, asks the service and decides, as typing it would; a newer lookup cancels this one.
-   * Resolves to `{ code, kind, record, decision, source }` (also sent as `booktax-decision`);
-   * rejects with an `Error` whose `code` says why (also sent as `booktax-error`, but for `aborted`).
+   * Resolves to `{ code, kind, record, decision, source }` (also sent as `booktax-decision`; when the
+   * service failed, the decision is unknown and `booktax-error` follows with why); rejects with an
+   * `Error` whose `code` says why for unreadable input (also sent as `booktax-error`) or `aborted`.
    * @param {string} input
    * @returns {Promise<LookupResult>}
    */
@@ -179,14 +180,14 @@ export class BookTaxLookup extends HTMLElement {
       const result = { code: answer.code, kind: answer.kind, record: answer.record, decision: answer.decision, source: answer.source };
       this.#settle(result, text);
       this.dispatchEvent(new CustomEvent('booktax-decision', { bubbles: true, composed: true, detail: result }));
+      // The service failed: the decision stands (unknown), and the host also hears why.
+      if (answer.error) this.#failed({ input: text, error: answer.error, decision: answer.decision });
       return result;
     } catch (e) {
       const error = /** @type {BookTaxError} */ (e instanceof Error ? e : codedError('internal', String(e)));
       if (error.code === 'aborted' || running.signal.aborted) throw error;
       this.#settle(null, text, error.decision ?? null);
-      /** @type {LookupFailure} */
-      const detail = { input: text, error: { code: error.code ?? 'internal', message: error.message }, decision: error.decision ?? null };
-      this.dispatchEvent(new CustomEvent('booktax-error', { bubbles: true, composed: true, detail }));
+      this.#failed({ input: text, error: { code: error.code ?? 'internal', message: error.message }, decision: error.decision ?? null });
       throw error;
     } finally {
       if (this.#running === running) this.#running = null;
@@ -215,6 +216,11 @@ export class BookTaxLookup extends HTMLElement {
    */
   formStateRestoreCallback(state) {
     if (typeof state === 'string' && state) this.lookup(state).catch(() => {});
+  }
+
+  /** @param {LookupFailure} detail */
+  #failed(detail) {
+    this.dispatchEvent(new CustomEvent('booktax-error', { bubbles: true, composed: true, detail }));
   }
 
   get #texts() {

@@ -209,6 +209,30 @@ fn decide_isbn_format() {
 }
 
 #[wasm_bindgen_test]
+fn decide_isbn_speaks_the_language_asked() {
+    let with = |lang: &str| {
+        json(&format!(
+            r#"{{"policyExpiryDate":"20260228","at":"20250101","format":"ebook","lang":"{lang}"}}"#
+        ))
+    };
+    let en = decide_isbn_js(json(BOOK), with("en-GB")).unwrap();
+    assert_eq!(verdict(&en), pair("taxable", "out_of_scope"));
+    assert_eq!(
+        text(&en, "message").as_deref(),
+        Some("Taxable: the approval does not cover the e-book")
+    );
+    let zh = decide_isbn_js(json(BOOK), with("zh-TW")).unwrap();
+    assert_eq!(
+        text(&zh, "message").as_deref(),
+        Some("應稅：認可範圍不含電子書")
+    );
+    assert_eq!(
+        thrown(decide_isbn_js(json(BOOK), with("fr"))).0,
+        "bad_option"
+    );
+}
+
+#[wasm_bindgen_test]
 fn decide_isbn_rejects_unreadable_options_and_records() {
     let (code, message) = thrown(decide_isbn_js(json(BOOK), opts("tomorrow")));
     assert_eq!(code, "bad_option");

@@ -39,8 +39,10 @@ sale.addEventListener('booktax-decision', (event) => {
 
 sale.addEventListener('booktax-error', (event) => {
   const { input, error } = /** @type {CustomEvent<LookupFailure>} */ (event).detail;
-  const rate = rateFor(event.target);
-  if (rate instanceof HTMLInputElement) rate.value = '';
+  // A failed lookup still gave a verdict (unknown: 5 %); unreadable input gave none.
+  const item = /** @type {BookTaxLookup} */ (event.target);
+  const rate = rateFor(item);
+  if (rate instanceof HTMLInputElement) rate.value = item.value ? RATES[item.value] : '';
   note(`booktax-error ${error.code}：「${input}」 ${error.message}`);
 });
 

@@ -329,6 +329,30 @@ test('keyboard only: Tab into the element, type, Enter, Tab on to the price, sub
   }
 });
 
+test('a failed lookup is an unknown decision, then a booktax-error saying why', async () => {
+  const { fx } = suite;
+  const { context, page } = await openEmbed();
+  try {
+    const events = await page.evaluate(async (code) => {
+      const el = document.getElementById('item2');
+      // Answers 404 to everything: no announcement API there.
+      el.baseUrl = `${location.origin}/no-api-here`;
+      const seen = [];
+      for (const type of ['booktax-decision', 'booktax-error']) {
+        el.addEventListener(type, (e) => seen.push([type, e.detail.decision?.verdict, e.detail.error?.code ?? null]));
+      }
+      const result = await el.lookup(code);
+      return { seen, verdict: result.decision.verdict, value: el.value };
+    }, fx.approved);
+    assert.deepEqual(events.seen, [['booktax-decision', 'unknown', null], ['booktax-error', 'unknown', 'not_found']]);
+    assert.equal(events.value, 'unknown');
+    assert.equal(await rate(page, 2), '5 %', 'unknown sells as taxable');
+    assert.match(await page.locator('#log').textContent(), /booktax-error not_found/);
+  } finally {
+    await context.close();
+  }
+});
+
 test('compact with a code attribute: one line, verdict and title, no input; a live region announces it', async () => {
   const { fx } = suite;
   const { context, page } = await openEmbed();

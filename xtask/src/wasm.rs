@@ -87,7 +87,8 @@ pub fn build_web() -> Result {
 /// The package's version must be the crate's, and every file it ships must exist.
 fn check_manifest(manifest: &Path) -> Result {
     let text = fs::read_to_string(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
-    let cargo = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let cargo =
+        fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
     let crate_version = cargo
         .lines()
         .skip_while(|l| l.trim() != "[package]")
@@ -95,7 +96,9 @@ fn check_manifest(manifest: &Path) -> Result {
         .map(|v| v.trim_matches('"'))
         .ok_or("Cargo.toml: no [package] version")?;
     if !text.contains(&format!("\"version\": \"{crate_version}\"")) {
-        return Err(format!("element/package.json: version is not the crate's {crate_version}").into());
+        return Err(
+            format!("element/package.json: version is not the crate's {crate_version}").into(),
+        );
     }
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let files = text
@@ -103,9 +106,15 @@ fn check_manifest(manifest: &Path) -> Result {
         .nth(1)
         .and_then(|rest| rest.split(']').next())
         .ok_or("element/package.json: no files list")?;
-    for name in files.split(',').map(|f| f.trim().trim_matches('"')).filter(|f| !f.is_empty()) {
+    for name in files
+        .split(',')
+        .map(|f| f.trim().trim_matches('"'))
+        .filter(|f| !f.is_empty())
+    {
         if !dir.join(name).is_file() {
-            return Err(format!("element/package.json lists {name}, which the build did not make").into());
+            return Err(
+                format!("element/package.json lists {name}, which the build did not make").into(),
+            );
         }
     }
     Ok(())
@@ -243,7 +252,8 @@ fn report_element(pkg: &Path) -> Result {
     let (mut own_raw, mut own_gz, mut own_br) = (0, 0, 0);
     for name in files {
         let (raw, gz) = sizes(&pkg.join(name))?;
-        let br = fs::metadata(pkg.join(format!("{name}.br"))).map_or(raw as u64, |m| m.len()) as usize;
+        let br =
+            fs::metadata(pkg.join(format!("{name}.br"))).map_or(raw as u64, |m| m.len()) as usize;
         println!("  {name:<28} {raw:>8} raw {gz:>7} gzip {br:>7} brotli");
         raw_sum += raw;
         gz_sum += gz;
