@@ -96,9 +96,9 @@ fn check_manifest(manifest: &Path) -> Result {
         .map(|v| v.trim_matches('"'))
         .ok_or("Cargo.toml: no [package] version")?;
     if !text.contains(&format!("\"version\": \"{crate_version}\"")) {
-        return Err(
-            format!("element/package.json: version is not the crate's {crate_version}").into(),
-        );
+        return Err(format!(
+            "element/package.json: version is not the crate's {crate_version}"
+        ));
     }
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let files = text
@@ -112,9 +112,9 @@ fn check_manifest(manifest: &Path) -> Result {
         .filter(|f| !f.is_empty())
     {
         if !dir.join(name).is_file() {
-            return Err(
-                format!("element/package.json lists {name}, which the build did not make").into(),
-            );
+            return Err(format!(
+                "element/package.json lists {name}, which the build did not make"
+            ));
         }
     }
     Ok(())
