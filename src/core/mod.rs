@@ -5,12 +5,14 @@
 //! - [`taipei`]: `YYYYMMDD` dates and checkout moments as Asia/Taipei calendar days.
 //! - [`schema`]: the announcement API's data types, read leniently.
 //! - [`rules`]: the exemption rules and the policy's outlook.
+//! - [`mirror`]: the offline mirror's rules (sync plan, day changes, digest).
 //! - [`lookup`]: the lookup's rules without the network (endpoints, errors,
 //!   retries, clocks) and one lookup over any source of records.
 
 pub mod code;
 pub mod lang;
 pub mod lookup;
+pub mod mirror;
 pub mod rules;
 pub mod schema;
 pub mod taipei;

@@ -1,0 +1,176 @@
+//! One day's announcement as the records a mirror stores: approved, then changed, then revoked, each keyed by its ISBN-13 or EAN-13.
+//!
+//! A record listed under `approved` without a status is approved, one under
+//! `revoked` without a status is revoked; `changed` records are stored as served.
+//! Revocations come last, so a code listed twice on one day ends revoked. A
+//! record whose code cannot be read is skipped and counted, never stored under a
+//! guessed key.
+
+use crate::core::code::{CodeKind, read_code};
+use crate::core::schema::{DailyResponse, Ean, EanStatus, Isbn, IsbnStatus, Section};
+use chrono::NaiveDate;
+
+/// What one day changes in a mirror.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayChanges {
+    /// Books to store, in order (a later one for the same key replaces an earlier one).
+    pub isbns: Vec<(String, Isbn)>,
+    /// Boxed sets to store, with their books, in order.
+    pub eans: Vec<(String, Ean)>,
+    /// The policy expiry date the day carries, when it carries a readable one.
+    pub policy: Option<NaiveDate>,
+    /// Records whose code could not be read.
+    pub skipped: u32,
+}
+
+/// The ISBN-13 a book record is stored under: its `isbn`, else `isbn_13`, else `isbn_10`, read as an ISBN.
+///
+/// ```
+/// use booktax::core::mirror::apply::isbn_key;
+/// use booktax::core::schema::Isbn;
+/// let book = Isbn { isbn: "957-678-000-4".into(), ..Isbn::default() };
+/// assert_eq!(isbn_key(&book).as_deref(), Some("9789576780004"));
+/// ```
+pub fn isbn_key(record: &Isbn) -> Option<String> {
+    [
+        Some(record.isbn.as_str()),
+        record.isbn_13.as_deref(),
+        record.isbn_10.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|s| read_code(s).ok())
+    .find(|code| code.kind == CodeKind::Isbn && code.addon.is_none())
+    .map(|code| code.code)
+}
+
+/// The EAN-13 a boxed set is stored under.
+pub fn ean_key(record: &Ean) -> Option<String> {
+    read_code(&record.ean)
+        .ok()
+        .filter(|code| code.addon.is_none())
+        .map(|code| code.code)
+}
+
+/// Which list a record came from, for the status it gets when it has none.
+#[derive(Clone, Copy)]
+enum List {
+    Approved,
+    Changed,
+    Revoked,
+}
+
+/// What one day's announcement changes: see the module docs for the order and the statuses.
+pub fn changes_of(day: &DailyResponse) -> DayChanges {
+    let mut changes = DayChanges {
+        policy: day.policy_expiry_date.date(),
+        ..DayChanges::default()
+    };
+    for (section, list) in [
+        (&day.approved, List::Approved),
+        (&day.changed, List::Changed),
+        (&day.revoked, List::Revoked),
+    ] {
+        add_section(&mut changes, section, list);
+    }
+    changes
+}
+
+fn add_section(changes: &mut DayChanges, section: &Section, list: List) {
+    for book in &section.isbns {
+        match isbn_key(book) {
+            Some(key) => changes.isbns.push((key, with_isbn_status(book, list))),
+            None => changes.skipped += 1,
+        }
+    }
+    for set in &section.eans {
+        match ean_key(set) {
+            Some(key) => {
+                let mut set = set.clone();
+                if set.status.is_none() {
+                    set.status = match list {
+                        List::Approved => Some(EanStatus::Created),
+                        List::Revoked => Some(EanStatus::Deleted),
+                        List::Changed => None,
+                    };
+                }
+                changes.eans.push((key, set));
+            }
+            None => changes.skipped += 1,
+        }
+    }
+}
+
+fn with_isbn_status(book: &Isbn, list: List) -> Isbn {
+    let mut book = book.clone();
+    if book.status.is_none() {
+        book.status = match list {
+            List::Approved => Some(IsbnStatus::Approved),
+            List::Revoked => Some(IsbnStatus::Revoked),
+            List::Changed => None,
+        };
+    }
+    book
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::schema::{DateField, read_schema};
+
+    fn day(json: &str) -> DailyResponse {
+        read_schema(serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn statuses_from_the_list_order_and_keys() {
+        let d = day(r#"{"code":0,"policy_expiry_date":"20310228",
+            "approved":{"isbns":[{"isbn":"9576780004","approved_effective_date":"20210301"},
+                                 {"isbn":"9789576780004","status":"applying"},
+                                 {"isbn":"not a code","isbn_13":"9789869900003"},
+                                 {"isbn":"garbage"}],
+                        "eans":[{"ean":"4710000000004","isbns":[]}]},
+            "changed":{"isbns":[{"isbn":"9789869900003","title":"新"}],"eans":[]},
+            "revoked":{"isbns":[{"isbn":"9789576780004","revoked_effective_date":"20260101"}],
+                       "eans":[{"ean":"4710000000004"}]}}"#);
+        let c = changes_of(&d);
+        assert_eq!(
+            c.policy
+                .map(crate::core::taipei::format_yyyymmdd)
+                .as_deref(),
+            Some("20310228")
+        );
+        assert_eq!(c.skipped, 1);
+        let keyed: Vec<(&str, Option<&IsbnStatus>)> = c
+            .isbns
+            .iter()
+            .map(|(k, b)| (k.as_str(), b.status.as_ref()))
+            .collect();
+        assert_eq!(
+            keyed,
+            vec![
+                ("9789576780004", Some(&IsbnStatus::Approved)),
+                ("9789576780004", Some(&IsbnStatus::Applying)),
+                ("9789869900003", Some(&IsbnStatus::Approved)),
+                ("9789869900003", None),
+                ("9789576780004", Some(&IsbnStatus::Revoked)),
+            ]
+        );
+        assert_eq!(
+            c.isbns[0].1.approved_effective_date,
+            DateField::parse("20210301")
+        );
+        let sets: Vec<_> = c
+            .eans
+            .iter()
+            .map(|(k, e)| (k.as_str(), e.status.clone()))
+            .collect();
+        assert_eq!(
+            sets,
+            vec![
+                ("4710000000004", Some(EanStatus::Created)),
+                ("4710000000004", Some(EanStatus::Deleted)),
+            ]
+        );
+    }
+}
