@@ -60,6 +60,15 @@ pub fn date_from_unix_millis(millis: f64) -> Option<NaiveDate> {
     Some(dt.with_timezone(&taipei()).date_naive())
 }
 
+/// The Taipei date and time of a Unix time in milliseconds.
+pub fn moment_from_unix_millis(millis: f64) -> Option<chrono::NaiveDateTime> {
+    if !millis.is_finite() {
+        return None;
+    }
+    let dt = DateTime::from_timestamp_millis(millis as i64)?;
+    Some(dt.with_timezone(&taipei()).naive_local())
+}
+
 /// Midnight at the start of a Taipei date, as a Unix time in milliseconds.
 pub fn start_of_day_unix_millis(d: NaiveDate) -> i64 {
     d.and_time(NaiveTime::MIN)

@@ -21,14 +21,64 @@ use crate::shell::js_input::{
 };
 use crate::shell::live::Live;
 use serde::Serialize;
+use crate::core::mirror::plan::freshness;
+use crate::core::taipei::parse_yyyymmdd;
+use crate::shell::idb::{BOOKS, MirrorDb, SETS};
+use crate::shell::mirror::MirrorLookup;
+use crate::shell::sync::sync;
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-/// The announcement API client: `new BookTaxClient({ baseUrl, appid, timeoutMs?, retries? })`.
+/// The announcement API client: `new BookTaxClient({ baseUrl, appid, timeoutMs?, retries?, mirror?, mirrorName? })`.
 #[wasm_bindgen]
 pub struct BookTaxClient {
     live: Rc<Live>,
+    mirror: Option<Rc<Mirror>>,
+}
+
+/// The offline mirror a client was given: its database name, opened on first use.
+struct Mirror {
+    name: String,
+    db: RefCell<Option<Rc<MirrorDb>>>,
+}
+
+impl Mirror {
+    async fn db(&self) -> Result<Rc<MirrorDb>, Failure> {
+        if let Some(db) = self.db.borrow().as_ref() {
+            return Ok(db.clone());
+        }
+        let db = Rc::new(MirrorDb::open(&self.name).await?);
+        *self.db.borrow_mut() = Some(db.clone());
+        Ok(db)
+    }
+}
+
+/// `mirrorStatus()`: `{ appliedThrough, isbns, eans, policyExpiryDate, bytes, freshness, daysBehind }`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MirrorStatusView {
+    applied_through: Option<String>,
+    isbns: u32,
+    eans: u32,
+    policy_expiry_date: Option<String>,
+    bytes: Option<f64>,
+    freshness: &'static str,
+    days_behind: Option<i64>,
+}
+
+/// What this origin stores, by `navigator.storage.estimate()`, when the browser tells.
+async fn storage_usage() -> Option<f64> {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let storage = js_sys::Reflect::get(&navigator, &"storage".into()).ok()?;
+    let estimate: js_sys::Function = js_sys::Reflect::get(&storage, &"estimate".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let promise: js_sys::Promise = estimate.call0(&storage).ok()?.dyn_into().ok()?;
+    let result = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    js_sys::Reflect::get(&result, &"usage".into()).ok()?.as_f64()
 }
 
 /// What a `BookTaxClient` method asks for.
@@ -40,6 +90,8 @@ enum Call {
     Isbn(JsValue),
     Ean(JsValue),
     Lookup(JsValue, JsValue),
+    Sync(JsValue),
+    MirrorStatus,
 }
 
 /// `now()`: `{ date, time, deviceDate, serviceDate?, skewSeconds? }`.
@@ -70,9 +122,9 @@ struct PolicyView {
 
 /// Answers every client method: one async function, so the wasm holds one
 /// state machine for all of them instead of one per method.
-async fn answer(live: Rc<Live>, call: Call) -> Result<JsValue, Failure> {
+async fn answer(live: Rc<Live>, mirror: Option<Rc<Mirror>>, call: Call) -> Result<JsValue, Failure> {
     let signal = match &call {
-        Call::PolicyStatus(opts) | Call::Lookup(_, opts) => signal_option(opts)?,
+        Call::PolicyStatus(opts) | Call::Lookup(_, opts) | Call::Sync(opts) => signal_option(opts)?,
         _ => None,
     };
     let signal = signal.as_ref();
@@ -108,10 +160,51 @@ async fn answer(live: Rc<Live>, call: Call) -> Result<JsValue, Failure> {
                 Ok((code, Terms { day, format, lang }))
             };
             let (code, terms) = read().map_err(|f| f.with_decision(lang))?;
-            let result = lookup(&live.with_signal(signal), code, terms)
-                .await
-                .map_err(|e| Failure::lookup_in(&e, lang))?;
-            return to_js(&result);
+            let in_lang = |e: LookupError| Failure::lookup_in(&e, lang);
+            let Some(mirror) = mirror else {
+                let result = lookup(&live.with_signal(signal), code, terms).await.map_err(in_lang)?;
+                return to_js(&result);
+            };
+            let db = mirror.db().await?;
+            let source = MirrorLookup {
+                db: &db,
+                state: db.state().await?,
+                live: &live,
+            };
+            let from_mirror = lookup(&source, code.clone(), terms).await.map_err(in_lang)?;
+            if field(opts, "confirm").as_bool() == Some(true) {
+                // The live answer wins when there is one, and keeps the mirror's record current.
+                let from_live = lookup(&live.with_signal(signal), code, terms).await.map_err(in_lang)?;
+                if from_live.error.is_none() {
+                    if let Some(found) = &from_live.record {
+                        db.store_found(found).await?;
+                    }
+                    return to_js(&from_live);
+                }
+            }
+            return to_js(&from_mirror);
+        }
+        Call::Sync(opts) => {
+            let mirror = mirror.ok_or_else(no_mirror)?;
+            let db = mirror.db().await?;
+            let progress = field(opts, "onProgress").dyn_into::<js_sys::Function>().ok();
+            return to_js(&sync(&db, &live, signal, progress.as_ref()).await?);
+        }
+        Call::MirrorStatus => {
+            let mirror = mirror.ok_or_else(no_mirror)?;
+            let db = mirror.db().await?;
+            let state = db.state().await?;
+            let applied = state.applied_through.as_deref().and_then(parse_yyyymmdd);
+            let fresh = freshness(applied, live.now().day());
+            return to_js(&MirrorStatusView {
+                isbns: db.count(BOOKS).await?,
+                eans: db.count(SETS).await?,
+                bytes: storage_usage().await,
+                freshness: fresh.as_str(),
+                days_behind: fresh.days_behind(),
+                applied_through: state.applied_through,
+                policy_expiry_date: state.policy_expiry_date,
+            });
         }
         Call::Today => Endpoint::Today,
         Call::Daily(date) => Endpoint::Daily(check_announcement_date(
@@ -126,6 +219,13 @@ async fn answer(live: Rc<Live>, call: Call) -> Result<JsValue, Failure> {
         Call::Ean(_) => to_js(&live.get::<EanResponse>(&endpoint, signal).await?.data),
         _ => to_js(&live.get::<DailyResponse>(&endpoint, signal).await?),
     }
+}
+
+fn no_mirror() -> Failure {
+    Failure::new(
+        "no_mirror",
+        "這個查詢用戶端沒有啟用離線資料（new BookTaxClient({ mirror: true })）",
+    )
 }
 
 #[wasm_bindgen]
@@ -144,14 +244,44 @@ impl BookTaxClient {
         let timeout_ms = number_option(&options, "timeoutMs", DEFAULT_TIMEOUT_MS, 120_000)?.max(1);
         let retries = number_option(&options, "retries", MAX_RETRIES, MAX_RETRIES)?;
         let fetcher = Fetcher::new(base_url, appid, timeout_ms, retries);
+        let mirror = match field(&options, "mirror").as_bool() {
+            Some(true) => {
+                let name = text_option(&options, "mirrorName")?;
+                Some(Rc::new(Mirror {
+                    name: if name.is_empty() { "booktax".into() } else { name },
+                    db: RefCell::new(None),
+                }))
+            }
+            _ => None,
+        };
         Ok(BookTaxClient {
             live: Rc::new(Live::new(fetcher)),
+            mirror,
         })
     }
 
     fn call(&self, call: Call) -> js_sys::Promise {
-        let live = self.live.clone();
-        future_to_promise(async move { answer(live, call).await.map_err(JsValue::from) })
+        let (live, mirror) = (self.live.clone(), self.mirror.clone());
+        future_to_promise(async move { answer(live, mirror, call).await.map_err(JsValue::from) })
+    }
+
+    /// Syncs the offline mirror through the last published day: `{ signal?, onProgress? }` →
+    /// `{ appliedThrough, days, isbns, eans }`; `onProgress({ day, done, total })` after each day.
+    ///
+    /// Rejects with a coded `Error` (`network`, `timeout`, `malformed`, `storage`, `aborted`,
+    /// `no_mirror`) and keeps every day applied before the failure.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SyncReport>")]
+    pub fn sync(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SyncOptions | undefined")] opts: JsValue,
+    ) -> js_sys::Promise {
+        self.call(Call::Sync(opts))
+    }
+
+    /// Resolves to the mirror's `{ appliedThrough, isbns, eans, policyExpiryDate, bytes, freshness, daysBehind }`.
+    #[wasm_bindgen(js_name = mirrorStatus, unchecked_return_type = "Promise<MirrorStatus>")]
+    pub fn mirror_status(&self) -> js_sys::Promise {
+        self.call(Call::MirrorStatus)
     }
 
     /// Resolves to the policy expiry date, `YYYYMMDD` (asked afresh).

@@ -18,6 +18,20 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure with its code and message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            decision: None,
+        }
+    }
+
+    /// The machine-readable kind.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
     /// An option a caller passed that cannot be read (`bad_option`).
     pub fn option(message: impl Into<String>) -> Failure {
         Failure {

@@ -3,6 +3,9 @@
 //! - [`timer`]: the global `setTimeout`, and waits an `AbortSignal` can cut short.
 //! - [`fetch`]: one GET with a timeout, cancellation and retries; the service's clock from each answer.
 //! - [`live`]: the live announcement API as a lookup source, with the per-day policy cache.
+//! - [`idb`]: the mirror's IndexedDB database, one transaction per applied day.
+//! - [`mirror`]: the offline mirror as a lookup source.
+//! - [`sync`]: the mirror's sync, days fetched four ahead and applied in order.
 //! - [`js_error`]: errors on their way to JavaScript as `Error { code, message, decision? }`.
 //! - [`js_input`]: reading what a page passed (codes, dates, options).
 //! - [`exports`]: the stateless functions (`normalizeCode`, `decideIsbn`, …).
@@ -11,9 +14,12 @@
 pub mod client_js;
 pub mod exports;
 pub mod fetch;
+pub mod idb;
 pub mod js_error;
 pub mod js_input;
 pub mod live;
+pub mod mirror;
+pub mod sync;
 pub mod timer;
 
 // Talc instead of Rust's default dlmalloc: much smaller (and faster); a lookup

@@ -98,6 +98,10 @@ export interface Lookup {
   fetchedAt: string | null;
   /** The Taipei day the sale was judged on, YYYYMMDD. */
   checkoutDate: string;
+  /** From the mirror: the last announcement day it has applied, YYYYMMDD. */
+  appliedThrough?: string;
+  /** From the mirror: how current it is (`stale`: more than two days behind). */
+  freshness?: 'empty' | 'current' | 'behind' | 'stale';
 }
 
 /** Options of `decideIsbn` / `decideEan`. */
@@ -118,6 +122,38 @@ export interface ClientOptions {
   appid?: string;
   timeoutMs?: number;
   retries?: number;
+  /** Answer lookups from the offline mirror (IndexedDB) and allow `sync()`. */
+  mirror?: boolean;
+  /** The mirror's database name, default `booktax`. */
+  mirrorName?: string;
+}
+
+/** Options of `sync`. */
+export interface SyncOptions {
+  signal?: AbortSignal;
+  /** Called after each applied day. */
+  onProgress?: (progress: { day: string; done: number; total: number }) => void;
+}
+
+/** What `sync` resolves to. */
+export interface SyncReport {
+  /** The last day applied, YYYYMMDD (null before any). */
+  appliedThrough: string | null;
+  days: number;
+  isbns: number;
+  eans: number;
+}
+
+/** What `mirrorStatus` resolves to. */
+export interface MirrorStatus {
+  appliedThrough: string | null;
+  isbns: number;
+  eans: number;
+  policyExpiryDate: string | null;
+  /** What this origin stores, by `navigator.storage.estimate()`, when known. */
+  bytes: number | null;
+  freshness: 'empty' | 'current' | 'behind' | 'stale';
+  daysBehind: number | null;
 }
 
 /** Options of `lookup`. */
@@ -127,6 +163,8 @@ export interface LookupOptions {
   /** The language of every text in the answer and of the error: `zh-TW` (default) or `en`. */
   lang?: Lang;
   signal?: AbortSignal;
+  /** With a mirror: after the mirror's answer, ask the live service; its answer wins when it has one. */
+  confirm?: boolean;
 }
 
 /** Options of `policyStatus`. */

@@ -168,6 +168,12 @@ pub struct Lookup {
     pub fetched_at: Option<String>,
     /// The Taipei day the sale was judged on (`YYYYMMDD`): the given day, or today by the corrected clock.
     pub checkout_date: String,
+    /// From the mirror: the last announcement day it has applied (`YYYYMMDD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied_through: Option<String>,
+    /// From the mirror: `current`, `behind` or `stale` (more than two days behind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<&'static str>,
 }
 
 /// What a source answered for one code.
@@ -284,6 +290,8 @@ impl Lookup {
             source,
             fetched_at,
             checkout_date: format_yyyymmdd(checkout_date),
+            applied_through: None,
+            freshness: None,
         }
     }
 }

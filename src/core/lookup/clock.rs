@@ -73,6 +73,11 @@ impl Now {
         self.service_day().unwrap_or_else(|| self.device_day())
     }
 
+    /// The corrected Taipei date and time.
+    pub fn taipei_moment(&self) -> chrono::NaiveDateTime {
+        crate::core::taipei::moment_from_unix_millis(self.corrected_ms()).unwrap_or_default()
+    }
+
     /// The corrected time as Taipei local time, `2026-11-24T07:31:05+08:00`.
     pub fn taipei_time(&self) -> String {
         format_taipei_time(self.corrected_ms()).unwrap_or_default()

@@ -60,6 +60,16 @@ pub enum LookupError {
         /// What was given.
         input: String,
     },
+    /// The offline mirror does not hold the code and is not current, so "not listed" cannot be told.
+    NotMirrored {
+        /// The last day the mirror has applied, if any.
+        applied_through: Option<NaiveDate>,
+    },
+    /// The offline mirror's database failed.
+    Storage {
+        /// What the browser said.
+        detail: String,
+    },
     /// A date with no announcement possible: before 20210107 or after tomorrow.
     DateOutOfRange {
         /// The date asked for.
@@ -79,6 +89,8 @@ impl LookupError {
             LookupError::Network { .. } => "network",
             LookupError::Timeout { .. } => "timeout",
             LookupError::Aborted => "aborted",
+            LookupError::NotMirrored { .. } => "not_mirrored",
+            LookupError::Storage { .. } => "storage",
             LookupError::Malformed { .. } => "malformed",
             LookupError::BadDate { .. } | LookupError::DateOutOfRange { .. } => "bad_date",
         }
@@ -175,6 +187,28 @@ impl LookupError {
                 ms.div_ceil(1000)
             ),
             LookupError::Aborted => lang.pick("查詢已取消", "Lookup cancelled").to_string(),
+            LookupError::NotMirrored {
+                applied_through: Some(day),
+            } => crate::say!(
+                lang,
+                "離線資料只更新至 {}，無法確認此條碼是否在清單中",
+                "The offline data is only current to {}, so whether this code is listed cannot be told",
+                format_display(*day)
+            ),
+            LookupError::NotMirrored {
+                applied_through: None,
+            } => lang
+                .pick(
+                    "尚未下載離線資料，無法確認此條碼是否在清單中",
+                    "No offline data has been downloaded yet, so whether this code is listed cannot be told",
+                )
+                .to_string(),
+            LookupError::Storage { detail } => crate::say!(
+                lang,
+                "離線資料庫無法讀取（{}）",
+                "The offline database cannot be read ({})",
+                clip(detail, 80)
+            ),
             LookupError::Malformed { field, detail } => crate::say!(
                 lang,
                 "公告服務的回應格式有誤（欄位 {}：{}）",

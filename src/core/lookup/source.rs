@@ -11,7 +11,8 @@ use crate::core::lookup::clock::{CheckoutTime, Now};
 use crate::core::lookup::error::LookupError;
 use crate::core::rules::Format;
 use crate::core::schema::DateField;
-use crate::core::taipei::format_taipei_time;
+use crate::core::mirror::plan::Freshness;
+use crate::core::taipei::{format_taipei_time, format_yyyymmdd};
 use chrono::NaiveDate;
 
 /// A record and when it was fetched.
@@ -40,6 +41,11 @@ pub trait Source {
     /// [`LookupError::NotFound`] when the code is not listed, [`LookupError::Aborted`]
     /// when cancelled, any other [`LookupError`] when no answer could be had.
     async fn record(&self, code: &Code) -> Result<Fetched, LookupError>;
+
+    /// For a mirror: the last day applied and how fresh that is on the checkout's today.
+    fn mirrored(&self) -> Option<(Option<NaiveDate>, Freshness)> {
+        None
+    }
 
     /// The policy expiry date in force today.
     ///
@@ -99,7 +105,12 @@ pub async fn lookup<S: Source>(
         format,
         lang,
     };
-    Ok(Lookup::new(answers, source.name(), fetched_at))
+    let mut answer = Lookup::new(answers, source.name(), fetched_at);
+    if let Some((applied, freshness)) = source.mirrored() {
+        answer.applied_through = applied.map(format_yyyymmdd);
+        answer.freshness = Some(freshness.as_str());
+    }
+    Ok(answer)
 }
 
 #[cfg(test)]

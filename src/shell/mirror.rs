@@ -1,0 +1,94 @@
+//! The offline mirror as a lookup source: records from IndexedDB, the policy date the sync kept, and how fresh it all is.
+
+use crate::core::code::{Code, CodeKind};
+use crate::core::lookup::answer::Found;
+use crate::core::lookup::clock::Now;
+use crate::core::lookup::error::{LookupError, Missing};
+use crate::core::lookup::source::{Fetched, Source};
+use crate::core::mirror::plan::{Freshness, freshness};
+use crate::core::schema::{DateField, Ean, Isbn};
+use crate::core::taipei::parse_yyyymmdd;
+use crate::shell::idb::{BOOKS, MirrorDb, SETS, SyncState};
+use crate::shell::js_error::Failure;
+use crate::shell::live::Live;
+use chrono::NaiveDate;
+
+/// The mirror for one lookup: its database and its state as read when the lookup began.
+pub struct MirrorLookup<'a> {
+    /// The open database.
+    pub db: &'a MirrorDb,
+    /// The sync state.
+    pub state: SyncState,
+    /// The live client, for its clock (the service's, once it has answered).
+    pub live: &'a Live,
+}
+
+impl MirrorLookup<'_> {
+    fn applied(&self) -> Option<NaiveDate> {
+        self.state
+            .applied_through
+            .as_deref()
+            .and_then(parse_yyyymmdd)
+    }
+
+    fn freshness(&self) -> Freshness {
+        freshness(self.applied(), self.live.now().day())
+    }
+}
+
+fn storage(f: Failure) -> LookupError {
+    LookupError::Storage {
+        detail: format!("{}: {f:?}", f.code()),
+    }
+}
+
+impl Source for MirrorLookup<'_> {
+    fn name(&self) -> &'static str {
+        "mirror"
+    }
+
+    fn now(&self) -> Now {
+        self.live.now()
+    }
+
+    async fn record(&self, code: &Code) -> Result<Fetched, LookupError> {
+        let found = match code.kind {
+            CodeKind::Isbn => self
+                .db
+                .get::<Isbn>(BOOKS, &code.code)
+                .await
+                .map_err(storage)?
+                .map(Found::Isbn),
+            CodeKind::Ean => self
+                .db
+                .get::<Ean>(SETS, &code.code)
+                .await
+                .map_err(storage)?
+                .map(Found::Ean),
+        };
+        match found {
+            Some(found) => Ok(Fetched {
+                found,
+                at_ms: self.live.now().corrected_ms(),
+            }),
+            // "Not listed" only from a mirror that holds every list through today.
+            None if self.freshness() == Freshness::Current => {
+                Err(LookupError::NotFound(Missing::Code))
+            }
+            None => Err(LookupError::NotMirrored {
+                applied_through: self.applied(),
+            }),
+        }
+    }
+
+    fn mirrored(&self) -> Option<(Option<NaiveDate>, Freshness)> {
+        Some((self.applied(), self.freshness()))
+    }
+
+    async fn policy(&self) -> Result<DateField, LookupError> {
+        match self.state.policy_expiry_date.as_deref() {
+            Some(p) => Ok(DateField::parse(p)),
+            None => Err(LookupError::NotFound(Missing::PolicyDate)),
+        }
+    }
+}

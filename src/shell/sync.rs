@@ -1,0 +1,163 @@
+//! The mirror's sync: every announcement day after the last one applied, fetched up to four ahead and applied strictly in order, one transaction each.
+//!
+//! A 404 for a day means nothing was published that day. The first failure (after
+//! the fetcher's own retries) stops the sync: every day before it stays applied,
+//! nothing after it is, and the next sync resumes there.
+
+use crate::core::lookup::endpoint::Endpoint;
+use crate::core::lookup::error::{LookupError, Missing};
+use crate::core::mirror::apply::{DayChanges, changes_of};
+use crate::core::mirror::plan::{days_to_sync, published_through};
+use crate::core::schema::DailyResponse;
+use crate::core::taipei::{format_yyyymmdd, parse_yyyymmdd};
+use crate::shell::idb::{MirrorDb, SyncState};
+use crate::shell::js_error::{Failure, to_js};
+use crate::shell::live::Live;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::{AbortController, AbortSignal};
+
+/// Days fetched ahead of the one being applied.
+pub const IN_FLIGHT: usize = 4;
+
+/// What `sync()` resolves to: `{ appliedThrough, days, isbns, eans }`.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// The last day applied, `YYYYMMDD`.
+    pub applied_through: Option<String>,
+    /// Days applied by this sync.
+    pub days: u32,
+    /// Book records written.
+    pub isbns: u32,
+    /// Boxed-set records written.
+    pub eans: u32,
+}
+
+/// `onProgress({ day, done, total })`.
+#[derive(Serialize)]
+struct Progress {
+    day: String,
+    done: usize,
+    total: usize,
+}
+
+/// A day's fetch under way: its promise settles when the result is in the cell.
+struct Pending {
+    day: NaiveDate,
+    settled: JsFuture,
+    result: Rc<RefCell<Option<Result<Option<DailyResponse>, LookupError>>>>,
+}
+
+fn start(live: &Rc<Live>, day: NaiveDate, signal: &AbortSignal) -> Pending {
+    let result = Rc::new(RefCell::new(None));
+    let (live, signal, cell) = (live.clone(), signal.clone(), result.clone());
+    let promise = future_to_promise(async move {
+        let answer = match live
+            .get::<DailyResponse>(&Endpoint::Daily(day), Some(&signal))
+            .await
+        {
+            Ok(daily) => Ok(Some(daily)),
+            Err(LookupError::NotFound(Missing::Announcement | Missing::Code)) => Ok(None),
+            Err(e) => Err(e),
+        };
+        *cell.borrow_mut() = Some(answer);
+        Ok(JsValue::UNDEFINED)
+    });
+    Pending {
+        day,
+        settled: JsFuture::from(promise),
+        result,
+    }
+}
+
+/// An `AbortController` that the caller's signal also aborts.
+fn linked_controller(outer: Option<&AbortSignal>) -> Result<AbortController, Failure> {
+    let inner = AbortController::new().map_err(|_| Failure::new("internal", "AbortController"))?;
+    if let Some(outer) = outer {
+        if outer.aborted() {
+            inner.abort();
+        } else {
+            let target = inner.clone();
+            let on_abort = Closure::once_into_js(move || target.abort());
+            let _ = outer.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
+        }
+    }
+    Ok(inner)
+}
+
+/// Syncs the mirror to the last published day.
+///
+/// # Errors
+///
+/// The first request or storage failure, coded as usual (`network`, `timeout`,
+/// `malformed`, `storage`, `aborted`, …); every day applied before it is kept.
+pub async fn sync(
+    db: &MirrorDb,
+    live: &Rc<Live>,
+    signal: Option<&AbortSignal>,
+    on_progress: Option<&js_sys::Function>,
+) -> Result<SyncReport, Failure> {
+    let mut state: SyncState = db.state().await?;
+    // The API must be there before any 404 is read as "nothing published".
+    let policy = live.policy_expiry_date(signal).await?;
+    let now = live.now().taipei_moment();
+    let through = published_through(now.date(), now.time());
+    let applied = state.applied_through.as_deref().and_then(parse_yyyymmdd);
+    let days = days_to_sync(applied, through);
+    let total = days.len();
+    let controller = linked_controller(signal)?;
+    let inner = controller.signal();
+    let mut upcoming = days.into_iter();
+    let mut queue: VecDeque<Pending> = VecDeque::new();
+    let mut report = SyncReport {
+        applied_through: state.applied_through.clone(),
+        ..SyncReport::default()
+    };
+    let outcome = async {
+        queue.extend(upcoming.by_ref().take(IN_FLIGHT).map(|d| start(live, d, &inner)));
+        while let Some(pending) = queue.pop_front() {
+            if let Some(day) = upcoming.next() {
+                queue.push_back(start(live, day, &inner));
+            }
+            let _ = pending.settled.await;
+            let answer = pending.result.borrow_mut().take().unwrap_or(Err(LookupError::Aborted));
+            let changes = match answer? {
+                Some(daily) => changes_of(&daily),
+                None => DayChanges::default(),
+            };
+            if let Some(p) = changes.policy {
+                state.policy_expiry_date = Some(format_yyyymmdd(p));
+            }
+            state.applied_through = Some(format_yyyymmdd(pending.day));
+            db.apply(&changes, &state).await?;
+            report.applied_through = state.applied_through.clone();
+            report.days += 1;
+            report.isbns += changes.isbns.len() as u32;
+            report.eans += changes.eans.len() as u32;
+            if let Some(f) = on_progress {
+                let progress = Progress {
+                    day: format_yyyymmdd(pending.day),
+                    done: report.days as usize,
+                    total,
+                };
+                let _ = f.call1(&JsValue::NULL, &to_js(&progress)?);
+            }
+        }
+        Ok::<(), Failure>(())
+    }
+    .await;
+    // Stop whatever is still being fetched ahead.
+    controller.abort();
+    outcome?;
+    // Complete: the policy date as the service gives it now.
+    state.policy_expiry_date = Some(format_yyyymmdd(policy));
+    db.apply(&DayChanges::default(), &state).await?;
+    Ok(report)
+}
