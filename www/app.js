@@ -5,6 +5,7 @@ import { renderVerdict, renderPending, buildDetails } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
 import { showDaily } from './daily.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
+import { mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
 
 /** @typedef {import('./pkg/booktax.js')} Wasm */
 /** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
@@ -121,7 +122,7 @@ function makeClient() {
     return;
   }
   try {
-    state.client = new state.wasm.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1 });
+    state.client = new state.wasm.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1, mirror: mirrorEnabled() });
   } catch (e) {
     state.clientError = (e instanceof Error && e.message) || '服務設定無法使用';
   }
@@ -136,6 +137,7 @@ function fillSettingsForm() {
 /** @param {string} message */
 function afterSettingsChange(message) {
   makeClient();
+  showMirrorStatus();
   ui.settingsStatus.textContent = message;
   refreshPolicy();
   if (state.lastInput !== null) runLookup(state.lastInput, { refocus: false });
@@ -210,9 +212,10 @@ async function runLookup(input, { refocus = true } = {}) {
     return;
   }
   let result;
+  const at = checkoutAt();
+  const options = { format: /** @type {'physical' | 'ebook'} */ (format()), signal: running.signal, ...(at ? { at } : {}) };
   try {
-    const at = checkoutAt();
-    result = await state.client.lookup(input, { format: format(), signal: running.signal, ...(at ? { at } : {}) });
+    result = await state.client.lookup(input, options);
   } catch (e) {
     const error = e && typeof e === 'object'
       ? /** @type {BookTaxError} */ (e)
@@ -227,14 +230,28 @@ async function runLookup(input, { refocus = true } = {}) {
     return;
   }
   if (running.signal.aborted) return;
-  renderVerdict(ui.verdict, result);
-  const details = buildDetails(document, result);
-  if (details) ui.details.append(details);
+  showResult(result);
+  if (result.source === 'mirror' && navigator.onLine) {
+    // The mirror answered at once; the live service confirms, and its answer wins when it has one.
+    const confirmed = await state.client.lookup(input, { ...options, confirm: true }).catch(() => null);
+    if (running.signal.aborted) return;
+    if (confirmed && confirmed.source === 'live') {
+      result = confirmed;
+      showResult(result);
+    }
+  }
   renderClock(ui.clock, state.client.now());
   // The lookup may have learnt the service's clock or a new day's policy date (cached:
   // the bar asks nothing more); a failed one leaves the bar alone rather than ask again.
   if (result.policyExpiryDate) refreshPolicy();
   readyForNextScan(input, refocus);
+}
+
+/** @param {import('./pkg/booktax.js').Lookup} result */
+function showResult(result) {
+  renderVerdict(ui.verdict, result);
+  const details = buildDetails(document, result);
+  ui.details.replaceChildren(...(details ? [details] : []));
 }
 
 function onOptionChange() {
@@ -328,6 +345,14 @@ async function start() {
     }
     state.config = await configLoaded;
     makeClient();
+    setUpMirror({
+      service: () => effectiveSettings(state.config),
+      client: () => state.client,
+      changed: () => {
+        makeClient();
+        if (state.lastInput !== null) runLookup(state.lastInput, { refocus: false });
+      },
+    });
     fillSettingsForm();
     setNow();
     if (state.client) ui.dailyDate.value = state.client.now().time.slice(0, 10);

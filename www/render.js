@@ -7,7 +7,15 @@ import { el, formatDate, text } from './dom.js';
 /** @typedef {import('./pkg/booktax.js').IsbnRecord} IsbnRecord */
 /** @typedef {import('./pkg/booktax.js').EanRecord} EanRecord */
 /** @typedef {import('./pkg/booktax.js').Lookup} Lookup */
-/** @typedef {{ decision?: Decision | null, code?: string, kind?: string, addon?: string, error?: ErrorInfo }} Shown */
+/** @typedef {{ decision?: Decision | null, code?: string, kind?: string, addon?: string, error?: ErrorInfo, source?: string, appliedThrough?: string, freshness?: string }} Shown */
+
+/** What the clerk is told about an answer from the offline mirror, by its freshness. */
+const MIRROR_NOTES = {
+  current: '',
+  behind: '（離線資料未含最近的公告）',
+  stale: '（離線資料已超過 2 天未更新，結果可能已過時，請盡快連線同步）',
+  empty: '（尚未下載離線資料）',
+};
 
 /** @type {Record<string, string>} */
 const STATUS_LABELS = {
@@ -94,7 +102,7 @@ function verdictBadge(doc, decision) {
  * @param {HTMLElement} target
  * @param {Shown} shown
  */
-export function renderVerdict(target, { decision, code, kind, addon, error }) {
+export function renderVerdict(target, { decision, code, kind, addon, error, source, appliedThrough, freshness }) {
   const doc = target.ownerDocument;
   const v = verdictOf(decision);
   target.dataset.verdict = v;
@@ -115,6 +123,14 @@ export function renderVerdict(target, { decision, code, kind, addon, error }) {
     const err = el(doc, 'p', 'verdict-error', `錯誤：${error.message}`);
     err.id = 'verdict-error';
     parts.push(err);
+  }
+  target.dataset.source = source ?? '';
+  if (source === 'mirror') {
+    const note = MIRROR_NOTES[/** @type {keyof typeof MIRROR_NOTES} */ (freshness ?? 'empty')] ?? '';
+    const line = el(doc, 'p', `verdict-source verdict-source-${freshness ?? 'empty'}`,
+      `離線資料：資料更新至 ${formatDate(appliedThrough)}${note}`);
+    line.id = 'verdict-source';
+    parts.push(line);
   }
   if (code) {
     const label = kind === 'ean' ? 'EAN' : 'ISBN';

@@ -1,0 +1,141 @@
+// @ts-check
+// The offline mirror panel: turn it on, sync in a Worker (automatically outside 21:30–24:00, or 「立即同步」), show how current and how big it is.
+
+import { byId, formatDate } from './dom.js';
+
+const ENABLED_KEY = 'booktax.mirror';
+/** How often the page checks whether an automatic sync is due. */
+const AUTO_CHECK_MS = 15 * 60 * 1000;
+
+/** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax.js').MirrorStatus} MirrorStatus */
+/** @typedef {{ baseUrl: string, appid?: string }} Service */
+
+const ui = {
+  enabled: byId('mirror-enabled', HTMLInputElement),
+  status: byId('mirror-status', HTMLElement),
+  progress: byId('mirror-progress', HTMLProgressElement),
+  sync: byId('mirror-sync', HTMLButtonElement),
+  stop: byId('mirror-stop', HTMLButtonElement),
+  message: byId('mirror-message', HTMLElement),
+};
+
+/** Whether the clerk turned the mirror on in this browser. */
+export function mirrorEnabled() {
+  try {
+    return localStorage.getItem(ENABLED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** @type {Worker | null} */
+let worker = null;
+/** @type {(() => Service) | null} */
+let serviceOf = null;
+/** @type {(() => BookTaxClient | null) | null} */
+let clientOf = null;
+
+/** @param {number | null | undefined} bytes */
+function megabytes(bytes) {
+  return typeof bytes === 'number' ? `${(bytes / 1048576).toFixed(1)} MB` : '未知';
+}
+
+/** Shows what the mirror holds, or that it is off. */
+export async function showMirrorStatus() {
+  const client = clientOf?.();
+  ui.enabled.checked = mirrorEnabled();
+  ui.sync.disabled = !mirrorEnabled() || worker !== null;
+  if (!mirrorEnabled() || !client) {
+    ui.status.textContent = '未啟用：每次查詢都連線至公告服務。';
+    ui.status.dataset.freshness = 'off';
+    return;
+  }
+  try {
+    const s = await client.mirrorStatus();
+    ui.status.dataset.freshness = s.freshness;
+    ui.status.textContent = s.appliedThrough
+      ? `資料更新至 ${formatDate(s.appliedThrough)}：${s.isbns.toLocaleString('zh-TW')} 筆書籍、${s.eans.toLocaleString('zh-TW')} 筆套書，政策施行到期日 ${formatDate(s.policyExpiryDate)}，本站資料共用 ${megabytes(s.bytes)}。${s.freshness === 'stale' ? '已超過 2 天未更新，請連線同步。' : ''}`
+      : `尚未下載離線資料（本站資料共用 ${megabytes(s.bytes)}）。`;
+  } catch (e) {
+    ui.status.textContent = `無法讀取離線資料：${(e instanceof Error && e.message) || e}`;
+    ui.status.dataset.freshness = 'error';
+  }
+}
+
+/** Whether an automatic sync may run now: not 21:30–24:00 Taipei, when many units read the lists. */
+function busyWindow() {
+  const client = clientOf?.();
+  const time = client ? client.now().time.slice(11, 16) : '';
+  return time >= '21:30';
+}
+
+/**
+ * Syncs in a dedicated Worker; a second call while one runs does nothing.
+ * @param {{ manual: boolean }} how
+ */
+export function startSync({ manual }) {
+  if (!mirrorEnabled() || worker || !serviceOf) return;
+  if (!manual && busyWindow()) return;
+  const service = serviceOf();
+  const w = new Worker(new URL('./sync-worker.js', import.meta.url), { type: 'module' });
+  worker = w;
+  ui.sync.disabled = true;
+  ui.stop.hidden = false;
+  ui.progress.hidden = false;
+  ui.progress.removeAttribute('value');
+  ui.message.textContent = '同步中…';
+  const finish = (/** @type {string} */ message) => {
+    w.terminate();
+    worker = null;
+    ui.stop.hidden = true;
+    ui.progress.hidden = true;
+    ui.message.textContent = message;
+    showMirrorStatus();
+  };
+  w.addEventListener('message', (event) => {
+    const m = event.data;
+    if (m.type === 'progress') {
+      ui.progress.max = Math.max(1, m.total);
+      ui.progress.value = m.done;
+      ui.message.textContent = `同步中：${formatDate(m.day)}（${m.done}／${m.total} 天）`;
+    } else if (m.type === 'done') {
+      finish(m.report.days ? `同步完成：套用 ${m.report.days} 天的公告。` : '離線資料已是最新。');
+    } else if (m.type === 'busy') {
+      finish('另一個分頁正在同步，這裡不重複進行。');
+    } else if (m.type === 'failed') {
+      finish(m.code === 'aborted' ? '已停止同步，已完成的日期都已保存。' : `同步中斷（${m.message}），已完成的日期都已保存，下次會從中斷處繼續。`);
+    }
+  });
+  w.addEventListener('error', () => finish('同步程式無法執行。'));
+  w.postMessage({ type: 'sync', baseUrl: service.baseUrl, appid: service.appid, mirrorName: 'booktax' });
+}
+
+/**
+ * Wires the panel: `service()` says where to sync from, `client()` gives the page's client, `changed()` remakes it.
+ * @param {{ service: () => Service, client: () => BookTaxClient | null, changed: () => void }} hooks
+ */
+export function setUpMirror({ service, client, changed }) {
+  serviceOf = service;
+  clientOf = client;
+  ui.enabled.addEventListener('change', async () => {
+    try {
+      localStorage.setItem(ENABLED_KEY, ui.enabled.checked ? '1' : '0');
+    } catch {
+      ui.message.textContent = '這個瀏覽器不允許保存設定。';
+    }
+    changed();
+    if (ui.enabled.checked) {
+      // Ask the browser to keep the data when space runs short.
+      const kept = await navigator.storage?.persist?.().catch(() => false);
+      ui.message.textContent = kept ? '已啟用，瀏覽器會長期保存離線資料。' : '已啟用（瀏覽器可能在空間不足時清除離線資料）。';
+      startSync({ manual: true });
+    }
+    showMirrorStatus();
+  });
+  ui.sync.addEventListener('click', () => startSync({ manual: true }));
+  ui.stop.addEventListener('click', () => worker?.postMessage({ type: 'abort' }));
+  showMirrorStatus();
+  startSync({ manual: false });
+  setInterval(() => startSync({ manual: false }), AUTO_CHECK_MS);
+}
