@@ -442,6 +442,28 @@ async fn a_cancelled_lookup_stops_asking() {
     assert_eq!(hits(base, "t-abort-early").await, 0.0);
 }
 
+#[wasm_bindgen_test]
+async fn a_lookup_cancelled_while_its_request_is_in_flight_rejects_as_aborted() {
+    let Some(base) = server() else { return };
+    // The answer takes 1 s; the abort comes while the fetch is still waiting for it.
+    // (An abort listener that passed its Event on as the abort reason made fetch reject
+    // with a non-Error, which the fetch wrapper could not read.)
+    faults(base, r#"{"appid":"t-abort-flight","latency_ms":1000}"#).await;
+    let c = client(base, "t-abort-flight", "");
+    let controller = web_sys::AbortController::new().unwrap();
+    let pending = c.lookup("9789576780004".into(), with_signal(&controller.signal()));
+    sleep(200, None).await.unwrap();
+    controller.abort();
+    let (code, _) = rejected(pending).await;
+    assert_eq!(code, "aborted");
+    // The client still works afterwards.
+    faults(base, r#"{"appid":"t-abort-flight"}"#).await;
+    let answer = resolve(c.lookup("9789576780004".into(), JsValue::UNDEFINED))
+        .await
+        .expect("a later lookup");
+    assert_eq!(text(&answer, "code"), "9789576780004");
+}
+
 /// The Taipei day (`YYYYMMDD`) and an RFC 3339 instant, `days` from now by this device's clock.
 fn days_from_now(days: f64) -> (String, String) {
     let at = js_sys::Date::new(&JsValue::from_f64(

@@ -44,6 +44,12 @@ pub struct Profile {
     /// Answers as a cache would, with `Age: age_secs` (tests of a stale `Date`).
     #[serde(default)]
     pub age_secs: Option<u64>,
+    /// The share of requests that wait `latency_ms` (absent: all of them).
+    #[serde(default)]
+    pub slow_ratio: Option<f64>,
+    /// Only this day's announcement (`YYYYMMDD`) is `malformed` (truncated unless said).
+    #[serde(default)]
+    pub malformed_day: Option<String>,
 }
 
 impl Profile {
@@ -57,8 +63,15 @@ impl Profile {
         {
             return Err(format!("fail_status 不是 HTTP 狀態碼：{s}"));
         }
-        if !(0.0..=1.0).contains(&self.fail_ratio) {
-            return Err("fail_ratio 必須介於 0 與 1".into());
+        if !(0.0..=1.0).contains(&self.fail_ratio)
+            || self.slow_ratio.is_some_and(|r| !(0.0..=1.0).contains(&r))
+        {
+            return Err("fail_ratio 與 slow_ratio 必須介於 0 與 1".into());
+        }
+        if let Some(day) = &self.malformed_day
+            && booktax::core::taipei::parse_yyyymmdd(day).is_none()
+        {
+            return Err("malformed_day 須為 YYYYMMDD".into());
         }
         if self.latency_ms > 60_000 {
             return Err("latency_ms 最多 60000".into());
@@ -73,6 +86,31 @@ impl Profile {
 
     pub fn status(&self) -> u16 {
         self.fail_status.unwrap_or(503)
+    }
+
+    /// Whether the `hit`-th request waits `latency_ms`.
+    pub fn slow(&self, hit: u64) -> bool {
+        self.latency_ms > 0
+            && self
+                .slow_ratio
+                .is_none_or(|r| SplitMix64(self.seed() ^ hit.rotate_left(17)).unit() < r)
+    }
+
+    /// How an answer on `path` is broken, if it is.
+    pub fn malformed_on(&self, path: &str, decided: Option<Malformed>) -> Option<Malformed> {
+        match &self.malformed_day {
+            Some(day) if path == format!("/v1/announcement/{day}") => {
+                Some(self.malformed.unwrap_or(Malformed::Truncated))
+            }
+            Some(_) => None,
+            None => decided,
+        }
+    }
+
+    fn seed(&self) -> u64 {
+        self.appid.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+        })
     }
 }
 
@@ -98,13 +136,8 @@ pub fn decide(p: &Profile, hit: u64) -> Action {
     if hit <= p.fail_count {
         return fail;
     }
-    if p.fail_ratio > 0.0 {
-        let seed = p.appid.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
-        });
-        if SplitMix64(seed ^ hit).unit() < p.fail_ratio {
-            return fail;
-        }
+    if p.fail_ratio > 0.0 && SplitMix64(p.seed() ^ hit).unit() < p.fail_ratio {
+        return fail;
     }
     Action::Serve(p.malformed)
 }

@@ -12,6 +12,9 @@ use crate::query::param;
 use crate::sample::FIRST_DAY;
 use crate::store::{Store, View};
 use axum::http::Method;
+use booktax::core::mirror::apply::changes_of;
+use booktax::core::mirror::digest::Digest;
+use booktax::core::mirror::plan::days_to_sync;
 use booktax::core::schema::{EanResponse, IsbnResponse, PolicyExpiryDateResponse};
 use booktax::core::taipei::parse_yyyymmdd;
 use serde::Serialize;
@@ -239,7 +242,7 @@ impl App {
         }
         let mut malformed = None;
         if let Some((p, hit)) = &profile {
-            if p.latency_ms > 0 {
+            if p.slow(*hit) {
                 tokio::time::sleep(Duration::from_millis(p.latency_ms)).await;
             }
             match decide(p, *hit) {
@@ -253,7 +256,7 @@ impl App {
                     }
                     return r;
                 }
-                Action::Serve(m) => malformed = m,
+                Action::Serve(m) => malformed = p.malformed_on(path, m),
             }
         }
         let mut reply = self.answer(path, policy);
@@ -493,15 +496,61 @@ impl App {
                     Err(e) => Reply::error(400, &format!("無法讀取政策到期日設定：{e}")),
                 }
             }
+            "/__admin/mirror-digest" if get => self.mirror_digest(query),
             "/__admin/reset" if post => {
                 self.admin().reset();
                 self.clock.set(None);
                 ok()
             }
-            "/__admin/fixtures" | "/__admin/hits" | "/__admin/faults" | "/__admin/clock"
-            | "/__admin/policy" | "/__admin/reset" => method_not_allowed(),
+            "/__admin/fixtures"
+            | "/__admin/hits"
+            | "/__admin/faults"
+            | "/__admin/clock"
+            | "/__admin/policy"
+            | "/__admin/reset"
+            | "/__admin/mirror-digest" => method_not_allowed(),
             _ => Reply::empty(404),
         }
+    }
+}
+
+impl App {
+    /// The truth a browser mirror must equal: every daily list from the first through
+    /// `through` (default: the last published), applied in order by the core's own rules.
+    fn mirror_digest(&self, query: &str) -> Reply {
+        let Mode::Sample(store) = &self.mode else {
+            return Reply::error(400, "只有樣本資料模式提供 mirror-digest");
+        };
+        let view = self.view();
+        let through = param(query, "through")
+            .and_then(|s| parse_yyyymmdd(&s))
+            .map_or(view.through, |d| d.min(view.through));
+        let policy = self.admin().policy.unwrap_or(self.config.policy_expiry);
+        let mut books = std::collections::HashMap::new();
+        let mut sets = std::collections::HashMap::new();
+        for day in days_to_sync(None, through) {
+            if let Some(list) = store.daily(day, &view, policy) {
+                let changes = changes_of(&list);
+                books.extend(changes.isbns);
+                sets.extend(changes.eans);
+            }
+        }
+        let mut digest = Digest::default();
+        for (key, book) in &books {
+            digest.add_isbn(key, book);
+        }
+        for (key, set) in &sets {
+            digest.add_ean(key, set);
+        }
+        Reply::json(
+            200,
+            &serde_json::json!({
+                "digest": digest.text(),
+                "through": booktax::core::taipei::format_yyyymmdd(through),
+                "isbns": books.len(),
+                "eans": sets.len(),
+            }),
+        )
     }
 }
 

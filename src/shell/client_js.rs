@@ -10,22 +10,22 @@ use crate::core::lookup::endpoint::{Endpoint, check_announcement_date};
 use crate::core::lookup::error::LookupError;
 use crate::core::lookup::retry::{DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::core::lookup::source::{Terms, lookup};
+use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
 use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
 use crate::core::taipei::format_yyyymmdd;
+use crate::core::taipei::parse_yyyymmdd;
 use crate::shell::fetch::Fetcher;
+use crate::shell::idb::{BOOKS, MirrorDb, SETS};
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::js_input::{
     checkout_day, field, format_option, lang_option, number_option, signal_option, text_of,
     text_option,
 };
 use crate::shell::live::Live;
-use serde::Serialize;
-use crate::core::mirror::plan::freshness;
-use crate::core::taipei::parse_yyyymmdd;
-use crate::shell::idb::{BOOKS, MirrorDb, SETS};
 use crate::shell::mirror::MirrorLookup;
 use crate::shell::sync::sync;
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -78,7 +78,9 @@ async fn storage_usage() -> Option<f64> {
         .ok()?;
     let promise: js_sys::Promise = estimate.call0(&storage).ok()?.dyn_into().ok()?;
     let result = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    js_sys::Reflect::get(&result, &"usage".into()).ok()?.as_f64()
+    js_sys::Reflect::get(&result, &"usage".into())
+        .ok()?
+        .as_f64()
 }
 
 /// What a `BookTaxClient` method asks for.
@@ -122,7 +124,11 @@ struct PolicyView {
 
 /// Answers every client method: one async function, so the wasm holds one
 /// state machine for all of them instead of one per method.
-async fn answer(live: Rc<Live>, mirror: Option<Rc<Mirror>>, call: Call) -> Result<JsValue, Failure> {
+async fn answer(
+    live: Rc<Live>,
+    mirror: Option<Rc<Mirror>>,
+    call: Call,
+) -> Result<JsValue, Failure> {
     let signal = match &call {
         Call::PolicyStatus(opts) | Call::Lookup(_, opts) | Call::Sync(opts) => signal_option(opts)?,
         _ => None,
@@ -162,7 +168,9 @@ async fn answer(live: Rc<Live>, mirror: Option<Rc<Mirror>>, call: Call) -> Resul
             let (code, terms) = read().map_err(|f| f.with_decision(lang))?;
             let in_lang = |e: LookupError| Failure::lookup_in(&e, lang);
             let Some(mirror) = mirror else {
-                let result = lookup(&live.with_signal(signal), code, terms).await.map_err(in_lang)?;
+                let result = lookup(&live.with_signal(signal), code, terms)
+                    .await
+                    .map_err(in_lang)?;
                 return to_js(&result);
             };
             let db = mirror.db().await?;
@@ -171,10 +179,14 @@ async fn answer(live: Rc<Live>, mirror: Option<Rc<Mirror>>, call: Call) -> Resul
                 state: db.state().await?,
                 live: &live,
             };
-            let from_mirror = lookup(&source, code.clone(), terms).await.map_err(in_lang)?;
+            let from_mirror = lookup(&source, code.clone(), terms)
+                .await
+                .map_err(in_lang)?;
             if field(opts, "confirm").as_bool() == Some(true) {
                 // The live answer wins when there is one, and keeps the mirror's record current.
-                let from_live = lookup(&live.with_signal(signal), code, terms).await.map_err(in_lang)?;
+                let from_live = lookup(&live.with_signal(signal), code, terms)
+                    .await
+                    .map_err(in_lang)?;
                 if from_live.error.is_none() {
                     if let Some(found) = &from_live.record {
                         db.store_found(found).await?;
@@ -187,7 +199,9 @@ async fn answer(live: Rc<Live>, mirror: Option<Rc<Mirror>>, call: Call) -> Resul
         Call::Sync(opts) => {
             let mirror = mirror.ok_or_else(no_mirror)?;
             let db = mirror.db().await?;
-            let progress = field(opts, "onProgress").dyn_into::<js_sys::Function>().ok();
+            let progress = field(opts, "onProgress")
+                .dyn_into::<js_sys::Function>()
+                .ok();
             return to_js(&sync(&db, &live, signal, progress.as_ref()).await?);
         }
         Call::MirrorStatus => {
@@ -248,7 +262,11 @@ impl BookTaxClient {
             Some(true) => {
                 let name = text_option(&options, "mirrorName")?;
                 Some(Rc::new(Mirror {
-                    name: if name.is_empty() { "booktax".into() } else { name },
+                    name: if name.is_empty() {
+                        "booktax".into()
+                    } else {
+                        name
+                    },
                     db: RefCell::new(None),
                 }))
             }

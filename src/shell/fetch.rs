@@ -52,7 +52,9 @@ fn abort_function(controller: &AbortController) -> Result<js_sys::Function, Look
     js_sys::Reflect::get(controller, &"abort".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .map(|f| f.bind0(controller))
+        // `undefined` bound as the reason: called as an event listener, the function must not
+        // pass the Event on as the abort reason (fetch would reject with the Event, not an Error).
+        .map(|f| JsValue::from(f.bind1(controller, &JsValue::UNDEFINED)).unchecked_into())
         .ok_or_else(|| LookupError::Network {
             detail: "AbortController.abort is missing".to_string(),
         })

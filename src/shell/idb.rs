@@ -66,7 +66,11 @@ async fn request(req: &IdbRequest, what: &str) -> Result<JsValue, Failure> {
         Ok(_) => req.result().map_err(|e| storage(what, &e)),
         Err(_) => Err(storage(
             what,
-            &req.error().ok().flatten().map(JsValue::from).unwrap_or_default(),
+            &req.error()
+                .ok()
+                .flatten()
+                .map(JsValue::from)
+                .unwrap_or_default(),
         )),
     }
 }
@@ -135,7 +139,10 @@ impl MirrorDb {
         stores: &[&str],
         mode: IdbTransactionMode,
     ) -> Result<IdbTransaction, Failure> {
-        let names = stores.iter().map(|s| JsValue::from_str(s)).collect::<js_sys::Array>();
+        let names = stores
+            .iter()
+            .map(|s| JsValue::from_str(s))
+            .collect::<js_sys::Array>();
         self.db
             .transaction_with_str_sequence_and_mode(&names, mode)
             .map_err(|e| storage("開始交易", &e))
@@ -211,7 +218,9 @@ impl MirrorDb {
     pub async fn store_found(&self, found: &Found) -> Result<(), Failure> {
         let mut changes = DayChanges::default();
         match found {
-            Found::Isbn(book) => changes.isbns.extend(isbn_key(book).map(|k| (k, book.clone()))),
+            Found::Isbn(book) => changes
+                .isbns
+                .extend(isbn_key(book).map(|k| (k, book.clone()))),
             Found::Ean(set) => changes.eans.extend(ean_key(set).map(|k| (k, set.clone()))),
         }
         self.write(&changes, None).await

@@ -48,11 +48,14 @@ struct Progress {
     total: usize,
 }
 
+/// A day's announcement, `None` when nothing was published that day.
+type DayAnswer = Result<Option<DailyResponse>, LookupError>;
+
 /// A day's fetch under way: its promise settles when the result is in the cell.
 struct Pending {
     day: NaiveDate,
     settled: JsFuture,
-    result: Rc<RefCell<Option<Result<Option<DailyResponse>, LookupError>>>>,
+    result: Rc<RefCell<Option<DayAnswer>>>,
 }
 
 fn start(live: &Rc<Live>, day: NaiveDate, signal: &AbortSignal) -> Pending {
@@ -121,13 +124,22 @@ pub async fn sync(
         ..SyncReport::default()
     };
     let outcome = async {
-        queue.extend(upcoming.by_ref().take(IN_FLIGHT).map(|d| start(live, d, &inner)));
+        queue.extend(
+            upcoming
+                .by_ref()
+                .take(IN_FLIGHT)
+                .map(|d| start(live, d, &inner)),
+        );
         while let Some(pending) = queue.pop_front() {
             if let Some(day) = upcoming.next() {
                 queue.push_back(start(live, day, &inner));
             }
             let _ = pending.settled.await;
-            let answer = pending.result.borrow_mut().take().unwrap_or(Err(LookupError::Aborted));
+            let answer = pending
+                .result
+                .borrow_mut()
+                .take()
+                .unwrap_or(Err(LookupError::Aborted));
             let changes = match answer? {
                 Some(daily) => changes_of(&daily),
                 None => DayChanges::default(),

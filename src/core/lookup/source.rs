@@ -9,9 +9,9 @@ use crate::core::lang::Lang;
 use crate::core::lookup::answer::{Answers, Found, Lookup};
 use crate::core::lookup::clock::{CheckoutTime, Now};
 use crate::core::lookup::error::LookupError;
+use crate::core::mirror::plan::Freshness;
 use crate::core::rules::Format;
 use crate::core::schema::DateField;
-use crate::core::mirror::plan::Freshness;
 use crate::core::taipei::{format_taipei_time, format_yyyymmdd};
 use chrono::NaiveDate;
 

@@ -1,0 +1,229 @@
+//! Browser tests of the offline mirror against the running local service: a sync equals the service's truth, through failures, a malformed day and interruptions.
+//!
+//! The service's clock is set to 2021-04-01 for these tests (85 announcement days),
+//! and `/__admin/mirror-digest?through=` gives the truth: every daily list through a
+//! day, applied in order by the core's rules. After every sync, finished or not, the
+//! mirror must equal the truth through the day it says it applied: nothing lost,
+//! nothing doubled, nothing applied out of order.
+#![cfg(target_arch = "wasm32")]
+
+use booktax::shell::client_js::BookTaxClient;
+use booktax::shell::idb::MirrorDb;
+use gloo_net::http::Request;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ADMIN_TOKEN: &str = match option_env!("BOOKTAX_TEST_ADMIN_TOKEN") {
+    Some(t) => t,
+    None => "",
+};
+
+fn server() -> Option<&'static str> {
+    let url = option_env!("BOOKTAX_TEST_URL");
+    if url.is_none() {
+        assert!(
+            option_env!("BOOKTAX_TEST_REQUIRED").is_none(),
+            "BOOKTAX_TEST_URL is not set, and BOOKTAX_TEST_REQUIRED says these tests must run"
+        );
+        console_log!("skipped: BOOKTAX_TEST_URL is not set (cargo xtask test sets it)");
+    }
+    url
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).expect("test JSON")
+}
+
+fn text(value: &JsValue, key: &str) -> String {
+    js_sys::Reflect::get(value, &key.into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
+async fn admin_post(base: &str, what: &str, body: &str) {
+    let response = Request::post(&format!("{base}/__admin/{what}"))
+        .header("content-type", "application/json")
+        .header("x-booktax-admin-token", ADMIN_TOKEN)
+        .body(body)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert!(response.ok(), "admin {what}: {}", response.status());
+}
+
+/// The service's truth through a day (`None`: the last published).
+async fn truth(base: &str, through: Option<&str>) -> String {
+    let query = through.map(|d| format!("?through={d}")).unwrap_or_default();
+    let response = Request::get(&format!("{base}/__admin/mirror-digest{query}"))
+        .header("x-booktax-admin-token", ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.ok(), "mirror-digest: {}", response.status());
+    text(&json(&response.text().await.unwrap()), "digest")
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+fn client(base: &str, appid: &str, mirror: &str, extra: &str) -> BookTaxClient {
+    BookTaxClient::new(json(&format!(
+        r#"{{"baseUrl":"{base}","appid":"{appid}","mirror":true,"mirrorName":"{mirror}"{extra}}}"#
+    )))
+    .unwrap_or_else(|_| panic!("client options"))
+}
+
+/// Syncs; `Ok(report)` or `Err(code)`.
+async fn sync(c: &BookTaxClient, signal: Option<&web_sys::AbortSignal>) -> Result<JsValue, String> {
+    let opts = js_sys::Object::new();
+    if let Some(s) = signal {
+        js_sys::Reflect::set(&opts, &"signal".into(), s).unwrap();
+    }
+    JsFuture::from(c.sync(opts.into()))
+        .await
+        .map_err(|e| text(&e, "code"))
+}
+
+/// The mirror's applied day and digest, read afresh from IndexedDB.
+async fn mirror_now(name: &str) -> (Option<String>, String) {
+    let db = MirrorDb::open(name)
+        .await
+        .unwrap_or_else(|_| panic!("open {name}"));
+    let state = db.state().await.unwrap_or_else(|_| panic!("state"));
+    let digest = db.digest().await.unwrap_or_else(|_| panic!("digest"));
+    (state.applied_through, digest.text())
+}
+
+/// The mirror equals the truth through the day it says it applied (or is empty).
+async fn consistent(base: &str, name: &str) -> Option<String> {
+    let (applied, digest) = mirror_now(name).await;
+    match &applied {
+        Some(day) => assert_eq!(digest, truth(base, Some(day)).await, "{name} through {day}"),
+        None => assert!(
+            digest.starts_with("0-"),
+            "{name} is empty before any day: {digest}"
+        ),
+    }
+    applied
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().unwrap();
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn mirror_sync_equals_the_truth_through_faults_and_interruptions() {
+    let Some(base) = server() else { return };
+    admin_post(base, "clock", r#"{"now":"2021-04-01T12:00:00+08:00"}"#).await;
+    let whole = truth(base, None).await;
+    assert!(!whole.starts_with("0-"), "the truth holds records: {whole}");
+
+    // A clean sync, then a second one that finds nothing to do.
+    let clean = unique("clean");
+    let c = client(base, "booktax-sample", &clean, "");
+    let report = sync(&c, None).await.expect("clean sync");
+    assert_eq!(text(&report, "appliedThrough"), "20210401");
+    assert_eq!(mirror_now(&clean).await.1, whole);
+    let again = sync(&c, None).await.expect("second sync");
+    assert_eq!(
+        js_sys::Reflect::get(&again, &"days".into())
+            .unwrap()
+            .as_f64(),
+        Some(0.0)
+    );
+    assert_eq!(mirror_now(&clean).await.1, whole, "nothing doubled");
+
+    // 20 % of answers fail with 503 and some are slower than the client waits: syncs
+    // stop and resume until done, and after each the mirror is exactly some complete day.
+    let flaky = unique("flaky");
+    let appid = unique("flaky-appid");
+    admin_post(
+        base,
+        "faults",
+        &format!(r#"{{"appid":"{appid}","fail_ratio":0.2,"fail_status":503,"latency_ms":600,"slow_ratio":0.05}}"#),
+    )
+    .await;
+    let c = client(base, &appid, &flaky, r#","timeoutMs":300,"retries":1"#);
+    let mut failures = 0;
+    loop {
+        match sync(&c, None).await {
+            Ok(_) => break,
+            Err(code) => {
+                assert!(["http_error", "timeout"].contains(&code.as_str()), "{code}");
+                failures += 1;
+                consistent(base, &flaky).await;
+                assert!(failures < 60, "the flaky sync never finished");
+            }
+        }
+    }
+    assert!(failures > 0, "the faults stopped at least one sync");
+    assert_eq!(mirror_now(&flaky).await.1, whole);
+
+    // A malformed day stops the sync before it; the mirror stays through the day before.
+    let broken = unique("broken");
+    let appid = unique("broken-appid");
+    admin_post(
+        base,
+        "faults",
+        &format!(r#"{{"appid":"{appid}","malformed_day":"20210301"}}"#),
+    )
+    .await;
+    let c = client(base, &appid, &broken, "");
+    assert_eq!(sync(&c, None).await.unwrap_err(), "malformed");
+    assert_eq!(consistent(base, &broken).await.as_deref(), Some("20210228"));
+    admin_post(base, "faults", &format!(r#"{{"appid":"{appid}"}}"#)).await;
+    sync(&c, None)
+        .await
+        .expect("the sync resumes once the day reads");
+    assert_eq!(mirror_now(&broken).await.1, whole);
+
+    // Interrupted at random moments (and by 500s): each stop leaves some complete day.
+    let cut = unique("cut");
+    let appid = unique("cut-appid");
+    admin_post(
+        base,
+        "faults",
+        &format!(r#"{{"appid":"{appid}","fail_ratio":0.1,"fail_status":500,"latency_ms":20}}"#),
+    )
+    .await;
+    let c = client(base, &appid, &cut, r#","retries":0"#);
+    let mut stops = 0;
+    for round in 0.. {
+        assert!(round < 80, "the interrupted sync never finished");
+        let controller = web_sys::AbortController::new().unwrap();
+        let signal = controller.signal();
+        let timer = {
+            let controller = controller.clone();
+            wasm_bindgen::closure::Closure::once_into_js(move || controller.abort())
+        };
+        let delay = (js_sys::Math::random() * 400.0) as i32;
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(timer.unchecked_ref(), delay)
+            .unwrap();
+        match sync(&c, Some(&signal)).await {
+            Ok(_) => break,
+            Err(code) => {
+                assert!(["aborted", "http_error"].contains(&code.as_str()), "{code}");
+                stops += 1;
+                consistent(base, &cut).await;
+            }
+        }
+        sleep_ms(10).await;
+    }
+    assert!(stops > 0, "at least one sync was cut short");
+    assert_eq!(mirror_now(&cut).await.1, whole);
+    console_log!("mirror tests: {failures} flaky stops, {stops} interruptions, truth {whole}");
+
+    admin_post(base, "clock", r#"{"now":null}"#).await;
+}
