@@ -6,6 +6,7 @@ import { renderPolicy, renderClock } from './policy-bar.js';
 import { showDaily } from './daily.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 import { mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
+import { registerOffline } from './offline.js';
 
 /** @typedef {import('./pkg/booktax.js')} Wasm */
 /** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
@@ -361,6 +362,7 @@ async function start() {
     document.documentElement.dataset.ready = 'true';
   }
   if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
+  registerOffline();
   await refreshPolicy();
 }
 

@@ -81,7 +81,45 @@ pub fn build_web() -> Result {
     check_manifest(&pkg.join("package.json"))?;
     let mut sent = vec!["booktax_bg.wasm", "booktax.js"];
     sent.extend(ELEMENT_FILES);
-    precompress(&pkg, &sent)
+    precompress(&pkg, &sent)?;
+    write_shell_manifest()
+}
+
+/// `www/pkg/shell-manifest.json`: the files the service worker keeps for an offline start
+/// (the lookup page, its modules and styles, the wasm) and a version that changes with any of them.
+fn write_shell_manifest() -> Result {
+    let www = root().join("www");
+    let mut files: Vec<String> = fs::read_dir(&www)
+        .map_err(|e| format!("{}: {e}", www.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            (name.ends_with(".js") || name.ends_with(".css") || name == "index.html")
+                && !name.starts_with("embed")
+                && name != "sw.js"
+        })
+        .collect();
+    files.extend([
+        "pkg/booktax.js".to_string(),
+        "pkg/booktax_bg.wasm".to_string(),
+    ]);
+    files.sort();
+    // 64-bit FNV-1a over every file's name and bytes: enough to tell builds apart.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for name in &files {
+        let bytes = fs::read(www.join(name)).map_err(|e| format!("www/{name}: {e}"))?;
+        for b in name.bytes().chain(bytes) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    files.insert(0, "./".to_string());
+    let list = files
+        .iter()
+        .map(|f| format!("\"{f}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let manifest = format!("{{ \"version\": \"{hash:016x}\", \"files\": [{list}] }}\n");
+    let path = www.join("pkg").join("shell-manifest.json");
+    fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The package's version must be the crate's, and every file it ships must exist.
