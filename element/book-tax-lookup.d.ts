@@ -34,8 +34,9 @@ export class BookTaxLookup extends HTMLElement {
   /** `base-url`: the announcement service ("" for this page's origin). */
   baseUrl: string;
   appid: string;
-  /** `physical`, `ebook`, or "" when not said. */
-  format: 'physical' | 'ebook' | '';
+  /** `physical`, `ebook`, or "" when not said (the attribute as written: anything else is refused at lookup, as unknown). */
+  get format(): string;
+  set format(value: 'physical' | 'ebook' | '');
   /** `at`: the checkout moment (ISO 8601), "" for now. */
   at: string;
   /** `live`; `mirror` once the offline mirror exists. */
@@ -56,18 +57,23 @@ export class BookTaxLookup extends HTMLElement {
   checkValidity(): boolean;
   reportValidity(): boolean;
   /**
-   * Looks a code up as typing it would; a newer lookup cancels this one (it rejects with `code: "aborted"`).
-   * Rejects for unreadable input; a service failure resolves with an unknown decision (and `booktax-error`).
+   * Looks a code up as typing it would; a newer lookup, a detach or a form reset cancels this one
+   * (it rejects with `code: "aborted"`). Rejects for unreadable input or options (`empty`,
+   * `bad_checksum`, `bad_option`, …) and when the wasm cannot load (`load_failed`); a service
+   * failure resolves with an unknown decision (and `booktax-error`).
    */
   lookup(code: string): Promise<LookupResult>;
   formResetCallback(): void;
   formDisabledCallback(disabled: boolean): void;
   formStateRestoreCallback(state: unknown): void;
   connectedCallback(): void;
+  disconnectedCallback(): void;
   attributeChangedCallback(name: string, before: string | null, after: string | null): void;
 }
 
 export type BookTaxDecisionEvent = CustomEvent<LookupResult>;
+/** Sent when a lookup starts: the element's value is empty until its decision. */
+export type BookTaxPendingEvent = CustomEvent<{ input: string }>;
 export type BookTaxErrorEvent = CustomEvent<LookupFailure>;
 export type { BookTaxError };
 
@@ -75,8 +81,20 @@ declare global {
   interface HTMLElementTagNameMap {
     'book-tax-lookup': BookTaxLookup;
   }
+  // The events bubble and are composed: a form, the document or the window can listen.
   interface HTMLElementEventMap {
     'booktax-decision': BookTaxDecisionEvent;
     'booktax-error': BookTaxErrorEvent;
+    'booktax-pending': BookTaxPendingEvent;
+  }
+  interface DocumentEventMap {
+    'booktax-decision': BookTaxDecisionEvent;
+    'booktax-error': BookTaxErrorEvent;
+    'booktax-pending': BookTaxPendingEvent;
+  }
+  interface WindowEventMap {
+    'booktax-decision': BookTaxDecisionEvent;
+    'booktax-error': BookTaxErrorEvent;
+    'booktax-pending': BookTaxPendingEvent;
   }
 }

@@ -33,7 +33,10 @@ function unknownDecision(message) {
   return { verdict: 'unknown', reason: 'lookup_failed', message, detail: message };
 }
 
-export class BookTaxLookup extends HTMLElement {
+// Imported where there is no DOM (a server render, a Node test), the module loads and defines nothing.
+const Base = /** @type {typeof HTMLElement} */ (typeof HTMLElement === 'undefined' ? class {} : HTMLElement);
+
+export class BookTaxLookup extends Base {
   static formAssociated = true;
   static observedAttributes = ['base-url', 'appid', 'format', 'at', 'lang', 'mode', 'code', 'required', 'name'];
 
@@ -47,6 +50,8 @@ export class BookTaxLookup extends HTMLElement {
   #asked = '';
   /** @type {AbortController | null} */
   #running = null;
+  /** The terms changed while detached: decide again when attached. */
+  #stale = false;
 
   constructor() {
     super();
@@ -66,6 +71,15 @@ export class BookTaxLookup extends HTMLElement {
     this.#view.setTexts(this.#texts);
     const code = this.getAttribute('code');
     if (code && code !== this.#asked) this.lookup(code).catch(() => {});
+    else if (this.#stale) this.#redo();
+  }
+
+  /** Detached: the lookup under way stops, and the verdict shown is decided again on return. */
+  disconnectedCallback() {
+    if (this.#running) {
+      this.#running.abort();
+      this.#stale = true;
+    }
   }
 
   /**
@@ -78,6 +92,7 @@ export class BookTaxLookup extends HTMLElement {
     switch (name) {
       case 'lang':
         this.#view.setTexts(this.#texts);
+        this.#updateValidity();
         this.#redo();
         break;
       case 'code':
@@ -87,7 +102,7 @@ export class BookTaxLookup extends HTMLElement {
         this.#updateValidity();
         break;
       case 'name':
-        if (this.#result) this.#settle(this.#result, this.#asked);
+        this.#setValue();
         break;
       default:
         // base-url, appid, format, at, mode: the same code, decided again on the new terms.
@@ -162,9 +177,15 @@ export class BookTaxLookup extends HTMLElement {
     const running = new AbortController();
     this.#running = running;
     this.#asked = text;
+    this.#stale = false;
     if (this.#view.input.value !== text) this.#view.input.value = text;
     const texts = this.#texts;
+    // Nothing of the last verdict stays while this one is decided: not on screen, not in the form.
+    this.#result = null;
+    this.#setValue();
+    this.#updateValidity();
     this.#view.busy(texts);
+    this.dispatchEvent(new CustomEvent('booktax-pending', { bubbles: true, composed: true, detail: { input: text } }));
     try {
       if (this.mode !== 'live') throw codedError('bad_option', texts.noMirror, unknownDecision(texts.noMirror));
       const client = await clientFor(this.baseUrl, this.appid).catch(() => {
@@ -178,7 +199,7 @@ export class BookTaxLookup extends HTMLElement {
       if (running.signal.aborted) throw codedError('aborted', 'aborted');
       /** @type {LookupResult} */
       const result = { code: answer.code, kind: answer.kind, record: answer.record, decision: answer.decision, source: answer.source };
-      this.#settle(result, text);
+      this.#settle(result);
       this.dispatchEvent(new CustomEvent('booktax-decision', { bubbles: true, composed: true, detail: result }));
       // The service failed: the decision stands (unknown), and the host also hears why.
       if (answer.error) this.#failed({ input: text, error: answer.error, decision: answer.decision });
@@ -186,7 +207,7 @@ export class BookTaxLookup extends HTMLElement {
     } catch (e) {
       const error = /** @type {BookTaxError} */ (e instanceof Error ? e : codedError('internal', String(e)));
       if (error.code === 'aborted' || running.signal.aborted) throw error;
-      this.#settle(null, text, error.decision ?? null);
+      this.#settle(null, error.decision ?? unknownDecision(error.message));
       this.#failed({ input: text, error: { code: error.code ?? 'internal', message: error.message }, decision: error.decision ?? null });
       throw error;
     } finally {
@@ -194,15 +215,17 @@ export class BookTaxLookup extends HTMLElement {
     }
   }
 
-  /** Called by the form: back to no lookup. */
+  /** Called by the form: back to no lookup, or to the `code` attribute's, as an input to its default value. */
   formResetCallback() {
     this.#running?.abort();
     this.#result = null;
     this.#asked = '';
     this.#view.input.value = '';
     this.#view.clear();
-    this.#internals.setFormValue(null);
+    this.#setValue();
     this.#updateValidity();
+    const code = this.getAttribute('code');
+    if (code && this.isConnected) this.lookup(code).catch(() => {});
   }
 
   /** @param {boolean} disabled */
@@ -228,42 +251,55 @@ export class BookTaxLookup extends HTMLElement {
   }
 
   /**
-   * Shows the outcome and sets the form value: the verdict (and the code under `name-code`), or none.
+   * Shows the outcome and sets the form value from it.
    * @param {LookupResult | null} result
-   * @param {string} text
    * @param {Decision | null} failed the unknown decision of a failed read, to show
    */
-  #settle(result, text, failed = null) {
+  #settle(result, failed = null) {
     this.#result = result;
     const texts = this.#texts;
-    if (result) {
-      this.#view.show(texts, result.decision, result.record);
-      // Submitted as `name=verdict` and `name-code=code`: the form learns which code the verdict is for.
-      const data = new FormData();
-      if (this.name) {
-        data.append(this.name, result.decision.verdict);
-        data.append(`${this.name}-code`, result.code);
-      }
-      this.#internals.setFormValue(data, text);
-    } else {
-      this.#view.show(texts, failed, null);
-      this.#internals.setFormValue(null);
-    }
+    if (result) this.#view.show(texts, result.decision, result.record);
+    else this.#view.show(texts, failed, null);
+    this.#setValue();
     this.#updateValidity();
     if (this.shadowRoot?.activeElement === this.#view.input) this.#view.input.select();
   }
 
-  /** The last code again, on new terms (language, format, time, service). */
+  /** The form value: `name=verdict` and `name-code=code` after a lookup (the form learns which code), else nothing. */
+  #setValue() {
+    const result = this.#result;
+    if (!result) {
+      this.#internals.setFormValue(null);
+      return;
+    }
+    const data = new FormData();
+    if (this.name) {
+      data.append(this.name, result.decision.verdict);
+      data.append(`${this.name}-code`, result.code);
+    }
+    this.#internals.setFormValue(data, this.#asked);
+  }
+
+  /** The last code again, on new terms (language, format, time, service); detached, when it returns. */
   #redo() {
-    if (this.#asked && this.isConnected) this.lookup(this.#asked).catch(() => {});
+    if (!this.#asked) return;
+    if (!this.isConnected) {
+      this.#running?.abort();
+      this.#stale = true;
+      return;
+    }
+    this.lookup(this.#asked).catch(() => {});
   }
 
   #updateValidity() {
-    if (this.required && !this.#result) {
+    const missing = this.required && !this.#result;
+    if (missing) {
       this.#internals.setValidity({ valueMissing: true }, this.#texts.required, this.#view.input);
     } else {
       this.#internals.setValidity({});
     }
+    this.#view.input.toggleAttribute('aria-required', this.required);
+    this.#view.input.setAttribute('aria-invalid', String(missing && this.#asked !== ''));
   }
 
   /** @param {boolean} disabled */
@@ -282,4 +318,4 @@ export class BookTaxLookup extends HTMLElement {
   }
 }
 
-if (!customElements.get(TAG)) customElements.define(TAG, BookTaxLookup);
+if (typeof customElements !== 'undefined' && !customElements.get(TAG)) customElements.define(TAG, BookTaxLookup);

@@ -36,6 +36,7 @@ input:focus-visible, button:focus-visible {
 .result[data-verdict=""] { margin: 0; padding: 0; border: 0; }
 .result[data-verdict="exempt"] { border-color: var(--booktax-exempt-color, #1a7f37); background: var(--booktax-exempt-background, #e9f6ec); }
 .result[data-verdict="taxable"] { border-color: var(--booktax-taxable-color, #b42318); background: var(--booktax-taxable-background, #fdecea); }
+.result[data-verdict="pending"] { border-color: #8a8f98; background: #f1f2f4; }
 .result[data-verdict="unknown"] { border-color: var(--booktax-unknown-color, #9a6700); background: var(--booktax-unknown-background, #fff6db); }
 .result[aria-busy="true"] { opacity: 0.6; }
 .headline { display: flex; align-items: baseline; gap: 0.4em; margin: 0; }

@@ -5,6 +5,7 @@
 
 const TEXTS = {
   'zh-TW': {
+    lang: 'zh-Hant-TW',
     label: 'ISBN／EAN 條碼',
     button: '查詢',
     busy: '查詢中…',
@@ -17,6 +18,7 @@ const TEXTS = {
     noMirror: '離線資料庫模式（mode="mirror"）尚未提供，請以應稅處理並至認可公告頁面確認',
   },
   en: {
+    lang: 'en',
     label: 'ISBN / EAN barcode',
     button: 'Look up',
     busy: 'Looking up…',

@@ -36,7 +36,8 @@ export class LookupView {
     this.form.append(this.label, this.input, this.button);
     this.result = make('div', { class: 'result', part: 'result', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-verdict': '' });
     this.glyph = make('span', { class: 'glyph', part: 'glyph', 'aria-hidden': 'true' });
-    this.word = make('span', { class: 'word', part: 'verdict' });
+    // The message (read by the live region) starts with the verdict: the word is for the eye.
+    this.word = make('span', { class: 'word', part: 'verdict', 'aria-hidden': 'true' });
     this.title = make('span', { class: 'title', part: 'title' });
     this.message = make('span', { class: 'message', part: 'message' });
     const headline = make('p', { class: 'headline' });
@@ -51,17 +52,22 @@ export class LookupView {
    * @param {Texts} texts
    */
   setTexts(texts) {
+    this.container.lang = texts.lang;
     this.label.textContent = texts.label;
     this.button.textContent = texts.button;
   }
 
-  /** @param {Texts} texts */
+  /**
+   * Looking up: no verdict shown, only that it is being looked up.
+   * @param {Texts} texts
+   */
   busy(texts) {
     this.result.setAttribute('aria-busy', 'true');
-    if (!this.result.dataset.verdict) {
-      this.result.dataset.verdict = 'unknown';
-      this.word.textContent = texts.busy;
-    }
+    this.result.dataset.verdict = 'pending';
+    this.glyph.textContent = '';
+    this.word.textContent = texts.busy;
+    this.title.textContent = '';
+    this.message.textContent = '';
   }
 
   /**

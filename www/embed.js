@@ -37,6 +37,12 @@ sale.addEventListener('booktax-decision', (event) => {
   note(`booktax-decision ${code} ${decision.verdict}（${decision.reason}，${source}）`);
 });
 
+// A new lookup on a line: its rate is unknown until the verdict comes.
+sale.addEventListener('booktax-pending', (event) => {
+  const rate = rateFor(event.target);
+  if (rate instanceof HTMLInputElement) rate.value = '';
+});
+
 sale.addEventListener('booktax-error', (event) => {
   const { input, error } = /** @type {CustomEvent<LookupFailure>} */ (event).detail;
   // A failed lookup still gave a verdict (unknown: 5 %); unreadable input gave none.

@@ -181,6 +181,17 @@ pub struct ClockDays {
 
 impl Decision {
     fn new(lang: Lang, verdict: Verdict, reason: Reason, detail: String) -> Decision {
+        // In English the detail continues a sentence: "Unknown: cannot reach…", not "Unknown: Cannot…".
+        let detail = match (lang, detail.as_bytes()) {
+            (Lang::En, [first, second, ..])
+                if first.is_ascii_uppercase() && second.is_ascii_lowercase() =>
+            {
+                let mut lowered = detail;
+                lowered[..1].make_ascii_lowercase();
+                lowered
+            }
+            _ => detail,
+        };
         let message = match (lang, verdict) {
             (Lang::ZhTw, Verdict::Exempt) => format!("免稅（{detail}）"),
             (Lang::ZhTw, Verdict::Taxable) => format!("應稅：{detail}"),
@@ -374,7 +385,7 @@ impl Checkout {
                 Reason::PolicyUnknown,
                 lang.pick(
                     "無法取得政策施行到期日",
-                    "the policy expiry date could not be had",
+                    "the policy expiry date could not be obtained",
                 ),
             )),
             Some(p) if self.day > p => Err(Decision::taxable(
@@ -491,7 +502,7 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
             crate::say!(
                 lang,
                 "認可自 {} 起生效，結帳日尚未生效",
-                "approved from {}, not yet on the checkout day",
+                "the approval takes effect on {}, after the checkout day",
                 format_display(approved)
             ),
         );
@@ -664,7 +675,7 @@ fn decide_ean_inner(
             crate::say!(
                 lang,
                 "套書內有 {} 本書不符免稅",
-                "{} book(s) in the set are not exempt",
+                "books in the set that are not exempt: {}",
                 taxable
             ),
         ));
@@ -680,7 +691,7 @@ fn decide_ean_inner(
             crate::say!(
                 lang,
                 "套書內有 {} 本書無法判定",
-                "{} book(s) in the set cannot be decided",
+                "books in the set that cannot be decided: {}",
                 unknown
             ),
         ));

@@ -107,13 +107,23 @@ pub struct MomentError {
     pub input: String,
 }
 
-impl fmt::Display for MomentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl MomentError {
+    /// What was wrong and what to type instead, in `lang`.
+    pub fn describe(&self, lang: crate::core::lang::Lang) -> String {
         let shown: String = self.input.chars().take(40).collect();
-        write!(
-            f,
-            "無法讀取結帳時間「{shown}」：請用 2026-03-01、20260301 或 2026-03-01T10:00:00+08:00 的格式"
+        crate::say!(
+            lang,
+            "無法讀取結帳時間「{}」：請用 2026-03-01、20260301 或 2026-03-01T10:00:00+08:00 的格式",
+            "Cannot read the checkout time \"{}\": use 2026-03-01, 20260301 or 2026-03-01T10:00:00+08:00",
+            shown
         )
+    }
+}
+
+impl fmt::Display for MomentError {
+    /// The zh-TW text of [`MomentError::describe`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(crate::core::lang::Lang::ZhTw))
     }
 }
 

@@ -139,11 +139,11 @@ async fn answer(
             return to_js(&format_yyyymmdd(live.policy_expiry_date(signal).await?));
         }
         Call::PolicyStatus(opts) => {
-            let days = match checkout_day(&field(opts, "at"))? {
+            let lang = lang_option(opts)?;
+            let days = match checkout_day(&field(opts, "at"), lang)? {
                 Some(day) => vec![day],
                 None => live.now().days(),
             };
-            let lang = lang_option(opts)?;
             let policy = live.policy_for_today(signal).await;
             if policy == Err(LookupError::Aborted) {
                 return Err(LookupError::Aborted.into());
@@ -161,8 +161,8 @@ async fn answer(
             let read = || -> Result<_, Failure> {
                 let code = read_code(&text_of(input).unwrap_or_default())
                     .map_err(|e| Failure::code_in(&e, lang))?;
-                let day = checkout_day(&field(opts, "at"))?;
-                let format = format_option(&field(opts, "format"))?;
+                let day = checkout_day(&field(opts, "at"), lang)?;
+                let format = format_option(&field(opts, "format"), lang)?;
                 Ok((code, Terms { day, format, lang }))
             };
             let (code, terms) = read().map_err(|f| f.with_decision(lang))?;

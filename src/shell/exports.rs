@@ -1,6 +1,7 @@
 //! The stateless exports: read a code, decide a record, name the Taipei day; plus the TypeScript shapes of every answer.
 
 use crate::core::code::read_code;
+use crate::core::lang::Lang;
 use crate::core::rules::{Checkout, decide_ean, decide_isbn};
 use crate::core::schema::{Ean, Isbn, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
@@ -14,17 +15,18 @@ use wasm_bindgen::prelude::*;
 const TYPES: &str = include_str!("types.d.ts");
 
 /// The Taipei day of `at`, or today by the device clock.
-fn day_or_today(at: &JsValue) -> Result<NaiveDate, Failure> {
-    Ok(checkout_day(at)?
+fn day_or_today(at: &JsValue, lang: Lang) -> Result<NaiveDate, Failure> {
+    Ok(checkout_day(at, lang)?
         .unwrap_or_else(|| date_from_unix_millis(js_sys::Date::now()).unwrap_or_default()))
 }
 
 /// Reads `{ policyExpiryDate, at?, format?, lang? }`; an unreadable date is left for the rules to refuse.
 fn checkout(opts: &JsValue) -> Result<Checkout, Failure> {
+    let lang = lang_option(opts)?;
     let policy = field(opts, "policyExpiryDate").as_string();
-    let day = day_or_today(&field(opts, "at"))?;
-    let format = format_option(&field(opts, "format"))?;
-    Ok(Checkout::new(policy.as_deref(), day, format).in_lang(lang_option(opts)?))
+    let day = day_or_today(&field(opts, "at"), lang)?;
+    let format = format_option(&field(opts, "format"), lang)?;
+    Ok(Checkout::new(policy.as_deref(), day, format).in_lang(lang))
 }
 
 fn record<T: serde::de::DeserializeOwned>(record: JsValue) -> Result<T, Failure> {
@@ -99,5 +101,5 @@ pub fn decide_ean_js(
 pub fn taipei_date(
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] at: JsValue,
 ) -> Result<String, Failure> {
-    Ok(format_yyyymmdd(day_or_today(&at)?))
+    Ok(format_yyyymmdd(day_or_today(&at, Lang::ZhTw)?))
 }

@@ -31,18 +31,28 @@ pub fn field(object: &JsValue, name: &str) -> JsValue {
 /// # Errors
 ///
 /// `bad_option` for an unreadable time.
-pub fn checkout_day(at: &JsValue) -> Result<Option<NaiveDate>, Failure> {
+pub fn checkout_day(at: &JsValue, lang: Lang) -> Result<Option<NaiveDate>, Failure> {
     if at.is_undefined() || at.is_null() {
         return Ok(None);
     }
     if let Some(date) = at.dyn_ref::<js_sys::Date>() {
         return date_from_unix_millis(date.get_time())
             .map(Some)
-            .ok_or_else(|| Failure::option("結帳時間不是有效的日期"));
+            .ok_or_else(|| {
+                Failure::option(lang.pick(
+                    "結帳時間不是有效的日期",
+                    "The checkout time is not a valid date",
+                ))
+            });
     }
     match at.as_string() {
-        Some(s) => Ok(Some(parse_moment(&s)?)),
-        None => Err(Failure::option("結帳時間 at 必須是字串或 Date")),
+        Some(s) => parse_moment(&s)
+            .map(Some)
+            .map_err(|e| Failure::option(e.describe(lang))),
+        None => Err(Failure::option(lang.pick(
+            "結帳時間 at 必須是字串或 Date",
+            "The checkout time at must be a string or a Date",
+        ))),
     }
 }
 
@@ -51,7 +61,7 @@ pub fn checkout_day(at: &JsValue) -> Result<Option<NaiveDate>, Failure> {
 /// # Errors
 ///
 /// `bad_option` for anything else.
-pub fn format_option(format: &JsValue) -> Result<Option<Format>, Failure> {
+pub fn format_option(format: &JsValue, lang: Lang) -> Result<Option<Format>, Failure> {
     if format.is_undefined() || format.is_null() {
         return Ok(None);
     }
@@ -60,7 +70,12 @@ pub fn format_option(format: &JsValue) -> Result<Option<Format>, Failure> {
         .as_deref()
         .and_then(Format::parse)
         .map(Some)
-        .ok_or_else(|| Failure::option("販售型態 format 只能是 \"physical\" 或 \"ebook\""))
+        .ok_or_else(|| {
+            Failure::option(lang.pick(
+                "販售型態 format 只能是 \"physical\" 或 \"ebook\"",
+                "The format must be \"physical\" or \"ebook\"",
+            ))
+        })
 }
 
 /// `zh-TW` (the default), `en`, or any BCP 47 tag of either language.
@@ -77,7 +92,11 @@ pub fn lang_option(opts: &JsValue) -> Result<Lang, Failure> {
         .as_string()
         .as_deref()
         .and_then(Lang::parse)
-        .ok_or_else(|| Failure::option("語言 lang 只能是 \"zh-TW\" 或 \"en\""))
+        .ok_or_else(|| {
+            Failure::option(
+                "語言 lang 只能是 \"zh-TW\" 或 \"en\"（lang must be \"zh-TW\" or \"en\"）",
+            )
+        })
 }
 
 /// `opts[name]` as a whole number from 0 to `max`, or `default` when absent.

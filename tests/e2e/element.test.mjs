@@ -1,7 +1,7 @@
 // <book-tax-lookup> in embed.html: the form's tax rates and submission, two elements, lang, host CSS, strict CSP, keyboard only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSuite, closeSuite, screenshot, TZ } from './harness.mjs';
+import { openSuite, closeSuite, screenshot, adminPost, TZ } from './harness.mjs';
 
 let suite;
 before(async () => { suite = await openSuite({ page: false }); });
@@ -207,7 +207,12 @@ test('lang="en" switches every text the element shows, verdict and error message
     assert.match(taxable.message, /^Taxable: the approval was revoked on /);
     const bad = await scan(page, 'item2', '12345');
     assert.equal(bad.word, 'Unknown');
-    assert.match(bad.message, /^Unknown: Wrong length: 5 digits read.*; sell as taxable and check the announcement page$/);
+    assert.match(bad.message, /^Unknown: wrong length: 5 digits read.*; sell as taxable and check the announcement page$/);
+    // An unreadable option is worded in English too.
+    await page.evaluate(() => { document.getElementById('item2').at = 'garbage'; });
+    const badAt = await scan(page, 'item2', fx.revoked);
+    assert.match(badAt.message, /^Unknown: cannot read the checkout time "garbage"/);
+    await page.evaluate(() => { document.getElementById('item2').at = ''; });
 
     await page.locator('#lang').selectOption('zh-TW');
     const zh = await settled(page, 'item1', fx.approved);
@@ -348,6 +353,100 @@ test('a failed lookup is an unknown decision, then a booktax-error saying why', 
     assert.equal(events.value, 'unknown');
     assert.equal(await rate(page, 2), '5 %', 'unknown sells as taxable');
     assert.match(await page.locator('#log').textContent(), /booktax-error not_found/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('while a lookup runs nothing of the last verdict stays; a change mid-request cancels it cleanly; detached changes are decided on return', async () => {
+  const { fx } = suite;
+  await adminPost(suite.server.url, 'faults', { appid: 'slow-element', latency_ms: 700 });
+  const { context, page, errors } = await openEmbed();
+  try {
+    await page.evaluate(() => { document.getElementById('item1').appid = 'slow-element'; });
+    await page.evaluate((code) => document.getElementById('item1').lookup(code), fx.approved);
+    assert.equal(await rate(page, 1), '0 %');
+    // A new lookup on other terms: during it, no exempt anywhere (screen, value, form, rate).
+    const during = await page.evaluate(async () => {
+      const el = document.getElementById('item1');
+      const first = el.lookup(el.result.code).then(() => 'resolved', (e) => e.code);
+      await new Promise((r) => setTimeout(r, 200));
+      const seen = {
+        value: el.value,
+        form: new FormData(document.getElementById('sale')).get('tax1'),
+        word: el.shadowRoot.querySelector('.word').textContent,
+        busy: el.shadowRoot.querySelector('.result').getAttribute('aria-busy'),
+        valid: el.checkValidity(),
+        rate: document.getElementById('rate1').value,
+      };
+      el.format = 'ebook'; // mid-request: the first lookup is cancelled, the same code decided again
+      return { seen, first: await first };
+    });
+    assert.deepEqual(during.seen, { value: '', form: null, word: '查詢中…', busy: 'true', valid: false, rate: '' });
+    assert.equal(during.first, 'aborted');
+    await page.waitForFunction(() => document.getElementById('item1').result?.decision.reason === 'out_of_scope');
+    assert.equal(await rate(page, 1), '5 %');
+
+    // Detached mid-lookup and changed while away: decided again on return, never the old verdict.
+    const away = await page.evaluate(async () => {
+      const el = document.getElementById('item1');
+      const line = el.parentElement;
+      el.format = 'physical';
+      await new Promise((r) => setTimeout(r, 100));
+      el.remove();
+      el.at = '2021-01-10T12:00';
+      const detachedValue = el.value;
+      line.prepend(el);
+      return detachedValue;
+    });
+    assert.equal(away, '');
+    await page.waitForFunction(() => document.getElementById('item1').result?.decision.reason === 'not_yet_effective', null, { timeout: 15000 });
+    assert.deepEqual(errors, [], 'no page errors (an abort mid-fetch once trapped the wasm)');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a disabled fieldset disables the element and it submits nothing; the validity message follows lang; reset looks the code attribute up again', async () => {
+  const { fx } = suite;
+  const { context, page } = await openEmbed();
+  try {
+    await scan(page, 'item2', fx.approved);
+    const disabled = await page.evaluate(() => {
+      const line = document.querySelector('fieldset[data-line="2"]');
+      line.disabled = true;
+      const el = document.getElementById('item2');
+      const out = { input: el.shadowRoot.querySelector('input').disabled, sent: new FormData(document.getElementById('sale')).get('tax2') };
+      line.disabled = false;
+      out.after = el.shadowRoot.querySelector('input').disabled;
+      return out;
+    });
+    assert.deepEqual(disabled, { input: true, sent: null, after: false });
+
+    const messages = await page.evaluate(() => {
+      const el = document.getElementById('item1');
+      const zh = el.validationMessage;
+      el.lang = 'en';
+      return [zh, el.validationMessage];
+    });
+    assert.match(messages[0], /請先查詢/);
+    assert.match(messages[1], /^Look a code up first/);
+
+    const reset = await page.evaluate(async (code) => {
+      const el = document.createElement('book-tax-lookup');
+      el.setAttribute('name', 'cell');
+      el.setAttribute('code', code);
+      el.setAttribute('compact', '');
+      el.appid = document.getElementById('item1').appid;
+      const form = document.getElementById('sale');
+      form.append(el);
+      await new Promise((r) => el.addEventListener('booktax-decision', r, { once: true }));
+      const again = new Promise((r) => el.addEventListener('booktax-decision', r, { once: true }));
+      form.reset();
+      await again;
+      return new FormData(form).get('cell');
+    }, fx.approved);
+    assert.equal(reset, 'exempt');
   } finally {
     await context.close();
   }

@@ -25,7 +25,7 @@ before(async () => {
 
 test('the tarball holds the package and nothing else: glue, wasm, element modules, types, manifest', async () => {
   assert.deepEqual(tarball.files, [
-    'book-tax-lookup.d.ts', 'book-tax-lookup.js', 'booktax.d.ts', 'booktax.js', 'booktax_bg.wasm', 'booktax_bg.wasm.d.ts',
+    'LICENSE', 'README.md', 'book-tax-lookup.d.ts', 'book-tax-lookup.js', 'booktax.d.ts', 'booktax.js', 'booktax_bg.wasm', 'booktax_bg.wasm.d.ts',
     'lookup-runtime.js', 'lookup-styles.js', 'lookup-texts.js', 'lookup-view.js', 'package.json',
   ]);
   const manifest = JSON.parse(await readFile(path.join(SCRATCH, 'node_modules', 'booktax', 'package.json'), 'utf8'));
@@ -105,6 +105,7 @@ export async function main(): Promise<void> {
   await el.lookup(9789576780004);
   // @ts-expect-error the format is physical or ebook
   el.format = 'audiobook';
+  document.addEventListener('booktax-decision', (event) => console.log(event.detail.code));
   // @ts-expect-error value is read-only
   el.value = 'exempt';
 }
@@ -113,9 +114,16 @@ export async function main(): Promise<void> {
     compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'es2022', moduleResolution: 'bundler', lib: ['es2022', 'esnext.disposable', 'dom', 'dom.iterable'], skipLibCheck: false },
     files: ['consumer.ts'],
   }));
-  try {
-    await run(path.join(BIN, 'tsc'), ['-p', 'tsconfig.json'], { cwd: SCRATCH });
-  } catch (e) {
-    assert.fail(`tsc: ${e.stdout}${e.stderr}`);
+  // Once as a bundler resolves, once as Node's older resolution (which needs typesVersions).
+  for (const resolution of ['bundler', 'node10']) {
+    const config = JSON.parse(await readFile(path.join(SCRATCH, 'tsconfig.json'), 'utf8'));
+    config.compilerOptions.moduleResolution = resolution;
+    if (resolution === 'node10') config.compilerOptions.module = 'commonjs';
+    await writeFile(path.join(SCRATCH, `tsconfig.${resolution}.json`), JSON.stringify(config));
+    try {
+      await run(path.join(BIN, 'tsc'), ['-p', `tsconfig.${resolution}.json`], { cwd: SCRATCH });
+    } catch (e) {
+      assert.fail(`tsc (${resolution}): ${e.stdout}${e.stderr}`);
+    }
   }
 });

@@ -74,10 +74,11 @@ pub fn build_web() -> Result {
     let source = root().join("element");
     for name in ELEMENT_FILES
         .iter()
-        .chain(&["book-tax-lookup.d.ts", "package.json"])
+        .chain(&["book-tax-lookup.d.ts", "package.json", "README.md"])
     {
         fs::copy(source.join(name), pkg.join(name)).map_err(|e| format!("element/{name}: {e}"))?;
     }
+    fs::copy(root().join("LICENSE"), pkg.join("LICENSE")).map_err(|e| format!("LICENSE: {e}"))?;
     check_manifest(&pkg.join("package.json"))?;
     let mut sent = vec!["booktax_bg.wasm", "booktax.js"];
     sent.extend(ELEMENT_FILES);

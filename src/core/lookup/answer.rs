@@ -251,7 +251,7 @@ impl Lookup {
                     Reason::LookupFailed,
                     lang.pick(
                         "公告服務沒有以公告 API 回應（查無此條碼，也查無政策施行到期日），無法確認是否在清單中",
-                        "the service did not answer as the announcement API (neither this code nor the policy expiry date was found), so whether the code is listed cannot be told",
+                        "the service did not answer as the announcement API (neither this code nor the policy expiry date was found), so it cannot be confirmed whether the code is listed",
                     ),
                 );
                 let error = policy.as_ref().err().map(|e| ErrorView::of(e, lang));

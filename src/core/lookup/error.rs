@@ -192,7 +192,7 @@ impl LookupError {
             } => crate::say!(
                 lang,
                 "離線資料只更新至 {}，無法確認此條碼是否在清單中",
-                "The offline data is only current to {}, so whether this code is listed cannot be told",
+                "The offline data is only current to {}, so it cannot be confirmed whether this code is listed",
                 format_display(*day)
             ),
             LookupError::NotMirrored {
@@ -200,7 +200,7 @@ impl LookupError {
             } => lang
                 .pick(
                     "尚未下載離線資料，無法確認此條碼是否在清單中",
-                    "No offline data has been downloaded yet, so whether this code is listed cannot be told",
+                    "No offline data has been downloaded yet, so it cannot be confirmed whether this code is listed",
                 )
                 .to_string(),
             LookupError::Storage { detail } => crate::say!(
@@ -225,7 +225,7 @@ impl LookupError {
             LookupError::DateOutOfRange { date, last } => crate::say!(
                 lang,
                 "{} 沒有公告：可查詢的日期為 {} 至 {}",
-                "No announcement for {}: dates from {} to {} can be asked",
+                "No announcement for {}: announcements exist from {} to {}",
                 format_display(*date),
                 format_display(FIRST_ANNOUNCEMENT),
                 format_display(*last)
@@ -246,6 +246,51 @@ impl std::error::Error for LookupError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_error_reads_in_english_without_chinese() {
+        let day = crate::core::taipei::parse_yyyymmdd("20261124").unwrap();
+        let errors = [
+            LookupError::NotFound(Missing::Code),
+            LookupError::NotFound(Missing::Announcement),
+            LookupError::NotFound(Missing::PolicyDate),
+            LookupError::Api {
+                code: 1001,
+                message: None,
+            },
+            LookupError::Http {
+                status: 503,
+                retry_after_ms: None,
+            },
+            LookupError::Network { detail: "x".into() },
+            LookupError::Timeout { ms: 8000 },
+            LookupError::Aborted,
+            LookupError::Malformed {
+                field: "data".into(),
+                detail: "x".into(),
+            },
+            LookupError::BadDate { input: "x".into() },
+            LookupError::NotMirrored {
+                applied_through: Some(day),
+            },
+            LookupError::NotMirrored {
+                applied_through: None,
+            },
+            LookupError::Storage { detail: "x".into() },
+            LookupError::DateOutOfRange {
+                date: day,
+                last: day,
+            },
+        ];
+        for e in errors {
+            let en = e.describe(Lang::En);
+            assert!(
+                !en.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c)),
+                "{en}"
+            );
+            assert_ne!(en, e.describe(Lang::ZhTw));
+        }
+    }
 
     #[test]
     fn retryable_errors() {
