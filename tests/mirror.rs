@@ -227,3 +227,90 @@ async fn mirror_sync_equals_the_truth_through_faults_and_interruptions() {
 
     admin_post(base, "clock", r#"{"now":null}"#).await;
 }
+
+/// The ministry's historical list as Excel on a zh-TW Windows saves it: Big5, CRLF, ROC dates.
+const BIG5_CSV: &[u8] = include_bytes!("fixtures/historical-big5.csv");
+
+async fn import(c: &BookTaxClient, file: JsValue) -> Result<JsValue, (String, String)> {
+    JsFuture::from(c.import_historical(file))
+        .await
+        .map_err(|e| (text(&e, "code"), text(&e, "message")))
+}
+
+fn blob(bytes: &[u8]) -> JsValue {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    web_sys::Blob::new_with_u8_array_sequence(&parts)
+        .unwrap()
+        .into()
+}
+
+async fn book_title(name: &str, isbn: &str) -> Option<String> {
+    let db = MirrorDb::open(name)
+        .await
+        .unwrap_or_else(|_| panic!("open"));
+    db.get::<booktax::core::schema::Isbn>(booktax::shell::idb::BOOKS, isbn)
+        .await
+        .unwrap_or_else(|_| panic!("get"))
+        .and_then(|b| b.title)
+}
+
+#[wasm_bindgen_test]
+async fn the_historical_list_imports_in_big5_and_utf8_or_not_at_all() {
+    let Some(base) = server() else { return };
+    let name = unique("historical");
+    let c = client(base, "booktax-sample", &name, "");
+
+    // Big5: two good rows, one rejected with its line number and why.
+    let report = import(&c, blob(BIG5_CSV))
+        .await
+        .expect("the Big5 file imports");
+    assert_eq!(
+        js_sys::Reflect::get(&report, &"imported".into())
+            .unwrap()
+            .as_f64(),
+        Some(2.0)
+    );
+    let rejected: js_sys::Array = js_sys::Reflect::get(&report, &"rejected".into())
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(rejected.length(), 1);
+    let first = rejected.get(0);
+    assert_eq!(
+        js_sys::Reflect::get(&first, &"line".into())
+            .unwrap()
+            .as_f64(),
+        Some(4.0)
+    );
+    assert!(
+        text(&first, "reason").contains("檢查碼"),
+        "{}",
+        text(&first, "reason")
+    );
+    assert_eq!(
+        book_title(&name, "9789576780004").await.as_deref(),
+        Some("國立中央圖書館讀者指引")
+    );
+
+    // UTF-8 with a BOM.
+    let utf8 = "\u{feff}isbn,title,approved_effective_date\n9789869900003,新書名,20210120\n";
+    import(&c, blob(utf8.as_bytes()))
+        .await
+        .expect("the UTF-8 file imports");
+    assert_eq!(
+        book_title(&name, "9789869900003").await.as_deref(),
+        Some("新書名")
+    );
+
+    // A layout it cannot map: a clear error, and nothing of it stored.
+    let (code, message) = import(&c, blob("品項,價格\n9789999999991,100\n".as_bytes()))
+        .await
+        .unwrap_err();
+    assert_eq!(code, "unmapped_layout");
+    assert!(message.contains("「品項」"), "{message}");
+    assert_eq!(book_title(&name, "9789999999991").await, None);
+    // Not text at all.
+    let (code, _) = import(&c, blob(&[0xff, 0xfe, 0x00, 0x81, 0x30, 0xff]))
+        .await
+        .unwrap_err();
+    assert_eq!(code, "unreadable_file");
+}

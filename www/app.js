@@ -5,7 +5,7 @@ import { renderVerdict, renderPending, buildDetails } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
 import { showDaily } from './daily.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
-import { mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
+import { autoSync, mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
 import { registerOffline } from './offline.js';
 
 /** @typedef {import('./pkg/booktax.js')} Wasm */
@@ -364,6 +364,8 @@ async function start() {
   if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
   registerOffline();
   await refreshPolicy();
+  // After the policy request, so the busy window is judged by the service's clock.
+  autoSync();
 }
 
 start();

@@ -74,9 +74,12 @@ function busyWindow() {
  * Syncs in a dedicated Worker; a second call while one runs does nothing.
  * @param {{ manual: boolean }} how
  */
-export function startSync({ manual }) {
+function startSync({ manual }) {
   if (!mirrorEnabled() || worker || !serviceOf) return;
-  if (!manual && busyWindow()) return;
+  if (!manual && busyWindow()) {
+    ui.message.textContent = '每晚 21:30 至 24:00 不自動同步（公告服務此時最忙碌）；需要時請按「立即同步」。';
+    return;
+  }
   const service = serviceOf();
   const w = new Worker(new URL('./sync-worker.js', import.meta.url), { type: 'module' });
   worker = w;
@@ -136,6 +139,10 @@ export function setUpMirror({ service, client, changed }) {
   ui.sync.addEventListener('click', () => startSync({ manual: true }));
   ui.stop.addEventListener('click', () => worker?.postMessage({ type: 'abort' }));
   showMirrorStatus();
+}
+
+/** The automatic sync: now (once the page knows the service's clock) and every 15 minutes, outside the busy window. */
+export function autoSync() {
   startSync({ manual: false });
   setInterval(() => startSync({ manual: false }), AUTO_CHECK_MS);
 }

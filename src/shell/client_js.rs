@@ -10,6 +10,8 @@ use crate::core::lookup::endpoint::{Endpoint, check_announcement_date};
 use crate::core::lookup::error::LookupError;
 use crate::core::lookup::retry::{DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::core::lookup::source::{Terms, lookup};
+use crate::core::mirror::apply::DayChanges;
+use crate::core::mirror::import::read_historical;
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
 use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
@@ -94,6 +96,53 @@ enum Call {
     Lookup(JsValue, JsValue),
     Sync(JsValue),
     MirrorStatus,
+    ImportHistorical(JsValue),
+}
+
+/// `importHistorical()`: `{ imported, rejected: [{ line, reason }], notes }`.
+#[derive(Serialize)]
+struct ImportView {
+    imported: usize,
+    rejected: Vec<RejectedView>,
+    notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RejectedView {
+    line: usize,
+    reason: String,
+}
+
+/// A file's text: UTF-8 (with or without a BOM) when it reads as such, else Big5, as Excel
+/// on a zh-TW Windows saves CSV. A string is taken as it is.
+async fn file_text(file: &JsValue) -> Result<String, Failure> {
+    if let Some(text) = file.as_string() {
+        return Ok(text);
+    }
+    let blob: web_sys::Blob = file
+        .clone()
+        .dyn_into()
+        .map_err(|_| Failure::option("importHistorical 需要一個檔案（File 或 Blob）"))?;
+    let unreadable = |_| Failure::new("unreadable_file", "無法讀取檔案");
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(unreadable)?;
+    let bytes = js_sys::Uint8Array::new(&buffer);
+    let options = web_sys::TextDecoderOptions::new();
+    options.set_fatal(true);
+    let utf8 =
+        web_sys::TextDecoder::new_with_label_and_options("utf-8", &options).map_err(unreadable)?;
+    if let Ok(text) = utf8.decode_with_js_u8_array(&bytes) {
+        return Ok(text);
+    }
+    let big5 =
+        web_sys::TextDecoder::new_with_label_and_options("big5", &options).map_err(unreadable)?;
+    big5.decode_with_js_u8_array(&bytes).map_err(|_| {
+        Failure::new(
+            "unreadable_file",
+            "檔案既不是 UTF-8 也不是 Big5 編碼的文字，請另存為 CSV（UTF-8）後再匯入",
+        )
+    })
 }
 
 /// `now()`: `{ date, time, deviceDate, serviceDate?, skewSeconds? }`.
@@ -204,6 +253,30 @@ async fn answer(
                 .ok();
             return to_js(&sync(&db, &live, signal, progress.as_ref()).await?);
         }
+        Call::ImportHistorical(file) => {
+            let mirror = mirror.ok_or_else(no_mirror)?;
+            let text = file_text(file).await?;
+            let read = read_historical(&text).map_err(|e| Failure::new(e.code(), e.to_string()))?;
+            let db = mirror.db().await?;
+            // Every good row in one transaction, or none.
+            let changes = DayChanges {
+                isbns: read.books,
+                ..DayChanges::default()
+            };
+            db.put_records(&changes).await?;
+            return to_js(&ImportView {
+                imported: changes.isbns.len(),
+                rejected: read
+                    .rejected
+                    .into_iter()
+                    .map(|r| RejectedView {
+                        line: r.line,
+                        reason: r.reason,
+                    })
+                    .collect(),
+                notes: read.notes,
+            });
+        }
         Call::MirrorStatus => {
             let mirror = mirror.ok_or_else(no_mirror)?;
             let db = mirror.db().await?;
@@ -294,6 +367,18 @@ impl BookTaxClient {
         #[wasm_bindgen(unchecked_param_type = "SyncOptions | undefined")] opts: JsValue,
     ) -> js_sys::Promise {
         self.call(Call::Sync(opts))
+    }
+
+    /// Imports the ministry's historical list (a CSV `File`, UTF-8 or Big5) into the mirror:
+    /// `{ imported, rejected: [{ line, reason }], notes }`. All good rows in one transaction;
+    /// rejects (`unmapped_layout`, `no_readable_rows`, `empty_file`, `unreadable_file`,
+    /// `storage`) with nothing imported.
+    #[wasm_bindgen(js_name = importHistorical, unchecked_return_type = "Promise<ImportReport>")]
+    pub fn import_historical(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Blob | string")] file: JsValue,
+    ) -> js_sys::Promise {
+        self.call(Call::ImportHistorical(file))
     }
 
     /// Resolves to the mirror's `{ appliedThrough, isbns, eans, policyExpiryDate, bytes, freshness, daysBehind }`.

@@ -210,6 +210,15 @@ impl MirrorDb {
             .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))
     }
 
+    /// Stores records without touching the sync state, all in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// `storage` when the transaction fails (nothing of it is kept).
+    pub async fn put_records(&self, changes: &DayChanges) -> Result<(), Failure> {
+        self.write(changes, None).await
+    }
+
     /// Stores a record a live lookup found, under its code (the sync state is left as it is).
     ///
     /// # Errors

@@ -144,6 +144,15 @@ export interface SyncReport {
   eans: number;
 }
 
+/** What `importHistorical` resolves to. */
+export interface ImportReport {
+  imported: number;
+  /** Rows not imported: the file's line number (the header is line 1) and why. */
+  rejected: { line: number; reason: string }[];
+  /** What was assumed for every row (a column the file lacks). */
+  notes: string[];
+}
+
 /** What `mirrorStatus` resolves to. */
 export interface MirrorStatus {
   appliedThrough: string | null;
