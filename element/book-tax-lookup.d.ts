@@ -11,6 +11,8 @@ export interface LookupResult {
   decision: Decision;
   /** Where the record came from. */
   source: 'live' | 'mirror';
+  /** From the mirror: the last announcement day it has applied, YYYYMMDD. */
+  appliedThrough: string | null;
 }
 
 /** What `booktax-error` carries: unreadable input (the lookup rejects), or a service that failed (the lookup resolves, unknown). */
@@ -39,7 +41,7 @@ export class BookTaxLookup extends HTMLElement {
   set format(value: 'physical' | 'ebook' | '');
   /** `at`: the checkout moment (ISO 8601), "" for now. */
   at: string;
-  /** `live`; `mirror` once the offline mirror exists. */
+  /** `live`, or `mirror`: this origin's offline mirror first, then confirmed live when online (a second `booktax-decision`). */
   mode: 'live' | 'mirror' | (string & {});
   compact: boolean;
   required: boolean;

@@ -8,7 +8,7 @@ import { LookupView } from './lookup-view.js';
 /** @typedef {import('./booktax.js').Lookup} Lookup */
 /** @typedef {import('./booktax.js').Decision} Decision */
 /** @typedef {import('./booktax.js').BookTaxError} BookTaxError */
-/** @typedef {{ code: string, kind: 'isbn' | 'ean', record: Lookup['record'], decision: Decision, source: Lookup['source'] }} LookupResult */
+/** @typedef {{ code: string, kind: 'isbn' | 'ean', record: Lookup['record'], decision: Decision, source: Lookup['source'], appliedThrough: string | null }} LookupResult */
 /** @typedef {{ input: string, error: { code: string, message: string }, decision: Decision | null }} LookupFailure */
 
 const TAG = 'book-tax-lookup';
@@ -52,6 +52,8 @@ export class BookTaxLookup extends Base {
   #running = null;
   /** The terms changed while detached: decide again when attached. */
   #stale = false;
+  /** Counts lookups: a late live confirmation of an older one is dropped. */
+  #generation = 0;
 
   constructor() {
     super();
@@ -76,6 +78,7 @@ export class BookTaxLookup extends Base {
 
   /** Detached: the lookup under way stops, and the verdict shown is decided again on return. */
   disconnectedCallback() {
+    this.#generation++;
     if (this.#running) {
       this.#running.abort();
       this.#stale = true;
@@ -126,7 +129,7 @@ export class BookTaxLookup extends Base {
   get at() { return this.getAttribute('at') ?? ''; }
   set at(value) { this.#setOrRemove('at', value); }
 
-  /** `live` (the default); `mirror` once the offline mirror exists. */
+  /** `live` (the default), or `mirror`: this origin's offline mirror first, confirmed live when online. */
   get mode() { return this.getAttribute('mode') ?? 'live'; }
   set mode(value) { this.setAttribute('mode', value); }
 
@@ -176,6 +179,7 @@ export class BookTaxLookup extends Base {
     this.#running?.abort();
     const running = new AbortController();
     this.#running = running;
+    const generation = ++this.#generation;
     this.#asked = text;
     this.#stale = false;
     if (this.#view.input.value !== text) this.#view.input.value = text;
@@ -187,8 +191,9 @@ export class BookTaxLookup extends Base {
     this.#view.busy(texts);
     this.dispatchEvent(new CustomEvent('booktax-pending', { bubbles: true, composed: true, detail: { input: text } }));
     try {
-      if (this.mode !== 'live') throw codedError('bad_option', texts.noMirror, unknownDecision(texts.noMirror));
-      const client = await clientFor(this.baseUrl, this.appid).catch(() => {
+      if (this.mode !== 'live' && this.mode !== 'mirror') throw codedError('bad_option', texts.badMode, unknownDecision(texts.badMode));
+      const mirror = this.mode === 'mirror';
+      const client = await clientFor(this.baseUrl, this.appid, mirror).catch(() => {
         throw codedError('load_failed', texts.loadFailed, unknownDecision(texts.loadFailed));
       });
       /** @type {import('./booktax.js').LookupOptions} */
@@ -197,12 +202,13 @@ export class BookTaxLookup extends Base {
       if (this.at) options.at = this.at;
       const answer = await client.lookup(text, options);
       if (running.signal.aborted) throw codedError('aborted', 'aborted');
-      /** @type {LookupResult} */
-      const result = { code: answer.code, kind: answer.kind, record: answer.record, decision: answer.decision, source: answer.source };
-      this.#settle(result);
-      this.dispatchEvent(new CustomEvent('booktax-decision', { bubbles: true, composed: true, detail: result }));
-      // The service failed: the decision stands (unknown), and the host also hears why.
-      if (answer.error) this.#failed({ input: text, error: answer.error, decision: answer.decision });
+      const result = this.#decided(text, answer);
+      // From the mirror: the live service confirms when it can, and its answer wins (a second event).
+      if (mirror && answer.source === 'mirror' && navigator.onLine) {
+        client.lookup(text, { ...options, confirm: true }).then((confirmed) => {
+          if (generation === this.#generation && confirmed.source === 'live') this.#decided(text, confirmed);
+        }, () => {});
+      }
       return result;
     } catch (e) {
       const error = /** @type {BookTaxError} */ (e instanceof Error ? e : codedError('internal', String(e)));
@@ -215,9 +221,26 @@ export class BookTaxLookup extends Base {
     }
   }
 
+  /**
+   * Shows an answer, sets the form value and tells the host.
+   * @param {string} text
+   * @param {Lookup} answer
+   * @returns {LookupResult}
+   */
+  #decided(text, answer) {
+    /** @type {LookupResult} */
+    const result = { code: answer.code, kind: answer.kind, record: answer.record, decision: answer.decision, source: answer.source, appliedThrough: answer.appliedThrough ?? null };
+    this.#settle(result);
+    this.dispatchEvent(new CustomEvent('booktax-decision', { bubbles: true, composed: true, detail: result }));
+    // The service failed: the decision stands (unknown), and the host also hears why.
+    if (answer.error) this.#failed({ input: text, error: answer.error, decision: answer.decision });
+    return result;
+  }
+
   /** Called by the form: back to no lookup, or to the `code` attribute's, as an input to its default value. */
   formResetCallback() {
     this.#running?.abort();
+    this.#generation++;
     this.#result = null;
     this.#asked = '';
     this.#view.input.value = '';

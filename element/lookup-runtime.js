@@ -24,17 +24,18 @@ function loadWasm() {
 const clients = new Map();
 
 /**
- * The shared client for a service and appid (created on first use).
+ * The shared client for a service and appid, live or over the offline mirror (created on first use).
  * @param {string} baseUrl "" for this page's origin
  * @param {string} appid
+ * @param {boolean} mirror answer from this origin's offline mirror (IndexedDB `booktax`) first
  * @returns {Promise<BookTaxClient>}
  */
-export async function clientFor(baseUrl, appid) {
+export async function clientFor(baseUrl, appid, mirror) {
   await loadWasm();
-  const key = JSON.stringify([baseUrl, appid]);
+  const key = JSON.stringify([baseUrl, appid, mirror]);
   let client = clients.get(key);
   if (!client) {
-    client = new BookTaxClient({ baseUrl, appid });
+    client = new BookTaxClient({ baseUrl, appid, mirror });
     clients.set(key, client);
   }
   return client;

@@ -15,7 +15,7 @@ const TEXTS = {
     untitled: '（無書名）',
     required: '請先查詢一個條碼，確定是否免稅',
     loadFailed: '無法載入判定程式，請以應稅處理並至認可公告頁面確認',
-    noMirror: '離線資料庫模式（mode="mirror"）尚未提供，請以應稅處理並至認可公告頁面確認',
+    badMode: 'mode 只能是 live 或 mirror，請以應稅處理並至認可公告頁面確認',
   },
   en: {
     lang: 'en',
@@ -28,7 +28,7 @@ const TEXTS = {
     untitled: '(no title)',
     required: 'Look a code up first, to know whether it is exempt',
     loadFailed: 'The decision module could not be loaded; sell as taxable and check the announcement page',
-    noMirror: 'The offline mirror (mode="mirror") is not available yet; sell as taxable and check the announcement page',
+    badMode: 'mode must be live or mirror; sell as taxable and check the announcement page',
   },
 };
 

@@ -1,7 +1,7 @@
 // @ts-check
 // The offline mirror panel: turn it on, sync in a Worker (automatically outside 21:30–24:00, or 「立即同步」), show how current and how big it is.
 
-import { byId, formatDate } from './dom.js';
+import { byId, el, formatDate } from './dom.js';
 
 const ENABLED_KEY = 'booktax.mirror';
 /** How often the page checks whether an automatic sync is due. */
@@ -18,6 +18,8 @@ const ui = {
   sync: byId('mirror-sync', HTMLButtonElement),
   stop: byId('mirror-stop', HTMLButtonElement),
   message: byId('mirror-message', HTMLElement),
+  importFile: byId('mirror-import', HTMLInputElement),
+  importResult: byId('mirror-import-result', HTMLElement),
 };
 
 /** Whether the clerk turned the mirror on in this browser. */
@@ -46,6 +48,7 @@ export async function showMirrorStatus() {
   const client = clientOf?.();
   ui.enabled.checked = mirrorEnabled();
   ui.sync.disabled = !mirrorEnabled() || worker !== null;
+  ui.importFile.disabled = !mirrorEnabled();
   if (!mirrorEnabled() || !client) {
     ui.status.textContent = '未啟用：每次查詢都連線至公告服務。';
     ui.status.dataset.freshness = 'off';
@@ -137,8 +140,34 @@ export function setUpMirror({ service, client, changed }) {
     showMirrorStatus();
   });
   ui.sync.addEventListener('click', () => startSync({ manual: true }));
+  ui.importFile.addEventListener('change', () => importFile());
   ui.stop.addEventListener('click', () => worker?.postMessage({ type: 'abort' }));
   showMirrorStatus();
+}
+
+/** Imports the picked historical list and reports every rejected row by its line; the file input is cleared for the next one. */
+async function importFile() {
+  const file = ui.importFile.files?.[0];
+  const client = clientOf?.();
+  if (!file || !client) return;
+  ui.importResult.replaceChildren(el(document, 'p', null, `匯入中：${file.name}…`));
+  try {
+    const report = await client.importHistorical(file);
+    const parts = [el(document, 'p', 'import-summary', `已匯入 ${report.imported.toLocaleString('zh-TW')} 筆；${report.rejected.length} 列未匯入。`)];
+    for (const note of report.notes) parts.push(el(document, 'p', 'import-note', note));
+    if (report.rejected.length) {
+      const list = el(document, 'ol', 'import-rejected');
+      for (const row of report.rejected) list.append(el(document, 'li', null, `第 ${row.line} 列：${row.reason}`));
+      parts.push(list);
+    }
+    ui.importResult.replaceChildren(...parts);
+  } catch (e) {
+    const error = /** @type {{ message?: string }} */ (e ?? {});
+    ui.importResult.replaceChildren(el(document, 'p', 'import-failed', `未匯入任何資料：${error.message ?? String(e)}`));
+  } finally {
+    ui.importFile.value = '';
+    showMirrorStatus();
+  }
 }
 
 /** The automatic sync: now (once the page knows the service's clock) and every 15 minutes, outside the busy window. */

@@ -1,0 +1,168 @@
+// The offline mirror in the page: sync in a Worker, answers with the service stopped, offline start, the busy window, one tab at a time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSuite, closeSuite, adminPost, taipeiDay, screenshot, TZ } from './harness.mjs';
+
+let suite;
+before(async () => { suite = await openSuite({ page: false }); });
+after(async () => closeSuite(suite ?? {}));
+
+// A context whose pages start with the mirror turned on; `requests` collects every URL.
+async function openMirrorContext() {
+  const options = { viewport: { width: 1000, height: 1100 }, locale: 'zh-TW' };
+  if (TZ) options.timezoneId = TZ;
+  const context = await suite.browser.newContext(options);
+  await context.addInitScript(() => localStorage.setItem('booktax.mirror', '1'));
+  const requests = [];
+  context.on('request', (req) => requests.push(req.url()));
+  return { context, requests };
+}
+
+async function openLookup(context, path = '/') {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(suite.server.url + path);
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.locator('#mirror').evaluate((d) => { d.open = true; });
+  return { page, errors };
+}
+
+const message = (page) => page.locator('#mirror-message').textContent();
+
+async function syncNow(page) {
+  await page.locator('#mirror-sync').click();
+  await page.waitForFunction(() => /同步完成|已是最新|中斷|另一個分頁/.test(document.getElementById('mirror-message').textContent), null, { timeout: 120000 });
+  return message(page);
+}
+
+async function scan(page, code) {
+  await page.locator('#code').fill(code);
+  await page.locator('#code').press('Enter');
+  await page.waitForFunction((c) => {
+    const v = document.getElementById('verdict');
+    return v.dataset.code === c && !v.hasAttribute('aria-busy');
+  }, code, { timeout: 30000 });
+  return page.evaluate(() => {
+    const v = document.getElementById('verdict');
+    return { verdict: v.dataset.verdict, reason: v.dataset.reason, source: v.dataset.source, text: v.textContent };
+  });
+}
+
+const dailyRequests = (requests) => requests.filter((u) => /\/v1\/announcement\/\d{8}\?/.test(u));
+
+test('one tab syncs at a time; a scan during the sync gets its verdict while the sync goes on', async () => {
+  // Every sample answer takes 40 ms, so the full sync (2,000+ days, 4 at a time) lasts long enough to overlap.
+  await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample', latency_ms: 40 });
+  const { context } = await openMirrorContext();
+  try {
+    const first = await openLookup(context);
+    const second = await openLookup(context);
+    // The first tab's automatic sync is running (its Worker holds the lock): the second stands aside.
+    await first.page.waitForFunction(() => /同步中/.test(document.getElementById('mirror-message').textContent));
+    assert.match(await syncNow(second.page), /另一個分頁正在同步/);
+    const during = await scan(first.page, suite.fx.approved);
+    assert.ok(['exempt', 'unknown'].includes(during.verdict), JSON.stringify(during));
+    assert.match(await message(first.page), /同步中/, 'the sync was still running when the verdict came');
+  } finally {
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });
+    await context.close();
+  }
+});
+
+test('automatic sync waits out 21:30–24:00; 立即同步 runs then, and takes tomorrow\'s list too', async () => {
+  const today = taipeiDay(0);
+  await adminPost(suite.server.url, 'clock', { now: `${today}T21:45:00+08:00` });
+  const { context, requests } = await openMirrorContext();
+  try {
+    const { page } = await openLookup(context);
+    await page.waitForFunction(() => /21:30 至 24:00 不自動同步/.test(document.getElementById('mirror-message').textContent));
+    assert.equal(dailyRequests(requests).length, 0, 'no announcement asked automatically');
+    assert.match(await syncNow(page), /同步完成/);
+    const tomorrow = taipeiDay(1);
+    await page.waitForFunction((d) => document.getElementById('mirror-status').textContent.includes(`資料更新至 ${d}`), tomorrow);
+    assert.ok(requests.some((u) => u.includes(`/v1/announcement/${tomorrow.replaceAll('-', '')}?`)), 'tomorrow\'s list was asked');
+  } finally {
+    await adminPost(suite.server.url, 'clock', { now: null });
+    await context.close();
+  }
+});
+
+test('the historical list imports from the page, rows rejected by line; a layout it cannot map imports nothing', async () => {
+  const { context } = await openMirrorContext();
+  try {
+    const { page } = await openLookup(context);
+    await page.waitForFunction(() => !document.getElementById('mirror-import').disabled);
+    const csv = '書名,ISBN,認可生效日\n讀者指引,9789576780004,2021/1/31\n壞列,123,2021/1/31\n';
+    await page.locator('#mirror-import').setInputFiles({ name: 'history.csv', mimeType: 'text/csv', buffer: Buffer.from(`\ufeff${csv}`) });
+    await page.waitForFunction(() => /已匯入|未匯入任何資料/.test(document.getElementById('mirror-import-result').textContent));
+    const result = await page.locator('#mirror-import-result').textContent();
+    assert.match(result, /已匯入 1 筆；1 列未匯入/);
+    assert.match(result, /第 3 列：/);
+    await page.locator('#mirror-import').setInputFiles({ name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from('品項,價格\n書,100\n') });
+    await page.waitForFunction(() => /未匯入任何資料/.test(document.getElementById('mirror-import-result').textContent));
+    assert.match(await page.locator('#mirror-import-result').textContent(), /無法對應檔案的欄位/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a synced mirror answers with the service stopped, says how fresh it is, and the page reopens offline', async () => {
+  const { context, requests } = await openMirrorContext();
+  try {
+    const { page, errors } = await openLookup(context);
+    await page.waitForFunction(() => /同步完成|已是最新/.test(document.getElementById('mirror-message').textContent), null, { timeout: 120000 });
+    await page.waitForFunction(() => /資料更新至/.test(document.getElementById('mirror-status').textContent));
+    const today = taipeiDay(0);
+    assert.match(await page.locator('#mirror-status').textContent(), new RegExp(`資料更新至 ${today}`));
+    assert.ok(dailyRequests(requests).length > 2000, `a full sync: ${dailyRequests(requests).length} days asked`);
+    // The service worker controls the page once it is installed and the page reloads.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'controlled by the service worker');
+
+    // The element in mirror mode: the mirror answers, then the live service confirms.
+    const embed = await context.newPage();
+    await embed.goto(`${suite.server.url}/embed.html`);
+    await embed.waitForSelector('html[data-ready="true"]');
+    const sources = await embed.evaluate(async (code) => {
+      const el = document.getElementById('item1');
+      el.mode = 'mirror';
+      const seen = [];
+      const both = new Promise((resolve) => el.addEventListener('booktax-decision', (e) => {
+        seen.push([e.detail.source, e.detail.decision.verdict, e.detail.appliedThrough]);
+        if (seen.length === 2) resolve(seen);
+      }));
+      await el.lookup(code);
+      return both;
+    }, suite.fx.approved);
+    const through = today.replaceAll('-', '');
+    assert.deepEqual(sources, [['mirror', 'exempt', through], ['live', 'exempt', null]]);
+
+    await suite.server.stop();
+    const offlineElement = await embed.evaluate((code) => document.getElementById('item1').lookup(code).then((r) => [r.source, r.decision.verdict]), suite.fx.revoked);
+    assert.deepEqual(offlineElement, ['mirror', 'taxable']);
+    const exempt = await scan(page, suite.fx.approved);
+    assert.equal(exempt.verdict, 'exempt');
+    assert.equal(exempt.source, 'mirror');
+    assert.match(exempt.text, new RegExp(`離線資料：資料更新至 ${today}`));
+    const revoked = await scan(page, suite.fx.revoked);
+    assert.equal(revoked.verdict, 'taxable');
+    // A current mirror knows what is not listed.
+    const unlisted = await scan(page, '9789999999991');
+    assert.deepEqual([unlisted.verdict, unlisted.reason, unlisted.source], ['taxable', 'not_listed', 'mirror']);
+
+    // Offline start: the shell and the wasm come from the service worker's cache.
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const offline = await scan(page, suite.fx.approved);
+    assert.deepEqual([offline.verdict, offline.source], ['exempt', 'mirror']);
+    await screenshot(page, 'mirror-offline');
+    assert.deepEqual(errors.map(String), []);
+  } finally {
+    await context.close();
+    suite = { ...suite, server: null };
+  }
+});
