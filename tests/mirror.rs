@@ -248,7 +248,7 @@ async fn book_title(name: &str, isbn: &str) -> Option<String> {
     let db = MirrorDb::open(name)
         .await
         .unwrap_or_else(|_| panic!("open"));
-    db.get::<booktax::core::schema::Isbn>(booktax::shell::idb::BOOKS, isbn)
+    db.book(isbn)
         .await
         .unwrap_or_else(|_| panic!("get"))
         .and_then(|b| b.title)

@@ -38,6 +38,9 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  // The API, the test admin and the deployment's config go straight to the network, untouched:
+  // a sync's thousands of requests pay nothing for the worker.
+  if (/^\/(v\d+|__admin)\//.test(url.pathname) || url.pathname.endsWith('/booktax-config.json')) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     const key = request.mode === 'navigate' && (url.pathname === '/' || url.pathname.endsWith('/index.html'))

@@ -1,16 +1,18 @@
 //! The mirror's IndexedDB database: books and boxed sets by code, the sync state, and one transaction per applied day.
 //!
-//! Stores: `isbns` (by ISBN-13) and `eans` (by EAN-13) hold records as the API
-//! serves them, as plain objects; `meta` holds the sync state under `state`. A
+//! Stores: `isbns` (by ISBN-13) and `eans` (by EAN-13) hold records as arrays
+//! ([`crate::core::mirror::stored`]); `meta` holds the sync state under `state`. A
 //! day's records and the state that says the day is applied are written in one
 //! transaction, so a mirror is always exactly as after some complete day.
 
 use crate::core::lookup::answer::Found;
 use crate::core::mirror::apply::{DayChanges, ean_key, isbn_key};
 use crate::core::mirror::digest::Digest;
-use crate::core::schema::{Ean, Isbn, read_schema};
+use crate::core::mirror::stored::{
+    BOOK_FIELDS, SET_FIELDS, book_fields, book_from_fields, set_fields, set_from_fields,
+};
+use crate::core::schema::{Ean, Isbn};
 use crate::shell::js_error::{Failure, to_js};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -82,6 +84,63 @@ fn completion(tx: &IdbTransaction) -> JsFuture {
         tx.set_onerror(Some(&reject));
         tx.set_onabort(Some(&reject));
     }))
+}
+
+/// A record that is there but does not read is no answer: unknown, never "not listed".
+fn unreadable(key: &str) -> Failure {
+    Failure::new(
+        "storage",
+        format!("離線資料的紀錄 {key} 無法讀取，請重新同步"),
+    )
+}
+
+fn text_array(fields: &[Option<String>]) -> js_sys::Array {
+    fields
+        .iter()
+        .map(|f| f.as_deref().map_or(JsValue::NULL, JsValue::from_str))
+        .collect()
+}
+
+fn read_texts<const N: usize>(array: &js_sys::Array) -> [Option<String>; N] {
+    std::array::from_fn(|i| array.get(i as u32).as_string())
+}
+
+/// A book as stored: an array of its texts.
+fn book_array(book: &Isbn) -> JsValue {
+    text_array(&book_fields(book)).into()
+}
+
+/// A set as stored: its texts, then the array of its books (or null).
+fn set_array(set: &Ean) -> JsValue {
+    let array = text_array(&set_fields(set));
+    let books = set.isbns.as_ref().map_or(JsValue::NULL, |books| {
+        books
+            .iter()
+            .map(book_array)
+            .collect::<js_sys::Array>()
+            .into()
+    });
+    array.push(&books);
+    array.into()
+}
+
+fn read_book(value: &JsValue) -> Option<Isbn> {
+    let array = value.dyn_ref::<js_sys::Array>()?;
+    book_from_fields(read_texts::<BOOK_FIELDS>(array))
+}
+
+fn read_set(value: &JsValue) -> Option<Ean> {
+    let array = value.dyn_ref::<js_sys::Array>()?;
+    let books = array.get(SET_FIELDS as u32);
+    let books = match books.dyn_ref::<js_sys::Array>() {
+        Some(list) => Some(
+            list.iter()
+                .map(|b| read_book(&b))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        None => None,
+    };
+    set_from_fields(read_texts::<SET_FIELDS>(array), books)
 }
 
 /// An open mirror database.
@@ -185,12 +244,12 @@ impl MirrorDb {
             let books = Self::store(&tx, BOOKS)?;
             for (key, book) in &changes.isbns {
                 books
-                    .put_with_key(&to_js(book)?, &key.into())
+                    .put_with_key(&book_array(book), &key.into())
                     .map_err(|e| storage("寫入", &e))?;
             }
             let sets = Self::store(&tx, SETS)?;
             for (key, set) in &changes.eans {
-                sets.put_with_key(&to_js(set)?, &key.into())
+                sets.put_with_key(&set_array(set), &key.into())
                     .map_err(|e| storage("寫入", &e))?;
             }
             if let Some(state) = state {
@@ -235,25 +294,39 @@ impl MirrorDb {
         self.write(&changes, None).await
     }
 
-    /// One record by its code, when the mirror holds it.
+    /// A book by its ISBN-13, when the mirror holds it.
     ///
     /// # Errors
     ///
-    /// `storage` when the database cannot be read; a stored record that no longer reads is `None`.
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        store: &str,
-        key: &str,
-    ) -> Result<Option<T>, Failure> {
+    /// `storage` when the database cannot be read or the stored record does not read.
+    pub async fn book(&self, isbn13: &str) -> Result<Option<Isbn>, Failure> {
+        match self.get(BOOKS, isbn13).await? {
+            None => Ok(None),
+            Some(value) => read_book(&value)
+                .map(Some)
+                .ok_or_else(|| unreadable(isbn13)),
+        }
+    }
+
+    /// A boxed set by its EAN-13, when the mirror holds it.
+    ///
+    /// # Errors
+    ///
+    /// As [`MirrorDb::book`].
+    pub async fn set(&self, ean13: &str) -> Result<Option<Ean>, Failure> {
+        match self.get(SETS, ean13).await? {
+            None => Ok(None),
+            Some(value) => read_set(&value).map(Some).ok_or_else(|| unreadable(ean13)),
+        }
+    }
+
+    async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, Failure> {
         let tx = self.transaction(&[store], IdbTransactionMode::Readonly)?;
         let req = Self::store(&tx, store)?
             .get(&key.into())
             .map_err(|e| storage("讀取", &e))?;
         let value = request(&req, "讀取").await?;
-        if value.is_undefined() {
-            return Ok(None);
-        }
-        Ok(read_schema(serde_wasm_bindgen::Deserializer::from(value)).ok())
+        Ok((!value.is_undefined()).then_some(value))
     }
 
     /// How many records a store holds.
@@ -299,12 +372,11 @@ impl MirrorDb {
                 let values: js_sys::Array = request(&values_req, "讀取").await?.unchecked_into();
                 for (key, value) in keys.iter().zip(values.iter()) {
                     let key_text = key.as_string().unwrap_or_default();
-                    let de = || serde_wasm_bindgen::Deserializer::from(value.clone());
                     if store == BOOKS {
-                        if let Ok(book) = read_schema::<Isbn, _>(de()) {
+                        if let Some(book) = read_book(&value) {
                             digest.add_isbn(&key_text, &book);
                         }
-                    } else if let Ok(set) = read_schema::<Ean, _>(de()) {
+                    } else if let Some(set) = read_set(&value) {
                         digest.add_ean(&key_text, &set);
                     }
                 }

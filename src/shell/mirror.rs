@@ -6,9 +6,9 @@ use crate::core::lookup::clock::Now;
 use crate::core::lookup::error::{LookupError, Missing};
 use crate::core::lookup::source::{Fetched, Source};
 use crate::core::mirror::plan::{Freshness, freshness};
-use crate::core::schema::{DateField, Ean, Isbn};
+use crate::core::schema::DateField;
 use crate::core::taipei::parse_yyyymmdd;
-use crate::shell::idb::{BOOKS, MirrorDb, SETS, SyncState};
+use crate::shell::idb::{MirrorDb, SyncState};
 use crate::shell::js_error::Failure;
 use crate::shell::live::Live;
 use chrono::NaiveDate;
@@ -55,13 +55,13 @@ impl Source for MirrorLookup<'_> {
         let found = match code.kind {
             CodeKind::Isbn => self
                 .db
-                .get::<Isbn>(BOOKS, &code.code)
+                .book(&code.code)
                 .await
                 .map_err(storage)?
                 .map(Found::Isbn),
             CodeKind::Ean => self
                 .db
-                .get::<Ean>(SETS, &code.code)
+                .set(&code.code)
                 .await
                 .map_err(storage)?
                 .map(Found::Ean),

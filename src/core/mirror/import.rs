@@ -79,7 +79,8 @@ fn normalized(label: &str) -> String {
         .filter(|c| {
             !c.is_whitespace() && !matches!(c, '_' | '-' | '（' | '）' | '(' | ')' | ':' | '：')
         })
-        .flat_map(char::to_lowercase)
+        // ASCII only: the labels are ASCII or CJK, and Unicode case tables would cost the wasm 13 KB.
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 

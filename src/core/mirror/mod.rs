@@ -3,9 +3,11 @@
 //! - [`plan`]: the days a sync asks for, the busy window, the mirror's freshness.
 //! - [`apply`]: one day's announcement as the records to store, keyed by ISBN-13 / EAN-13.
 //! - [`import`]: the historical list's CSV, mapped by its header, every row read or rejected.
+//! - [`stored`]: records as the mirror keeps them, one array each.
 //! - [`digest`]: an order-free digest of stored records, the same natively and in the browser.
 
 pub mod apply;
 pub mod digest;
 pub mod import;
 pub mod plan;
+pub mod stored;
