@@ -14,32 +14,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+mod common;
+use common::{ADMIN_TOKEN, admin_post, json, server, text};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const SAMPLE_APPID: &str = "booktax-sample";
 
-fn server() -> Option<&'static str> {
-    let url = option_env!("BOOKTAX_TEST_URL");
-    if url.is_none() {
-        assert!(
-            option_env!("BOOKTAX_TEST_REQUIRED").is_none(),
-            "BOOKTAX_TEST_URL is not set, and BOOKTAX_TEST_REQUIRED says these tests must run"
-        );
-        console_log!("skipped: BOOKTAX_TEST_URL is not set (cargo xtask test sets it)");
-    }
-    url
-}
-
-fn json(text: &str) -> JsValue {
-    js_sys::JSON::parse(text).expect("test JSON")
-}
-
 fn get(value: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(value, &key.into()).unwrap()
-}
-
-fn text(value: &JsValue, key: &str) -> String {
-    get(value, key).as_string().unwrap_or_default()
 }
 
 fn client(base: &str, appid: &str, extra: &str) -> BookTaxClient {
@@ -58,25 +41,6 @@ async fn rejected(promise: js_sys::Promise) -> (String, String) {
     let error = resolve(promise).await.expect_err("should have rejected");
     assert!(error.is_instance_of::<js_sys::Error>());
     (text(&error, "code"), text(&error, "message"))
-}
-
-/// The run's test-admin token (`cargo xtask test` gives the service and these tests the same one).
-const ADMIN_TOKEN: &str = match option_env!("BOOKTAX_TEST_ADMIN_TOKEN") {
-    Some(t) => t,
-    None => "",
-};
-
-/// POSTs JSON to a test-admin endpoint, with the run's token (the service allows this test page's origin).
-async fn admin_post(base: &str, what: &str, body: &str) {
-    let response = Request::post(&format!("{base}/__admin/{what}"))
-        .header("content-type", "application/json")
-        .header("x-booktax-admin-token", ADMIN_TOKEN)
-        .body(body)
-        .unwrap()
-        .send()
-        .await
-        .unwrap();
-    assert!(response.ok(), "admin {what}: {}", response.status());
 }
 
 /// GETs a test-admin endpoint's JSON.

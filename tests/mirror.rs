@@ -14,47 +14,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+mod common;
+use common::{ADMIN_TOKEN, admin_post, json, server, text};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-const ADMIN_TOKEN: &str = match option_env!("BOOKTAX_TEST_ADMIN_TOKEN") {
-    Some(t) => t,
-    None => "",
-};
-
-fn server() -> Option<&'static str> {
-    let url = option_env!("BOOKTAX_TEST_URL");
-    if url.is_none() {
-        assert!(
-            option_env!("BOOKTAX_TEST_REQUIRED").is_none(),
-            "BOOKTAX_TEST_URL is not set, and BOOKTAX_TEST_REQUIRED says these tests must run"
-        );
-        console_log!("skipped: BOOKTAX_TEST_URL is not set (cargo xtask test sets it)");
-    }
-    url
-}
-
-fn json(text: &str) -> JsValue {
-    js_sys::JSON::parse(text).expect("test JSON")
-}
-
-fn text(value: &JsValue, key: &str) -> String {
-    js_sys::Reflect::get(value, &key.into())
-        .unwrap()
-        .as_string()
-        .unwrap_or_default()
-}
-
-async fn admin_post(base: &str, what: &str, body: &str) {
-    let response = Request::post(&format!("{base}/__admin/{what}"))
-        .header("content-type", "application/json")
-        .header("x-booktax-admin-token", ADMIN_TOKEN)
-        .body(body)
-        .unwrap()
-        .send()
-        .await
-        .unwrap();
-    assert!(response.ok(), "admin {what}: {}", response.status());
-}
 
 /// The service's truth through a day (`None`: the last published).
 async fn truth(base: &str, through: Option<&str>) -> String {
