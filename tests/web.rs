@@ -335,3 +335,51 @@ fn the_browser_time_zone_is_the_one_asked_for() {
     }
     console_log!("browser time zone: {zone}");
 }
+
+#[wasm_bindgen_test]
+fn sale_totals_for_the_invoice_and_lines_it_refuses() {
+    use booktax::shell::exports::sale_totals_js;
+    let totals = sale_totals_js(json(
+        r#"[{"verdict":"exempt","unitPrice":380,"quantity":2},
+            {"verdict":"taxable","unitPrice":120,"quantity":1},
+            {"verdict":"unknown","unitPrice":99,"quantity":1}]"#,
+    ))
+    .unwrap();
+    let number = |key: &str| get(&totals, key).as_f64().unwrap();
+    assert_eq!(number("exemptAmount"), 760.0);
+    assert_eq!(number("taxableAmount"), 219.0);
+    assert_eq!(number("taxIncluded"), 10.0);
+    assert_eq!(number("invoiceTaxType"), 9.0);
+    let items: js_sys::Array = get(&totals, "items").unchecked_into();
+    assert_eq!(get(&items.get(0), "taxType").as_f64(), Some(3.0));
+    assert_eq!(get(&items.get(2), "taxType").as_f64(), Some(1.0));
+    let unknown: js_sys::Array = get(&totals, "unknownLines").unchecked_into();
+    assert_eq!(unknown.get(0).as_f64(), Some(2.0));
+
+    for (lines, says) in [
+        (
+            r#"[{"verdict":"exempt","unitPrice":-1,"quantity":1}]"#,
+            "第 1 項：單價不可為負數",
+        ),
+        (
+            r#"[{"verdict":"exempt","unitPrice":1,"quantity":1},{"verdict":"exempt","unitPrice":1,"quantity":1.5}]"#,
+            "第 2 項：數量必須是整數",
+        ),
+        (
+            r#"[{"verdict":"maybe","unitPrice":1,"quantity":1}]"#,
+            "第 1 項：判定結果",
+        ),
+        (
+            r#"[{"verdict":"taxable","unitPrice":"100","quantity":1}]"#,
+            "第 1 項：單價必須是數字",
+        ),
+    ] {
+        let (code, message) = thrown(sale_totals_js(json(lines)));
+        assert_eq!(code, "bad_line");
+        assert!(message.starts_with(says), "{message}");
+    }
+    let (code, _) = thrown(sale_totals_js(json(
+        r#"[{"verdict":"taxable","unitPrice":9007199254740991,"quantity":2}]"#,
+    )));
+    assert_eq!(code, "amount_too_large");
+}

@@ -5,6 +5,7 @@
 //! - [`taipei`]: `YYYYMMDD` dates and checkout moments as Asia/Taipei calendar days.
 //! - [`schema`]: the announcement API's data types, read leniently.
 //! - [`rules`]: the exemption rules and the policy's outlook.
+//! - [`sale`]: one sale's totals and e-invoice tax types, in whole NT$.
 //! - [`mirror`]: the offline mirror's rules (sync plan, day changes, digest).
 //! - [`lookup`]: the lookup's rules without the network (endpoints, errors,
 //!   retries, clocks) and one lookup over any source of records.
@@ -14,5 +15,6 @@ pub mod lang;
 pub mod lookup;
 pub mod mirror;
 pub mod rules;
+pub mod sale;
 pub mod schema;
 pub mod taipei;

@@ -1,14 +1,16 @@
-//! The stateless exports: read a code, decide a record, name the Taipei day; plus the TypeScript shapes of every answer.
+//! The stateless exports: read a code, decide a record, name the Taipei day, total a sale; plus the TypeScript shapes of every answer.
 
 use crate::core::code::read_code;
 use crate::core::lang::Lang;
-use crate::core::rules::{Checkout, decide_ean, decide_isbn};
+use crate::core::rules::{Checkout, Verdict, decide_ean, decide_isbn};
+use crate::core::sale::{MAX_AMOUNT, SaleLine, sale_totals};
 use crate::core::schema::{Ean, Isbn, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::js_input::{checkout_day, field, format_option, lang_option, text_of};
 use chrono::NaiveDate;
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -102,4 +104,90 @@ pub fn taipei_date(
     #[wasm_bindgen(unchecked_param_type = "string | Date | undefined")] at: JsValue,
 ) -> Result<String, Failure> {
     Ok(format_yyyymmdd(day_or_today(&at, Lang::ZhTw)?))
+}
+
+/// `saleTotals()`: `{ exemptAmount, taxableAmount, taxIncluded, invoiceTaxType, items, unknownLines }`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SaleTotalsView {
+    exempt_amount: u64,
+    taxable_amount: u64,
+    tax_included: u64,
+    invoice_tax_type: u8,
+    items: Vec<SaleItemView>,
+    unknown_lines: Vec<usize>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SaleItemView {
+    tax_type: u8,
+    amount: u64,
+}
+
+/// A whole number of NT$ or items: finite, not negative, no fraction, exact in JavaScript.
+fn whole(line: usize, value: &JsValue, what: &str) -> Result<u64, Failure> {
+    let bad = |why: &str| Failure::new("bad_line", format!("第 {} 項：{what}{why}", line + 1));
+    let n = value.as_f64().ok_or_else(|| bad("必須是數字"))?;
+    if !n.is_finite() || n.fract() != 0.0 {
+        return Err(bad("必須是整數"));
+    }
+    if n < 0.0 {
+        return Err(bad("不可為負數"));
+    }
+    if n > MAX_AMOUNT as f64 {
+        return Err(bad("過大"));
+    }
+    Ok(n as u64)
+}
+
+/// Totals a sale for the invoice: lines `{ verdict, unitPrice, quantity }` (whole NT$, tax included).
+///
+/// # Errors
+///
+/// `bad_line` naming the line (1-based) for a verdict that is not `exempt`, `taxable` or
+/// `unknown`, or a price or quantity that is negative, fractional or not a number;
+/// `amount_too_large` when an amount passes 2⁵³ − 1.
+#[wasm_bindgen(js_name = saleTotals, unchecked_return_type = "SaleTotals")]
+pub fn sale_totals_js(
+    #[wasm_bindgen(unchecked_param_type = "SaleLine[]")] lines: JsValue,
+) -> Result<JsValue, Failure> {
+    let array: js_sys::Array = lines
+        .dyn_into()
+        .map_err(|_| Failure::new("bad_line", "saleTotals 需要一個陣列"))?;
+    let mut read = Vec::with_capacity(array.length() as usize);
+    for (i, line) in array.iter().enumerate() {
+        let verdict = match field(&line, "verdict").as_string().as_deref() {
+            Some("exempt") => Verdict::Exempt,
+            Some("taxable") => Verdict::Taxable,
+            Some("unknown") => Verdict::Unknown,
+            _ => {
+                return Err(Failure::new(
+                    "bad_line",
+                    format!("第 {} 項：判定結果必須是 exempt、taxable 或 unknown", i + 1),
+                ));
+            }
+        };
+        read.push(SaleLine {
+            verdict,
+            unit_price: whole(i, &field(&line, "unitPrice"), "單價")?,
+            quantity: whole(i, &field(&line, "quantity"), "數量")?,
+        });
+    }
+    let totals = sale_totals(&read).map_err(|e| Failure::new("amount_too_large", e.to_string()))?;
+    to_js(&SaleTotalsView {
+        exempt_amount: totals.exempt_amount,
+        taxable_amount: totals.taxable_amount,
+        tax_included: totals.tax_included,
+        invoice_tax_type: totals.invoice_tax_type.code(),
+        items: totals
+            .items
+            .iter()
+            .map(|(kind, amount)| SaleItemView {
+                tax_type: kind.code(),
+                amount: *amount,
+            })
+            .collect(),
+        unknown_lines: totals.unknown_lines,
+    })
 }

@@ -210,3 +210,25 @@ export interface BookTaxError extends Error {
   /** For unreadable input to `lookup`: the unknown verdict to show. */
   decision?: Decision;
 }
+
+/** One line of a sale for `saleTotals`: whole NT$, tax included. */
+export interface SaleLine {
+  verdict: Verdict;
+  unitPrice: number;
+  quantity: number;
+}
+
+/** What `saleTotals` returns: the invoice's amounts and each item's e-invoice tax type (1 taxable, 3 exempt). */
+export interface SaleTotals {
+  /** FreeTaxSalesAmount (免稅銷售額). */
+  exemptAmount: number;
+  /** SalesAmount (應稅銷售額), tax included. */
+  taxableAmount: number;
+  /** The business tax the taxable amount includes: taxable − round(taxable ÷ 1.05), halves up. */
+  taxIncluded: number;
+  /** 1 all taxable, 3 all exempt, 9 mixed. */
+  invoiceTaxType: 1 | 3 | 9;
+  items: { taxType: 1 | 3; amount: number }[];
+  /** Lines sold as taxable because their verdict was unknown (0-based). */
+  unknownLines: number[];
+}

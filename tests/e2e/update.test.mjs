@@ -1,0 +1,57 @@
+// The service worker's update: a new build installs beside the old one, waits, and replaces it whole when the clerk agrees.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT, TZ, launchBrowser, startServer } from './harness.mjs';
+
+const WWW = path.join(REPO_ROOT, 'target', 'sw-update-test', TZ ? TZ.replaceAll('/', '_') : 'default');
+
+test('a new version waits while the page runs the old one, then replaces every file at once', async () => {
+  await rm(WWW, { recursive: true, force: true });
+  await cp(path.join(REPO_ROOT, process.env.BOOKTAX_WWW || 'www'), WWW, { recursive: true });
+  const server = await startServer([], { www: WWW });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext(TZ ? { timezoneId: TZ } : {});
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const v1 = JSON.parse(await readFile(path.join(WWW, 'pkg', 'shell-manifest.json'), 'utf8')).version;
+    assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+
+    // A new build: the page's module and the manifest change (a real build hashes the files).
+    await writeFile(path.join(WWW, 'dom.js'), `${await readFile(path.join(WWW, 'dom.js'), 'utf8')}\n// build 2\n`);
+    const manifest = JSON.parse(await readFile(path.join(WWW, 'pkg', 'shell-manifest.json'), 'utf8'));
+    manifest.version = 'test-build-2';
+    await writeFile(path.join(WWW, 'pkg', 'shell-manifest.json'), JSON.stringify(manifest));
+
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.waitForSelector('#update-banner:not([hidden])', { timeout: 30000 });
+    // Still the old version, whole: the open page gets the old files.
+    const before = await page.evaluate(async () => (await (await fetch('dom.js')).text()).includes('build 2'));
+    assert.equal(before, false, 'the old version serves the old file until the update is taken');
+
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.locator('#update-now').click(),
+    ]);
+    await page.waitForSelector('html[data-ready="true"]');
+    const after = await page.evaluate(async () => ({
+      file: (await (await fetch('dom.js')).text()).includes('build 2'),
+      script: navigator.serviceWorker.controller?.scriptURL ?? '',
+      caches: await caches.keys(),
+    }));
+    assert.equal(after.file, true, 'the new version serves the new file');
+    assert.match(after.script, /sw\.js\?v=test-build-2$/);
+    assert.deepEqual(after.caches.filter((c) => c.startsWith('booktax-shell-')), ['booktax-shell-test-build-2'], `old cache ${v1} removed`);
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
