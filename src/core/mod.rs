@@ -1,5 +1,6 @@
 //! The pure core: plain Rust with no browser in it, tested natively with `cargo test`.
 //!
+//! - [`batch`]: batch pricing's text in and out (the code column, CSV for Excel).
 //! - [`code`]: reads what a clerk typed or a scanner sent.
 //! - [`lang`]: the languages every message exists in (zh-TW, English).
 //! - [`taipei`]: `YYYYMMDD` dates and checkout moments as Asia/Taipei calendar days.
@@ -10,6 +11,7 @@
 //! - [`lookup`]: the lookup's rules without the network (endpoints, errors,
 //!   retries, clocks) and one lookup over any source of records.
 
+pub mod batch;
 pub mod code;
 pub mod lang;
 pub mod lookup;
