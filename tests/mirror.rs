@@ -255,13 +255,18 @@ async fn the_historical_list_imports_in_big5_and_utf8_or_not_at_all() {
     );
 
     // UTF-8 with a BOM.
-    let utf8 = "\u{feff}isbn,title,approved_effective_date\n9789869900003,新書名,20210120\n";
+    let utf8 = "\u{feff}isbn,title,approved_effective_date\n9789576780011,新書名,20210120\n9789576780004,改過的書名,20210120\n";
     import(&c, blob(utf8.as_bytes()))
         .await
         .expect("the UTF-8 file imports");
     assert_eq!(
-        book_title(&name, "9789869900003").await.as_deref(),
+        book_title(&name, "9789576780011").await.as_deref(),
         Some("新書名")
+    );
+    // A code the mirror already holds keeps its record: the daily lists are newer than a file.
+    assert_eq!(
+        book_title(&name, "9789576780004").await.as_deref(),
+        Some("國立中央圖書館讀者指引")
     );
 
     // A layout it cannot map: a clear error, and nothing of it stored.

@@ -114,7 +114,8 @@ function startSync({ manual }) {
     }
   });
   w.addEventListener('error', () => finish('同步程式無法執行。'));
-  w.postMessage({ type: 'sync', baseUrl: service.baseUrl, appid: service.appid, mirrorName: 'booktax' });
+  // No mirror name: the client names the mirror after its service, as the page's client does.
+  w.postMessage({ type: 'sync', baseUrl: service.baseUrl, appid: service.appid });
 }
 
 /**
@@ -153,7 +154,8 @@ async function importFile() {
   ui.importResult.replaceChildren(el(document, 'p', null, `匯入中：${file.name}…`));
   try {
     const report = await client.importHistorical(file);
-    const parts = [el(document, 'p', 'import-summary', `已匯入 ${report.imported.toLocaleString('zh-TW')} 筆；${report.rejected.length} 列未匯入。`)];
+    const held = report.alreadyHeld ? `另 ${report.alreadyHeld.toLocaleString('zh-TW')} 筆離線資料已有（以每日公告為準）。` : '';
+    const parts = [el(document, 'p', 'import-summary', `已匯入 ${report.imported.toLocaleString('zh-TW')} 筆；${report.rejected.length} 列未匯入。${held}`)];
     for (const note of report.notes) parts.push(el(document, 'p', 'import-note', note));
     if (report.rejected.length) {
       const list = el(document, 'ol', 'import-rejected');

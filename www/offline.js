@@ -5,6 +5,10 @@ import { byId } from './dom.js';
 /** Registers `sw.js?v=<this build>`; offline, the worker already registered keeps serving. */
 export async function registerOffline() {
   if (!('serviceWorker' in navigator)) return;
+  // A page that ran an old version reloads when a new one takes over (in any tab), never mixing the two.
+  if (navigator.serviceWorker.controller) {
+    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+  }
   const banner = byId('update-banner', HTMLElement);
   const button = byId('update-now', HTMLButtonElement);
   let version;
@@ -24,8 +28,5 @@ export async function registerOffline() {
     registration.installing?.addEventListener('statechange', offer);
   });
   offer();
-  button.addEventListener('click', () => {
-    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
-    registration.waiting?.postMessage('skip-waiting');
-  });
+  button.addEventListener('click', () => registration.waiting?.postMessage('skip-waiting'));
 }

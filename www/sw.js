@@ -15,6 +15,12 @@ self.addEventListener('install', (event) => {
     if (manifest.version !== VERSION) throw new Error(`the shell changed during install (${manifest.version})`);
     const cache = await caches.open(CACHE);
     await cache.addAll(manifest.files.map((file) => new Request(file, { cache: 'no-store' })));
+    // A deploy while caching could have mixed files: then this version does not install.
+    const after = await (await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' })).json();
+    if (after.version !== VERSION) {
+      await caches.delete(CACHE);
+      throw new Error(`the shell changed during install (${after.version})`);
+    }
   })());
 });
 

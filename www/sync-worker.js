@@ -22,7 +22,7 @@ self.addEventListener('message', async (event) => {
   try {
     await init();
     const client = new BookTaxClient({ baseUrl: command.baseUrl, appid: command.appid, mirror: true, mirrorName: command.mirrorName });
-    const lockName = `booktax-sync:${command.mirrorName ?? 'booktax'}`;
+    const lockName = `booktax-sync:${command.mirrorName ?? command.baseUrl}`;
     const outcome = await navigator.locks.request(lockName, { ifAvailable: true }, async (lock) => {
       if (!lock) return null;
       return client.sync({ signal: controller.signal, onProgress: (p) => post({ type: 'progress', ...p }) });

@@ -10,7 +10,6 @@ use crate::core::lookup::endpoint::{Endpoint, check_announcement_date};
 use crate::core::lookup::error::LookupError;
 use crate::core::lookup::retry::{DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::core::lookup::source::{Terms, lookup};
-use crate::core::mirror::apply::DayChanges;
 use crate::core::mirror::import::read_historical;
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
@@ -99,10 +98,12 @@ enum Call {
     ImportHistorical(JsValue),
 }
 
-/// `importHistorical()`: `{ imported, rejected: [{ line, reason }], notes }`.
+/// `importHistorical()`: `{ imported, alreadyHeld, rejected: [{ line, reason }], notes }`.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ImportView {
     imported: usize,
+    already_held: usize,
     rejected: Vec<RejectedView>,
     notes: Vec<String>,
 }
@@ -237,9 +238,11 @@ async fn answer(
                     .await
                     .map_err(in_lang)?;
                 if from_live.error.is_none() {
-                    if let Some(found) = &from_live.record {
-                        db.store_found(found).await?;
-                    }
+                    // Keeping the mirror in step is a courtesy: a failed write loses no answer.
+                    let _ = match &from_live.record {
+                        Some(found) => db.store_found(found).await,
+                        None => db.forget(&from_live.code).await,
+                    };
                     return to_js(&from_live);
                 }
             }
@@ -258,14 +261,11 @@ async fn answer(
             let text = file_text(file).await?;
             let read = read_historical(&text).map_err(|e| Failure::new(e.code(), e.to_string()))?;
             let db = mirror.db().await?;
-            // Every good row in one transaction, or none.
-            let changes = DayChanges {
-                isbns: read.books,
-                ..DayChanges::default()
-            };
-            db.put_records(&changes).await?;
+            // Every good row in one transaction, or none; a code the daily lists gave stays theirs.
+            let imported = db.add_missing(&read.books).await?;
             return to_js(&ImportView {
-                imported: changes.isbns.len(),
+                imported,
+                already_held: read.books.len() - imported,
                 rejected: read
                     .rejected
                     .into_iter()
@@ -330,16 +330,18 @@ impl BookTaxClient {
         let appid = text_option(&options, "appid")?;
         let timeout_ms = number_option(&options, "timeoutMs", DEFAULT_TIMEOUT_MS, 120_000)?.max(1);
         let retries = number_option(&options, "retries", MAX_RETRIES, MAX_RETRIES)?;
-        let fetcher = Fetcher::new(base_url, appid, timeout_ms, retries);
+        let fetcher = Fetcher::new(base_url.clone(), appid, timeout_ms, retries);
         let mirror = match field(&options, "mirror").as_bool() {
             Some(true) => {
                 let name = text_option(&options, "mirrorName")?;
+                // One mirror per service: the sample service's records never answer for another.
+                let name = match (name.is_empty(), base_url.is_empty()) {
+                    (false, _) => name,
+                    (true, true) => "booktax".into(),
+                    (true, false) => format!("booktax@{base_url}"),
+                };
                 Some(Rc::new(Mirror {
-                    name: if name.is_empty() {
-                        "booktax".into()
-                    } else {
-                        name
-                    },
+                    name,
                     db: RefCell::new(None),
                 }))
             }

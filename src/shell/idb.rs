@@ -269,15 +269,6 @@ impl MirrorDb {
             .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))
     }
 
-    /// Stores records without touching the sync state, all in one transaction.
-    ///
-    /// # Errors
-    ///
-    /// `storage` when the transaction fails (nothing of it is kept).
-    pub async fn put_records(&self, changes: &DayChanges) -> Result<(), Failure> {
-        self.write(changes, None).await
-    }
-
     /// Stores a record a live lookup found, under its code (the sync state is left as it is).
     ///
     /// # Errors
@@ -292,6 +283,68 @@ impl MirrorDb {
             Found::Ean(set) => changes.eans.extend(ean_key(set).map(|k| (k, set.clone()))),
         }
         self.write(&changes, None).await
+    }
+
+    /// Adds the books the mirror does not hold yet, all in one transaction; a book it holds
+    /// (from the daily lists, which are newer than any historical file) is left as it is.
+    /// Resolves to how many were added.
+    ///
+    /// # Errors
+    ///
+    /// `storage` when the transaction fails (nothing of it is kept).
+    pub async fn add_missing(&self, books: &[(String, Isbn)]) -> Result<usize, Failure> {
+        let tx = self.transaction(&[BOOKS], IdbTransactionMode::Readwrite)?;
+        let done = completion(&tx);
+        let store = Self::store(&tx, BOOKS)?;
+        // Every lookup first, each with its handlers set as it is made; then the writes.
+        let mut asked = Vec::with_capacity(books.len());
+        for (key, _) in books {
+            let req = store
+                .count_with_key(&key.into())
+                .map_err(|e| storage("讀取", &e))?;
+            let answered = JsFuture::from(js_sys::Promise::new(&mut |resolve, reject| {
+                req.set_onsuccess(Some(&resolve));
+                req.set_onerror(Some(&reject));
+            }));
+            asked.push((req, answered));
+        }
+        // The importer lists each code once, so every write is one new record.
+        let mut added = 0;
+        for ((key, book), (req, answered)) in books.iter().zip(asked) {
+            if answered.await.is_err() {
+                let _ = tx.abort();
+                let _ = done.await;
+                return Err(storage("讀取", &JsValue::UNDEFINED));
+            }
+            let held = req.result().ok().and_then(|n| n.as_f64()).unwrap_or(1.0) > 0.0;
+            if !held {
+                store
+                    .put_with_key(&book_array(book), &key.into())
+                    .map_err(|e| storage("寫入", &e))?;
+                added += 1;
+            }
+        }
+        done.await
+            .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))?;
+        Ok(added)
+    }
+
+    /// Removes a code the live service no longer lists (from both stores), in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// `storage` when the transaction fails.
+    pub async fn forget(&self, code: &str) -> Result<(), Failure> {
+        let tx = self.transaction(&[BOOKS, SETS], IdbTransactionMode::Readwrite)?;
+        let done = completion(&tx);
+        for store in [BOOKS, SETS] {
+            Self::store(&tx, store)?
+                .delete(&code.into())
+                .map_err(|e| storage("寫入", &e))?;
+        }
+        done.await
+            .map(|_| ())
+            .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))
     }
 
     /// A book by its ISBN-13, when the mirror holds it.

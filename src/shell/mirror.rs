@@ -5,6 +5,7 @@ use crate::core::lookup::answer::Found;
 use crate::core::lookup::clock::Now;
 use crate::core::lookup::error::{LookupError, Missing};
 use crate::core::lookup::source::{Fetched, Source};
+use crate::core::mirror::apply::isbn_key;
 use crate::core::mirror::plan::{Freshness, freshness};
 use crate::core::schema::DateField;
 use crate::core::taipei::parse_yyyymmdd;
@@ -59,12 +60,21 @@ impl Source for MirrorLookup<'_> {
                 .await
                 .map_err(storage)?
                 .map(Found::Isbn),
-            CodeKind::Ean => self
-                .db
-                .set(&code.code)
-                .await
-                .map_err(storage)?
-                .map(Found::Ean),
+            CodeKind::Ean => match self.db.set(&code.code).await.map_err(storage)? {
+                Some(mut set) => {
+                    // A set's books as the mirror holds them now: the copies inside the set are
+                    // as of the day it was listed, and a book revoked since must count.
+                    for book in set.isbns.iter_mut().flatten() {
+                        if let Some(key) = isbn_key(book)
+                            && let Some(current) = self.db.book(&key).await.map_err(storage)?
+                        {
+                            *book = current;
+                        }
+                    }
+                    Some(Found::Ean(set))
+                }
+                None => None,
+            },
         };
         match found {
             Some(found) => Ok(Fetched {

@@ -110,7 +110,10 @@ pub async fn sync(
     let mut state: SyncState = db.state().await?;
     // The API must be there before any 404 is read as "nothing published".
     let policy = live.policy_expiry_date(signal).await?;
+    // The service's date now stands for every day applied until a list of today or later says otherwise.
+    state.policy_expiry_date = Some(format_yyyymmdd(policy));
     let now = live.now().taipei_moment();
+    let today = now.date();
     let through = published_through(now.date(), now.time());
     let applied = state.applied_through.as_deref().and_then(parse_yyyymmdd);
     let days = days_to_sync(applied, through);
@@ -131,10 +134,11 @@ pub async fn sync(
                 .map(|d| start(live, d, &inner)),
         );
         while let Some(pending) = queue.pop_front() {
+            let _ = pending.settled.await;
+            // This day is in: the next one may start, keeping at most four in flight.
             if let Some(day) = upcoming.next() {
                 queue.push_back(start(live, day, &inner));
             }
-            let _ = pending.settled.await;
             let answer = pending
                 .result
                 .borrow_mut()
@@ -144,7 +148,18 @@ pub async fn sync(
                 Some(daily) => changes_of(&daily),
                 None => DayChanges::default(),
             };
-            if let Some(p) = changes.policy {
+            if changes.unreadable_revocations > 0 {
+                return Err(Failure::from(LookupError::Malformed {
+                    field: "revoked.isbns".into(),
+                    detail: format!(
+                        "{} 的撤銷清單有 {} 筆無法讀取的書號",
+                        format_yyyymmdd(pending.day),
+                        changes.unreadable_revocations
+                    ),
+                }));
+            }
+            // A past day's policy date is history: only a list for today or later speaks for now.
+            if let Some(p) = changes.policy.filter(|_| pending.day >= today) {
                 state.policy_expiry_date = Some(format_yyyymmdd(p));
             }
             state.applied_through = Some(format_yyyymmdd(pending.day));

@@ -147,6 +147,8 @@ export interface SyncReport {
 /** What `importHistorical` resolves to. */
 export interface ImportReport {
   imported: number;
+  /** Good rows whose code the mirror already held from the daily lists (those stay as they are). */
+  alreadyHeld: number;
   /** Rows not imported: the file's line number (the header is line 1) and why. */
   rejected: { line: number; reason: string }[];
   /** What was assumed for every row (a column the file lacks). */

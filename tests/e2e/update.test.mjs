@@ -9,7 +9,7 @@ const WWW = path.join(REPO_ROOT, 'target', 'sw-update-test', TZ ? TZ.replaceAll(
 
 test('a new version waits while the page runs the old one, then replaces every file at once', async () => {
   await rm(WWW, { recursive: true, force: true });
-  await cp(path.join(REPO_ROOT, process.env.BOOKTAX_WWW || 'www'), WWW, { recursive: true });
+  await cp(path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www'), WWW, { recursive: true });
   const server = await startServer([], { www: WWW });
   const browser = await launchBrowser();
   try {

@@ -87,22 +87,23 @@ pub fn build_web() -> Result {
 }
 
 /// `www/pkg/shell-manifest.json`: the files the service worker keeps for an offline start
-/// (the lookup page, its modules and styles, the wasm) and a version that changes with any of them.
+/// (the pages, their modules and styles, the element, the wasm) and a version that changes with any of them.
 fn write_shell_manifest() -> Result {
     let www = root().join("www");
     let mut files: Vec<String> = fs::read_dir(&www)
         .map_err(|e| format!("{}: {e}", www.display()))?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|name| {
-            (name.ends_with(".js") || name.ends_with(".css") || name == "index.html")
-                && !name.starts_with("embed")
+            (name.ends_with(".js") || name.ends_with(".css") || name.ends_with(".html"))
                 && name != "sw.js"
         })
         .collect();
+    // Every page and the element too: whatever the worker serves comes from one version.
     files.extend([
         "pkg/booktax.js".to_string(),
         "pkg/booktax_bg.wasm".to_string(),
     ]);
+    files.extend(ELEMENT_FILES.iter().map(|f| format!("pkg/{f}")));
     files.sort();
     // 64-bit FNV-1a over every file's name and bytes: enough to tell builds apart.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

@@ -21,6 +21,8 @@ pub struct DayChanges {
     pub policy: Option<NaiveDate>,
     /// Records whose code could not be read.
     pub skipped: u32,
+    /// Of those, revocations: a day with one cannot be applied (a lost revocation could leave a book exempt).
+    pub unreadable_revocations: u32,
 }
 
 /// The ISBN-13 a book record is stored under: its `isbn`, else `isbn_13`, else `isbn_10`, read as an ISBN.
@@ -80,7 +82,12 @@ fn add_section(changes: &mut DayChanges, section: &Section, list: List) {
     for book in &section.isbns {
         match isbn_key(book) {
             Some(key) => changes.isbns.push((key, with_isbn_status(book, list))),
-            None => changes.skipped += 1,
+            None => {
+                changes.skipped += 1;
+                if matches!(list, List::Revoked) {
+                    changes.unreadable_revocations += 1;
+                }
+            }
         }
     }
     for set in &section.eans {
@@ -96,7 +103,12 @@ fn add_section(changes: &mut DayChanges, section: &Section, list: List) {
                 }
                 changes.eans.push((key, set));
             }
-            None => changes.skipped += 1,
+            None => {
+                changes.skipped += 1;
+                if matches!(list, List::Revoked) {
+                    changes.unreadable_revocations += 1;
+                }
+            }
         }
     }
 }
@@ -140,7 +152,11 @@ mod tests {
                 .as_deref(),
             Some("20310228")
         );
-        assert_eq!(c.skipped, 1);
+        assert_eq!((c.skipped, c.unreadable_revocations), (1, 0));
+        let bad = day(
+            r#"{"code":0,"approved":{"isbns":[]},"changed":{"isbns":[]},"revoked":{"isbns":[{"isbn":"garbage"}]}}"#,
+        );
+        assert_eq!(changes_of(&bad).unreadable_revocations, 1);
         let keyed: Vec<(&str, Option<&IsbnStatus>)> = c
             .isbns
             .iter()

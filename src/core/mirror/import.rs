@@ -150,6 +150,9 @@ pub struct Historical {
     pub notes: Vec<String>,
 }
 
+/// The one cell of a record whose quote never closed (no ISBN reads from it).
+const UNCLOSED: &str = "\u{0}unclosed quote";
+
 /// Splits CSV text into records (RFC 4180: quoted fields may hold commas, quotes and line
 /// breaks), each with the line it starts on.
 fn records(text: &str) -> Vec<(usize, Vec<String>)> {
@@ -185,7 +188,10 @@ fn records(text: &str) -> Vec<(usize, Vec<String>)> {
             _ => field.push(c),
         }
     }
-    if !field.is_empty() || !fields.is_empty() {
+    if quoted {
+        // An unclosed quote ran to the end of the file: that row is not read as data.
+        out.push((start, vec![UNCLOSED.to_string()]));
+    } else if !field.is_empty() || !fields.is_empty() {
         fields.push(field);
         out.push((start, fields));
     }
@@ -235,13 +241,15 @@ pub fn read_historical(text: &str) -> Result<Historical, ImportError> {
         return Err(ImportError::NoIsbnColumn { header });
     };
     let mut read = Historical::default();
+    // The line each code was first read on: a code listed twice keeps its first row.
+    let mut first_line = std::collections::BTreeMap::new();
     if at(Column::Status).is_none() {
         read.notes
             .push("檔案沒有狀態欄：每一列視為已認可（approved）".into());
     }
     if at(Column::Kind).is_none() {
         read.notes
-            .push("檔案沒有書籍類型欄：每一列視為實體書（不含電子書）".into());
+            .push("檔案沒有書籍類型欄：指定書籍形式查詢時，這些書無法判定（請以應稅處理）".into());
     }
     for (line, row) in rows {
         let cell = |c: Column| {
@@ -250,6 +258,13 @@ pub fn read_historical(text: &str) -> Result<Historical, ImportError> {
                 .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
         };
+        if row.first().map(String::as_str) == Some(UNCLOSED) {
+            read.rejected.push(Rejected {
+                line,
+                reason: "引號沒有結束：自此列起到檔案結尾都無法讀取".into(),
+            });
+            continue;
+        }
         let raw_isbn = row.get(isbn_at).map(|s| s.trim()).unwrap_or_default();
         let key = match read_code(raw_isbn) {
             Ok(code) if code.kind == CodeKind::Isbn && code.addon.is_none() => code.code,
@@ -303,12 +318,13 @@ pub fn read_historical(text: &str) -> Result<Historical, ImportError> {
             Some("已到期") => IsbnStatus::Expired,
             Some(other) => IsbnStatus::from(other.to_ascii_lowercase()),
         };
-        let kind = cell(Column::Kind).unwrap_or("實體");
+        // No kind is assumed: a guessed "printed" could let an e-book approval exempt a printed sale.
+        let kind = cell(Column::Kind);
         let book = Isbn {
             isbn: key.clone(),
             title: cell(Column::Title).map(str::to_string),
             publisher: cell(Column::Publisher).map(str::to_string),
-            kind: Some(BookKind::from(kind.to_string())),
+            kind: kind.map(|k| BookKind::from(k.to_string())),
             case_type: cell(Column::CaseType).map(|t| CaseType::from(t.to_string())),
             include_ebook: cell(Column::IncludeEbook)
                 .map(|v| matches!(v, "true" | "TRUE" | "是" | "Y" | "y" | "1")),
@@ -317,8 +333,17 @@ pub fn read_historical(text: &str) -> Result<Historical, ImportError> {
             revoked_effective_date: revoked,
             ..Isbn::default()
         };
+        if let Some(first) = first_line.get(&key) {
+            read.rejected.push(Rejected {
+                line,
+                reason: format!("ISBN 與第 {first} 列重複"),
+            });
+            continue;
+        }
+        first_line.insert(key.clone(), line);
         read.books.push((key, book));
     }
+
     if read.books.is_empty() {
         return Err(ImportError::NothingReadable);
     }
@@ -350,13 +375,31 @@ mod tests {
         assert_eq!(read.books[1].1.status, Some(IsbnStatus::Approved));
         let lines: Vec<usize> = read.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![6, 7, 8], "{:?}", read.rejected);
+        let twice = read_historical("ISBN,認可生效日\n9789576780004,20210101\n9789869900003,20210101\n957-678-000-4,20210202\n").unwrap();
+        assert_eq!(twice.books.len(), 2);
+        assert_eq!(
+            twice.books[0].1.approved_effective_date,
+            DateField::parse("20210101")
+        );
+        assert_eq!(
+            (twice.rejected[0].line, twice.rejected[0].reason.as_str()),
+            (4, "ISBN 與第 2 列重複")
+        );
         assert!(
             read.rejected[0].reason.contains("檢查碼"),
             "{:?}",
             read.rejected[0]
         );
         assert!(read.rejected[1].reason.contains("缺少認可生效日"));
-        assert!(read.notes.iter().any(|n| n.contains("實體書")));
+        assert!(read.notes.iter().any(|n| n.contains("書籍類型")));
+        assert_eq!(read.books[0].1.kind, None);
+        let open = read_historical(
+            "ISBN,認可生效日\n9789576780004,20210101\n\"9789869900003,20210101\n9789576780004,20210101\n",
+        )
+        .unwrap();
+        assert_eq!(open.books.len(), 1);
+        assert_eq!(open.rejected[0].line, 3);
+        assert!(open.rejected[0].reason.contains("引號"));
     }
 
     #[test]
