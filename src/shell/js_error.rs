@@ -32,6 +32,11 @@ impl Failure {
         self.code
     }
 
+    /// The text for the clerk.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// An option a caller passed that cannot be read (`bad_option`).
     pub fn option(message: impl Into<String>) -> Failure {
         Failure {

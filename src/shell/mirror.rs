@@ -39,7 +39,7 @@ impl MirrorLookup<'_> {
 
 fn storage(f: Failure) -> LookupError {
     LookupError::Storage {
-        detail: format!("{}: {f:?}", f.code()),
+        detail: f.message().to_string(),
     }
 }
 

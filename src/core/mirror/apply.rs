@@ -82,12 +82,7 @@ fn add_section(changes: &mut DayChanges, section: &Section, list: List) {
     for book in &section.isbns {
         match isbn_key(book) {
             Some(key) => changes.isbns.push((key, with_isbn_status(book, list))),
-            None => {
-                changes.skipped += 1;
-                if matches!(list, List::Revoked) {
-                    changes.unreadable_revocations += 1;
-                }
-            }
+            None => changes.unreadable(list),
         }
     }
     for set in &section.eans {
@@ -103,12 +98,17 @@ fn add_section(changes: &mut DayChanges, section: &Section, list: List) {
                 }
                 changes.eans.push((key, set));
             }
-            None => {
-                changes.skipped += 1;
-                if matches!(list, List::Revoked) {
-                    changes.unreadable_revocations += 1;
-                }
-            }
+            None => changes.unreadable(list),
+        }
+    }
+}
+
+impl DayChanges {
+    /// Counts a record whose code could not be read (and a revocation apart).
+    fn unreadable(&mut self, list: List) {
+        self.skipped += 1;
+        if matches!(list, List::Revoked) {
+            self.unreadable_revocations += 1;
         }
     }
 }
