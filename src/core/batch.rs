@@ -11,6 +11,10 @@
 //! ```
 
 use crate::core::code::{Code, CodeError, read_code};
+use crate::core::lang::Lang;
+use crate::core::lookup::answer::{Found, Lookup};
+use crate::core::taipei::format_display;
+use serde::Serialize;
 
 /// What an input line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +185,222 @@ pub fn csv_document(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// What became of one input line: exactly one per line, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchRow {
+    /// The input line's number (1-based).
+    pub line: usize,
+    /// The input line as given.
+    pub text: String,
+    /// The code read (ISBN-13 or EAN-13), when one was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `isbn` or `ean`, when a code was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// The title as served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `exempt`, `taxable`, `unknown`; `unreadable` (no code could be read), `not_checked`
+    /// (the run was cancelled first), `skipped` (a header or blank line).
+    pub verdict: &'static str,
+    /// Why, for programs: the decision's reason, the code reader's error, `header` or `blank`.
+    pub reason: &'static str,
+    /// Why, in words.
+    pub detail: String,
+    /// First exempt day, `YYYYMMDD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exempt_from: Option<String>,
+    /// Last exempt day, `YYYYMMDD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exempt_until: Option<String>,
+}
+
+/// How many lines came out which way.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchSummary {
+    /// Every input line.
+    pub lines: usize,
+    /// Lines decided exempt.
+    pub exempt: usize,
+    /// Lines decided taxable.
+    pub taxable: usize,
+    /// Lines whose verdict is unknown (sell as taxable).
+    pub unknown: usize,
+    /// Lines with no readable code.
+    pub unreadable: usize,
+    /// Lines not checked because the run was cancelled.
+    pub not_checked: usize,
+    /// Header and blank lines.
+    pub skipped: usize,
+}
+
+impl BatchSummary {
+    /// Counts the rows.
+    pub fn of(rows: &[BatchRow]) -> BatchSummary {
+        let mut s = BatchSummary {
+            lines: rows.len(),
+            ..BatchSummary::default()
+        };
+        for row in rows {
+            let count = match row.verdict {
+                "exempt" => &mut s.exempt,
+                "taxable" => &mut s.taxable,
+                "unknown" => &mut s.unknown,
+                "unreadable" => &mut s.unreadable,
+                "not_checked" => &mut s.not_checked,
+                _ => &mut s.skipped,
+            };
+            *count += 1;
+        }
+        s
+    }
+}
+
+/// Every line's row: `decided` gives the lookup for a code, `None` when the run stopped before it.
+pub fn batch_rows<'a>(
+    lines: &[BatchLine],
+    decided: impl Fn(&str) -> Option<&'a Lookup>,
+    lang: Lang,
+) -> Vec<BatchRow> {
+    lines
+        .iter()
+        .map(|l| {
+            let mut row = BatchRow {
+                line: l.line,
+                text: l.text.clone(),
+                code: None,
+                kind: None,
+                title: None,
+                verdict: "skipped",
+                reason: "",
+                detail: String::new(),
+                exempt_from: None,
+                exempt_until: None,
+            };
+            match (&l.kind, &l.code) {
+                (LineKind::Header, _) => {
+                    row.reason = "header";
+                    row.detail = lang.pick("標題列", "Header line").into();
+                }
+                (LineKind::Blank, _) => {
+                    row.reason = "blank";
+                    row.detail = lang.pick("空白列", "Blank line").into();
+                }
+                (LineKind::Code, Err(e)) => {
+                    row.verdict = "unreadable";
+                    row.reason = e.code();
+                    row.detail = e.describe(lang);
+                }
+                (LineKind::Code, Ok(code)) => {
+                    row.code = Some(code.code.clone());
+                    row.kind = Some(code.kind.as_str());
+                    match decided(&code.code) {
+                        None => {
+                            row.verdict = "not_checked";
+                            row.reason = "cancelled";
+                            row.detail = lang
+                                .pick(
+                                    "查詢已取消，未判定",
+                                    "Cancelled before this code was checked",
+                                )
+                                .into();
+                        }
+                        Some(found) => {
+                            let d = found.decision.top();
+                            row.title = found.record.as_ref().and_then(|r| match r {
+                                Found::Isbn(i) => i.title.clone(),
+                                Found::Ean(e) => e.title.clone(),
+                            });
+                            row.verdict = d.verdict.as_str();
+                            row.reason = d.reason.as_str();
+                            row.detail = d.detail.clone();
+                            row.exempt_from =
+                                d.exempt_from.map(crate::core::taipei::format_yyyymmdd);
+                            row.exempt_until =
+                                d.exempt_until.map(crate::core::taipei::format_yyyymmdd);
+                        }
+                    }
+                }
+            }
+            row
+        })
+        .collect()
+}
+
+/// The words for a row's verdict in the CSV.
+fn verdict_words(verdict: &str, lang: Lang) -> &'static str {
+    match verdict {
+        "exempt" => lang.pick("免稅", "Exempt"),
+        "taxable" => lang.pick("應稅", "Taxable"),
+        "unknown" => lang.pick("無法判定（請以應稅處理）", "Unknown (sell as taxable)"),
+        "unreadable" => lang.pick("無法讀取", "Unreadable"),
+        "not_checked" => lang.pick("未查詢", "Not checked"),
+        _ => "",
+    }
+}
+
+/// The rows as a CSV for Excel: line number and text, code, kind, title, verdict, reason, detail, exempt window.
+pub fn batch_csv(rows: &[BatchRow], lang: Lang) -> String {
+    let header = match lang {
+        Lang::ZhTw => [
+            "行號",
+            "原始內容",
+            "條碼",
+            "類別",
+            "書名",
+            "判定",
+            "原因代碼",
+            "說明",
+            "免稅起日",
+            "免稅迄日",
+        ],
+        Lang::En => [
+            "Line",
+            "Input",
+            "Code",
+            "Kind",
+            "Title",
+            "Verdict",
+            "Reason",
+            "Detail",
+            "Exempt from",
+            "Exempt until",
+        ],
+    };
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(crate::core::taipei::parse_yyyymmdd)
+            .map(format_display)
+            .unwrap_or_default()
+    };
+    let kind = |k: Option<&str>| match k {
+        Some("isbn") => lang.pick("書籍", "Book"),
+        Some("ean") => lang.pick("套書", "Boxed set"),
+        _ => "",
+    };
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.line.to_string(),
+                r.text.clone(),
+                r.code.clone().unwrap_or_default(),
+                kind(r.kind).into(),
+                r.title.clone().unwrap_or_default(),
+                verdict_words(r.verdict, lang).into(),
+                r.reason.into(),
+                r.detail.clone(),
+                day(&r.exempt_from),
+                day(&r.exempt_until),
+            ]
+        })
+        .collect();
+    csv_document(&header, &cells)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +460,106 @@ mod tests {
             doc,
             "\u{feff}行號,書名\r\n1,\"'=HYPERLINK(\"\"x\"\")\"\r\n2,\"a,b\"\r\n"
         );
+    }
+
+    #[test]
+    fn every_line_gets_one_row_decided_through_the_one_lookup() {
+        use crate::core::lookup::clock::Now;
+        use crate::core::lookup::error::{LookupError, Missing};
+        use crate::core::lookup::prefetched::Prefetched;
+        use crate::core::lookup::source::{Fetched, Terms, lookup};
+        use crate::core::schema::{DateField, Isbn, IsbnStatus};
+        use std::collections::BTreeMap;
+        use std::future::Future;
+        use std::pin::pin;
+        use std::task::{Context, Poll, Waker};
+
+        let lines = read_batch(
+            "條碼,書名\n9789576780004,讀者指引\n\nabc\n9789869900003\n9576780004\n4710000000004\n",
+        );
+        let book = Isbn {
+            isbn: "9789576780004".into(),
+            title: Some("=讀者指引".into()),
+            status: Some(IsbnStatus::Approved),
+            approved_effective_date: DateField::parse("20210301"),
+            ..Isbn::default()
+        };
+        let at_ms = 1_795_000_000_000.0;
+        let mut records = BTreeMap::new();
+        records.insert(
+            "9789576780004".to_string(),
+            Ok(Fetched {
+                found: crate::core::lookup::answer::Found::Isbn(book),
+                at_ms,
+            }),
+        );
+        records.insert(
+            "9789869900003".to_string(),
+            Err(LookupError::NotFound(Missing::Code)),
+        );
+        let source = Prefetched {
+            name: "live",
+            now: Now {
+                device_ms: at_ms,
+                skew_ms: None,
+            },
+            records,
+            policy: Ok(DateField::parse("20311231")),
+            mirrored: None,
+        };
+        let mut decided = BTreeMap::new();
+        for line in &lines {
+            if let Ok(code) = &line.code
+                && source.records.contains_key(&code.code)
+            {
+                let mut f = pin!(lookup(&source, code.clone(), Terms::default()));
+                let Poll::Ready(Ok(answer)) =
+                    f.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+                else {
+                    panic!("a prefetched lookup never waits");
+                };
+                decided.insert(code.code.clone(), answer);
+            }
+        }
+        let rows = batch_rows(&lines, |c| decided.get(c), Lang::ZhTw);
+        let verdicts: Vec<&str> = rows.iter().map(|r| r.verdict).collect();
+        assert_eq!(
+            verdicts,
+            vec![
+                "skipped",
+                "exempt",
+                "skipped",
+                "unreadable",
+                "taxable",
+                "exempt",
+                "not_checked"
+            ]
+        );
+        assert_eq!(
+            rows[5].code.as_deref(),
+            Some("9789576780004"),
+            "the ISBN-10 line"
+        );
+        assert_eq!(rows[1].exempt_from.as_deref(), Some("20210301"));
+        let summary = BatchSummary::of(&rows);
+        assert_eq!(
+            (
+                summary.lines,
+                summary.exempt,
+                summary.taxable,
+                summary.unreadable,
+                summary.not_checked,
+                summary.skipped
+            ),
+            (7, 2, 1, 1, 1, 2)
+        );
+        let csv = batch_csv(&rows, Lang::ZhTw);
+        assert_eq!(
+            csv.matches("\r\n").count(),
+            8,
+            "a header and one row per line"
+        );
+        assert!(csv.contains(",'=讀者指引,免稅,approved,"), "{csv}");
+        assert!(csv.contains(",2021-03-01,"));
     }
 }

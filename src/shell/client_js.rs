@@ -16,6 +16,7 @@ use crate::core::rules::policy_outlook;
 use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
 use crate::core::taipei::format_yyyymmdd;
 use crate::core::taipei::parse_yyyymmdd;
+use crate::shell::batch::{BatchOptions, check_batch};
 use crate::shell::fetch::Fetcher;
 use crate::shell::idb::{BOOKS, MirrorDb, SETS};
 use crate::shell::js_error::{Failure, to_js};
@@ -96,6 +97,7 @@ enum Call {
     Sync(JsValue),
     MirrorStatus,
     ImportHistorical(JsValue),
+    CheckBatch(JsValue, JsValue),
 }
 
 /// `importHistorical()`: `{ imported, alreadyHeld, rejected: [{ line, reason }], notes }`.
@@ -123,7 +125,7 @@ async fn file_text(file: &JsValue) -> Result<String, Failure> {
     let blob: web_sys::Blob = file
         .clone()
         .dyn_into()
-        .map_err(|_| Failure::option("importHistorical 需要一個檔案（File 或 Blob）"))?;
+        .map_err(|_| Failure::option("需要文字或檔案（File 或 Blob）"))?;
     let unreadable = |_| Failure::new("unreadable_file", "無法讀取檔案");
     let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
         .await
@@ -180,7 +182,10 @@ async fn answer(
     call: Call,
 ) -> Result<JsValue, Failure> {
     let signal = match &call {
-        Call::PolicyStatus(opts) | Call::Lookup(_, opts) | Call::Sync(opts) => signal_option(opts)?,
+        Call::PolicyStatus(opts)
+        | Call::Lookup(_, opts)
+        | Call::Sync(opts)
+        | Call::CheckBatch(_, opts) => signal_option(opts)?,
         _ => None,
     };
     let signal = signal.as_ref();
@@ -276,6 +281,28 @@ async fn answer(
                     .collect(),
                 notes: read.notes,
             });
+        }
+        Call::CheckBatch(input, opts) => {
+            let lang = lang_option(opts)?;
+            let terms = Terms {
+                day: checkout_day(&field(opts, "at"), lang)?,
+                format: format_option(&field(opts, "format"), lang)?,
+                lang,
+            };
+            let text = file_text(input).await?;
+            let progress = field(opts, "onProgress")
+                .dyn_into::<js_sys::Function>()
+                .ok();
+            let db = match &mirror {
+                Some(m) => Some(m.db().await?),
+                None => None,
+            };
+            let options = BatchOptions {
+                signal,
+                on_progress: progress.as_ref(),
+                ignore_busy_window: field(opts, "ignoreBusyWindow").as_bool() == Some(true),
+            };
+            return to_js(&check_batch(&live, db.as_deref(), &text, terms, options).await?);
         }
         Call::MirrorStatus => {
             let mirror = mirror.ok_or_else(no_mirror)?;
@@ -381,6 +408,25 @@ impl BookTaxClient {
         #[wasm_bindgen(unchecked_param_type = "Blob | string")] file: JsValue,
     ) -> js_sys::Promise {
         self.call(Call::ImportHistorical(file))
+    }
+
+    /// Prices a list: `text` (a string, or a CSV / text `File` in UTF-8 or Big5) read line by
+    /// line, each distinct code asked once (from the mirror when it is current, else the live
+    /// service four at a time), every line decided at `{ at?, format?, lang? }`:
+    /// `{ rows, summary, csv, source, cancelled, checkoutDate, codes }`, one row per input line.
+    ///
+    /// `onProgress({ done, total, source, paused })` reports codes asked; `paused` while the
+    /// service's evening busy window (21:30–24:00) holds the run back, unless `ignoreBusyWindow`.
+    /// `signal` cancels: the promise still resolves, `cancelled: true`, the lines not asked
+    /// `not_checked`. Rejects only for unreadable options or files (`bad_option`, `unreadable_file`)
+    /// or a mirror that cannot be opened (`storage`).
+    #[wasm_bindgen(js_name = checkBatch, unchecked_return_type = "Promise<BatchReport>")]
+    pub fn check_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | Blob")] text: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchOptions | undefined")] opts: JsValue,
+    ) -> js_sys::Promise {
+        self.call(Call::CheckBatch(text, opts))
     }
 
     /// Resolves to the mirror's `{ appliedThrough, isbns, eans, policyExpiryDate, bytes, freshness, daysBehind }`.

@@ -373,6 +373,38 @@ impl MirrorDb {
         }
     }
 
+    /// Many books by ISBN-13 in one transaction, every read issued at once (batch pricing):
+    /// each `None` when the mirror lacks it, `Err` when its stored record does not read.
+    ///
+    /// # Errors
+    ///
+    /// `storage` when the database cannot be read.
+    pub async fn books(
+        &self,
+        isbn13s: &[&str],
+    ) -> Result<Vec<Result<Option<Isbn>, Failure>>, Failure> {
+        let tx = self.transaction(&[BOOKS], IdbTransactionMode::Readonly)?;
+        let done = completion(&tx);
+        let store = Self::store(&tx, BOOKS)?;
+        let requests = isbn13s
+            .iter()
+            .map(|key| store.get(&(*key).into()).map_err(|e| storage("讀取", &e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        done.await
+            .map_err(|_| storage("讀取", &tx.error().map(JsValue::from).unwrap_or_default()))?;
+        Ok(requests
+            .iter()
+            .zip(isbn13s)
+            .map(|(req, key)| {
+                let value = req.result().map_err(|e| storage("讀取", &e))?;
+                if value.is_undefined() {
+                    return Ok(None);
+                }
+                read_book(&value).map(Some).ok_or_else(|| unreadable(key))
+            })
+            .collect())
+    }
+
     async fn get(&self, store: &str, key: &str) -> Result<Option<JsValue>, Failure> {
         let tx = self.transaction(&[store], IdbTransactionMode::Readonly)?;
         let req = Self::store(&tx, store)?

@@ -32,7 +32,8 @@ impl MirrorLookup<'_> {
             .and_then(parse_yyyymmdd)
     }
 
-    fn freshness(&self) -> Freshness {
+    /// How current the mirror is on today (by the corrected clock).
+    pub fn freshness(&self) -> Freshness {
         freshness(self.applied(), self.live.now().day())
     }
 }
@@ -40,6 +41,56 @@ impl MirrorLookup<'_> {
 fn storage(f: Failure) -> LookupError {
     LookupError::Storage {
         detail: f.message().to_string(),
+    }
+}
+
+impl MirrorLookup<'_> {
+    /// Many records at once, as [`Source::record`] answers each: books read in one
+    /// transaction, boxed sets one by one (they are few).
+    pub async fn records(&self, codes: &[&Code]) -> Vec<Result<Fetched, LookupError>> {
+        let keys: Vec<&str> = codes
+            .iter()
+            .filter(|c| c.kind == CodeKind::Isbn)
+            .map(|c| c.code.as_str())
+            .collect();
+        let mut books = match self.db.books(&keys).await {
+            Ok(read) => read.into_iter(),
+            Err(f) => {
+                let failed = storage(f);
+                return codes.iter().map(|_| Err(failed.clone())).collect();
+            }
+        };
+        let at_ms = self.live.now().corrected_ms();
+        let mut out = Vec::with_capacity(codes.len());
+        for code in codes {
+            let found = match code.kind {
+                CodeKind::Ean => {
+                    out.push(self.record(code).await);
+                    continue;
+                }
+                CodeKind::Isbn => books.next().unwrap_or(Ok(None)),
+            };
+            out.push(match found {
+                Err(f) => Err(storage(f)),
+                Ok(Some(book)) => Ok(Fetched {
+                    found: Found::Isbn(book),
+                    at_ms,
+                }),
+                Ok(None) => self.missing(),
+            });
+        }
+        out
+    }
+
+    /// A code the mirror lacks: "not listed" only from a mirror that holds every list through today.
+    fn missing(&self) -> Result<Fetched, LookupError> {
+        if self.freshness() == Freshness::Current {
+            Err(LookupError::NotFound(Missing::Code))
+        } else {
+            Err(LookupError::NotMirrored {
+                applied_through: self.applied(),
+            })
+        }
     }
 }
 
@@ -81,13 +132,7 @@ impl Source for MirrorLookup<'_> {
                 found,
                 at_ms: self.live.now().corrected_ms(),
             }),
-            // "Not listed" only from a mirror that holds every list through today.
-            None if self.freshness() == Freshness::Current => {
-                Err(LookupError::NotFound(Missing::Code))
-            }
-            None => Err(LookupError::NotMirrored {
-                applied_through: self.applied(),
-            }),
+            None => self.missing(),
         }
     }
 

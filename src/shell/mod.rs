@@ -6,11 +6,13 @@
 //! - [`idb`]: the mirror's IndexedDB database, one transaction per applied day.
 //! - [`mirror`]: the offline mirror as a lookup source.
 //! - [`sync`]: the mirror's sync, days fetched four ahead and applied in order.
+//! - [`batch`]: batch pricing, every code asked once (mirror or live, four at a time) and every line decided.
 //! - [`js_error`]: errors on their way to JavaScript as `Error { code, message, decision? }`.
 //! - [`js_input`]: reading what a page passed (codes, dates, options).
 //! - [`exports`]: the stateless functions (`normalizeCode`, `decideIsbn`, …).
 //! - [`client_js`]: the `BookTaxClient` class.
 
+pub mod batch;
 pub mod client_js;
 pub mod exports;
 pub mod fetch;

@@ -234,3 +234,61 @@ export interface SaleTotals {
   /** Lines sold as taxable because their verdict was unknown (0-based). */
   unknownLines: number[];
 }
+
+/** Options of `checkBatch`. */
+export interface BatchOptions {
+  /** The checkout moment every line is decided at (default: now). */
+  at?: string | Date;
+  format?: 'physical' | 'ebook';
+  lang?: Lang;
+  /** Cancels the run; the promise still resolves, with `cancelled: true`. */
+  signal?: AbortSignal;
+  /** Codes asked so far of the distinct codes; `paused` while the busy window holds the run back. */
+  onProgress?: (progress: { done: number; total: number; source: 'live' | 'mirror'; paused: boolean }) => void;
+  /** Ask the live service from 21:30 to 24:00 too (its busiest hours). */
+  ignoreBusyWindow?: boolean;
+}
+
+/** What became of one input line of a batch. */
+export interface BatchRow {
+  /** The input line's number, 1-based. */
+  line: number;
+  /** The input line as given. */
+  text: string;
+  code?: string;
+  kind?: 'isbn' | 'ean';
+  title?: string;
+  /** `unreadable`: no code could be read; `not_checked`: cancelled first; `skipped`: a header or blank line. */
+  verdict: Verdict | 'unreadable' | 'not_checked' | 'skipped';
+  /** The decision's reason, the code reader's error code, `cancelled`, `header` or `blank`. */
+  reason: string;
+  detail: string;
+  exemptFrom?: string;
+  exemptUntil?: string;
+}
+
+/** How many lines came out which way. */
+export interface BatchSummary {
+  lines: number;
+  exempt: number;
+  taxable: number;
+  unknown: number;
+  unreadable: number;
+  notChecked: number;
+  skipped: number;
+}
+
+/** What `checkBatch` resolves to. */
+export interface BatchReport {
+  /** One per input line, in order. */
+  rows: BatchRow[];
+  summary: BatchSummary;
+  /** The rows as CSV for Excel: UTF-8 with BOM, CRLF. */
+  csv: string;
+  source: 'live' | 'mirror';
+  cancelled: boolean;
+  /** The Taipei day the lines were decided on, YYYYMMDD. */
+  checkoutDate: string | null;
+  /** Distinct codes asked. */
+  codes: number;
+}

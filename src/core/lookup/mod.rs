@@ -7,6 +7,7 @@ pub mod answer;
 pub mod clock;
 pub mod endpoint;
 pub mod error;
+pub mod prefetched;
 pub mod response;
 pub mod retry;
 pub mod source;

@@ -1,0 +1,330 @@
+//! Batch pricing in the browser: each code of a list asked once (from a current mirror a chunk per read, else the live service four at a time, resting in the busy window), then every line decided through the one lookup.
+
+use crate::core::batch::{BatchRow, BatchSummary, LineKind, batch_csv, batch_rows, read_batch};
+use crate::core::code::Code;
+use crate::core::lookup::error::LookupError;
+use crate::core::lookup::prefetched::Prefetched;
+use crate::core::lookup::source::{Fetched, Source, Terms, lookup};
+use crate::core::mirror::plan::{Freshness, auto_sync_allowed};
+use crate::core::taipei::format_yyyymmdd;
+use crate::shell::idb::MirrorDb;
+use crate::shell::js_error::{Failure, to_js};
+use crate::shell::live::Live;
+use crate::shell::mirror::MirrorLookup;
+use crate::shell::sync::linked_controller;
+use crate::shell::timer::sleep;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::AbortSignal;
+
+/// Requests to the live service in flight at once.
+const IN_FLIGHT: usize = 4;
+/// Codes read from the mirror per transaction: progress and cancelling happen between them.
+const MIRROR_CHUNK: usize = 2000;
+/// `onProgress` is called at most this often (and once at the end).
+const PROGRESS_EVERY_MS: f64 = 100.0;
+/// A run resting in the busy window looks at the clock again after this long.
+const BUSY_RECHECK_MS: u32 = 30_000;
+/// After this many service failures in a row (each after its own retries) the service is
+/// taken as down: the remaining codes are unknown at once instead of each waiting its timeout.
+const FAILURES_BEFORE_GIVING_UP: usize = 8;
+
+/// How a batch runs: cancelled by `signal`, reporting to `on_progress`, resting or not in 21:30–24:00.
+pub struct BatchOptions<'a> {
+    /// Cancels the run; what is done is kept.
+    pub signal: Option<&'a AbortSignal>,
+    /// `onProgress({ done, total, source, paused })`.
+    pub on_progress: Option<&'a js_sys::Function>,
+    /// Ask the live service in the evening busy window too.
+    pub ignore_busy_window: bool,
+}
+
+/// What `checkBatch()` resolves to: `{ rows, summary, csv, source, cancelled, checkoutDate, codes }`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchReport {
+    rows: Vec<BatchRow>,
+    summary: BatchSummary,
+    csv: String,
+    source: &'static str,
+    cancelled: bool,
+    checkout_date: Option<String>,
+    codes: usize,
+}
+
+/// `onProgress({ done, total, source, paused })`: codes asked of all distinct codes.
+#[derive(Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+    source: &'static str,
+    paused: bool,
+}
+
+/// Calls `onProgress` at most every [`PROGRESS_EVERY_MS`].
+struct Reporter<'a> {
+    callback: Option<&'a js_sys::Function>,
+    total: usize,
+    source: &'static str,
+    last_ms: f64,
+}
+
+impl Reporter<'_> {
+    fn report(&mut self, done: usize, paused: bool, always: bool) {
+        let Some(callback) = self.callback else {
+            return;
+        };
+        let now = js_sys::Date::now();
+        if !always && now - self.last_ms < PROGRESS_EVERY_MS {
+            return;
+        }
+        self.last_ms = now;
+        let progress = Progress {
+            done,
+            total: self.total,
+            source: self.source,
+            paused,
+        };
+        if let Ok(value) = to_js(&progress) {
+            let _ = callback.call1(&JsValue::NULL, &value);
+        }
+    }
+}
+
+fn aborted(signal: Option<&AbortSignal>) -> bool {
+    signal.is_some_and(AbortSignal::aborted)
+}
+
+/// Reads a list or CSV, asks each distinct code once and decides every line on `terms`.
+///
+/// A cancelled run resolves too, with `cancelled` set and its unasked lines `not_checked`.
+///
+/// # Errors
+///
+/// `storage` when the mirror cannot be opened or read at all; `internal` when the answer cannot be built.
+pub async fn check_batch(
+    live: &Rc<Live>,
+    db: Option<&MirrorDb>,
+    text: &str,
+    terms: Terms,
+    options: BatchOptions<'_>,
+) -> Result<BatchReport, Failure> {
+    let lines = read_batch(text);
+    // Each code once, in the order first met.
+    let mut seen = BTreeSet::new();
+    let codes: Vec<&Code> = lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Code)
+        .filter_map(|l| l.code.as_ref().ok())
+        .filter(|c| seen.insert(c.code.as_str()))
+        .collect();
+    let signal = options.signal;
+    let mirror = match db {
+        Some(db) => {
+            let m = MirrorLookup {
+                db,
+                state: db.state().await?,
+                live,
+            };
+            // A mirror behind today would answer "not mirrored" for every new code: the service knows better.
+            (m.freshness() == Freshness::Current).then_some(m)
+        }
+        None => None,
+    };
+    let mut reporter = Reporter {
+        callback: options.on_progress,
+        total: codes.len(),
+        source: if mirror.is_some() { "mirror" } else { "live" },
+        last_ms: 0.0,
+    };
+    reporter.report(0, false, true);
+    let mut records = BTreeMap::new();
+    let source = match &mirror {
+        Some(m) => {
+            from_mirror(m, &codes, &mut records, &mut reporter, signal).await;
+            Prefetched {
+                name: m.name(),
+                now: m.now(),
+                records,
+                policy: m.policy().await,
+                mirrored: m.mirrored(),
+            }
+        }
+        None => {
+            // The policy date first: a service that cannot give it is not asked for every code.
+            let policy = live.with_signal(signal).policy().await;
+            match &policy {
+                Err(LookupError::Aborted) => {}
+                Err(e) if e.is_retryable() => {
+                    for code in &codes {
+                        records.insert(code.code.clone(), Err(e.clone()));
+                    }
+                }
+                _ => {
+                    let ask = Ask {
+                        ignore_busy_window: options.ignore_busy_window,
+                    };
+                    ask.from_live(live, &codes, &mut records, &mut reporter, signal)
+                        .await?;
+                }
+            }
+            Prefetched {
+                name: "live",
+                now: live.now(),
+                records,
+                policy,
+                mirrored: None,
+            }
+        }
+    };
+    reporter.report(source.records.len(), false, true);
+    let mut decided = BTreeMap::new();
+    for code in &codes {
+        if source.records.contains_key(&code.code)
+            && let Ok(answer) = lookup(&source, (*code).clone(), terms).await
+        {
+            decided.insert(code.code.clone(), answer);
+        }
+    }
+    let checkout_date = decided
+        .values()
+        .next()
+        .map(|l| l.checkout_date.clone())
+        .or_else(|| terms.day.map(format_yyyymmdd));
+    let rows = batch_rows(&lines, |code| decided.get(code), terms.lang);
+    Ok(BatchReport {
+        summary: BatchSummary::of(&rows),
+        csv: batch_csv(&rows, terms.lang),
+        rows,
+        source: source.name,
+        cancelled: aborted(signal),
+        checkout_date,
+        codes: codes.len(),
+    })
+}
+
+/// Reads the codes from the mirror, a chunk per transaction.
+async fn from_mirror(
+    mirror: &MirrorLookup<'_>,
+    codes: &[&Code],
+    records: &mut BTreeMap<String, Result<Fetched, LookupError>>,
+    reporter: &mut Reporter<'_>,
+    signal: Option<&AbortSignal>,
+) {
+    for chunk in codes.chunks(MIRROR_CHUNK) {
+        if aborted(signal) {
+            return;
+        }
+        let answers = mirror.records(chunk).await;
+        for (code, answer) in chunk.iter().zip(answers) {
+            records.insert(code.code.clone(), answer);
+        }
+        reporter.report(records.len(), false, false);
+    }
+}
+
+/// One code's request under way: its promise settles once the answer is in the cell.
+struct InFlight {
+    code: String,
+    settled: js_sys::Promise,
+    answer: Rc<RefCell<Option<Result<Fetched, LookupError>>>>,
+}
+
+impl InFlight {
+    fn start(live: &Rc<Live>, code: &Code, signal: &AbortSignal) -> InFlight {
+        let answer = Rc::new(RefCell::new(None));
+        let (live, signal, cell, asked) =
+            (live.clone(), signal.clone(), answer.clone(), code.clone());
+        let settled = future_to_promise(async move {
+            let got = live.with_signal(Some(&signal)).record(&asked).await;
+            *cell.borrow_mut() = Some(got);
+            Ok(JsValue::UNDEFINED)
+        });
+        InFlight {
+            code: code.code.clone(),
+            settled,
+            answer,
+        }
+    }
+}
+
+/// How the live service is asked.
+struct Ask {
+    ignore_busy_window: bool,
+}
+
+impl Ask {
+    /// Whether the service may be asked now: outside 21:30–24:00 by its clock, or when told to.
+    fn allowed(&self, live: &Live) -> bool {
+        self.ignore_busy_window || auto_sync_allowed(live.now().taipei_moment().time())
+    }
+
+    /// Asks the live service for each code, [`IN_FLIGHT`] at a time (the fetcher retries
+    /// with backoff), resting in the busy window and giving up on a service that is down.
+    async fn from_live(
+        &self,
+        live: &Rc<Live>,
+        codes: &[&Code],
+        records: &mut BTreeMap<String, Result<Fetched, LookupError>>,
+        reporter: &mut Reporter<'_>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<(), Failure> {
+        let controller = linked_controller(signal)?;
+        let inner = controller.signal();
+        let mut next = codes.iter();
+        let mut flying: Vec<InFlight> = Vec::with_capacity(IN_FLIGHT);
+        let mut failures_in_a_row = 0;
+        let mut down: Option<LookupError> = None;
+        loop {
+            while flying.len() < IN_FLIGHT && !inner.aborted() && down.is_none() {
+                if !self.allowed(live) {
+                    if !flying.is_empty() {
+                        break;
+                    }
+                    reporter.report(records.len(), true, true);
+                    if sleep(BUSY_RECHECK_MS, Some(&inner)).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+                let Some(code) = next.next() else { break };
+                flying.push(InFlight::start(live, code, &inner));
+            }
+            if flying.is_empty() {
+                break;
+            }
+            let race: js_sys::Array = flying.iter().map(|f| JsValue::from(&f.settled)).collect();
+            let _ = JsFuture::from(js_sys::Promise::race(&race)).await;
+            flying.retain(|f| {
+                let Some(answer) = f.answer.borrow_mut().take() else {
+                    return true;
+                };
+                match &answer {
+                    // Cancelled: not checked, not recorded.
+                    Err(LookupError::Aborted) => return false,
+                    Err(e) if e.is_retryable() => {
+                        failures_in_a_row += 1;
+                        if failures_in_a_row >= FAILURES_BEFORE_GIVING_UP {
+                            down = Some(e.clone());
+                        }
+                    }
+                    _ => failures_in_a_row = 0,
+                }
+                records.insert(f.code.clone(), answer);
+                false
+            });
+            reporter.report(records.len(), false, false);
+        }
+        controller.abort();
+        if let Some(e) = down {
+            for code in next {
+                records.insert(code.code.clone(), Err(e.clone()));
+            }
+        }
+        Ok(())
+    }
+}
