@@ -168,7 +168,7 @@ pub async fn check_batch(
                     let ask = Ask {
                         ignore_busy_window: options.ignore_busy_window,
                     };
-                    ask.from_live(live, &codes, &mut records, &mut reporter, signal)
+                    ask.codes(live, &codes, &mut records, &mut reporter, signal)
                         .await?;
                 }
             }
@@ -265,7 +265,7 @@ impl Ask {
 
     /// Asks the live service for each code, [`IN_FLIGHT`] at a time (the fetcher retries
     /// with backoff), resting in the busy window and giving up on a service that is down.
-    async fn from_live(
+    async fn codes(
         &self,
         live: &Rc<Live>,
         codes: &[&Code],

@@ -81,6 +81,10 @@ fn start(live: &Rc<Live>, day: NaiveDate, signal: &AbortSignal) -> Pending {
 }
 
 /// An `AbortController` that the caller's signal also aborts.
+///
+/// # Errors
+///
+/// `internal` when no `AbortController` can be made.
 pub fn linked_controller(outer: Option<&AbortSignal>) -> Result<AbortController, Failure> {
     let inner = AbortController::new().map_err(|_| Failure::new("internal", "AbortController"))?;
     if let Some(outer) = outer {
