@@ -156,6 +156,87 @@ pub fn sale_totals(lines: &[SaleLine]) -> Result<SaleTotals, AmountTooLarge> {
     })
 }
 
+/// What the paper note and the CSV name a line by: its code, title and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LineLabel<'a> {
+    /// The code scanned (ISBN-13 or EAN-13).
+    pub code: &'a str,
+    /// The title, when the service gave one.
+    pub title: &'a str,
+    /// Why the verdict, in words.
+    pub detail: &'a str,
+}
+
+/// The sale as a CSV for Excel (UTF-8 with BOM, CRLF): one row per line with its e-invoice tax
+/// type and amount, then the invoice's totals.
+///
+/// ```
+/// use booktax::core::sale::{sale_csv, sale_totals, LineLabel, SaleLine};
+/// use booktax::core::rules::Verdict;
+/// let lines = [SaleLine { verdict: Verdict::Exempt, unit_price: 350, quantity: 2 }];
+/// let labels = [LineLabel { code: "9789576780004", title: "讀者指引", detail: "已認可" }];
+/// let csv = sale_csv(&lines, &labels, &sale_totals(&lines).unwrap());
+/// assert!(csv.contains("1,9789576780004,讀者指引,免稅,3,2,350,700,已認可\r\n"));
+/// assert!(csv.contains("免稅銷售額（FreeTaxSalesAmount）,700\r\n"));
+/// ```
+pub fn sale_csv(lines: &[SaleLine], labels: &[LineLabel], totals: &SaleTotals) -> String {
+    let header = [
+        "項次",
+        "條碼",
+        "書名",
+        "判定",
+        "發票課稅別",
+        "數量",
+        "單價",
+        "金額",
+        "說明",
+    ];
+    let mut rows: Vec<Vec<String>> = lines
+        .iter()
+        .zip(&totals.items)
+        .enumerate()
+        .map(|(i, (line, (tax_type, amount)))| {
+            let label = labels.get(i).copied().unwrap_or_default();
+            let verdict = match line.verdict {
+                Verdict::Exempt => "免稅",
+                Verdict::Taxable => "應稅",
+                Verdict::Unknown => "無法判定（以應稅處理）",
+            };
+            vec![
+                (i + 1).to_string(),
+                label.code.into(),
+                label.title.into(),
+                verdict.into(),
+                tax_type.code().to_string(),
+                line.quantity.to_string(),
+                line.unit_price.to_string(),
+                amount.to_string(),
+                label.detail.into(),
+            ]
+        })
+        .collect();
+    rows.push(Vec::new());
+    let total = |name: &str, value: u64| vec![name.to_string(), value.to_string()];
+    rows.push(total(
+        "應稅銷售額（含稅，SalesAmount）",
+        totals.taxable_amount,
+    ));
+    rows.push(total(
+        "免稅銷售額（FreeTaxSalesAmount）",
+        totals.exempt_amount,
+    ));
+    rows.push(total("內含營業稅", totals.tax_included));
+    rows.push(total(
+        "總計（TotalAmount）",
+        totals.taxable_amount + totals.exempt_amount,
+    ));
+    rows.push(total(
+        "發票課稅別（TaxType）",
+        u64::from(totals.invoice_tax_type.code()),
+    ));
+    crate::core::batch::csv_document(&header, &rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,19 +4,24 @@
 //! `Error` whose `code` names the error kind and whose `message` is zh-TW text
 //! for the clerk.
 
-use crate::core::code::read_code;
+use crate::core::code::{CodeKind, read_code};
 use crate::core::lookup::answer::ErrorView;
+use crate::core::lookup::answer::{Answers, Found, Lookup};
+use crate::core::lookup::clock::CheckoutTime;
 use crate::core::lookup::endpoint::{Endpoint, check_announcement_date};
 use crate::core::lookup::error::LookupError;
+use crate::core::lookup::error::Missing;
 use crate::core::lookup::retry::{DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::core::lookup::source::{Terms, lookup};
 use crate::core::mirror::import::read_historical;
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
+use crate::core::schema::DateField;
 use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
 use crate::core::taipei::format_yyyymmdd;
 use crate::core::taipei::parse_yyyymmdd;
 use crate::shell::batch::{BatchOptions, check_batch};
+use crate::shell::exports::record;
 use crate::shell::fetch::Fetcher;
 use crate::shell::idb::{BOOKS, MirrorDb, SETS};
 use crate::shell::js_error::{Failure, to_js};
@@ -433,6 +438,79 @@ impl BookTaxClient {
     #[wasm_bindgen(js_name = mirrorStatus, unchecked_return_type = "Promise<MirrorStatus>")]
     pub fn mirror_status(&self) -> js_sys::Promise {
         self.call(Call::MirrorStatus)
+    }
+
+    /// Decides earlier `lookup` answers again from the records they carry, at `{ at?, format?,
+    /// lang? }`, asking nothing: a sale's lines after its checkout time or format changed.
+    /// One answer per input, in order; an answer that holds a failure (`error`, no record) comes
+    /// back as it was: only asking again can change it.
+    ///
+    /// # Errors
+    ///
+    /// `bad_option` for unreadable options; `bad_line` naming the line (1-based) for an answer
+    /// whose code or record does not read.
+    #[wasm_bindgen(unchecked_return_type = "Lookup[]")]
+    pub fn redecide(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Lookup[]")] lookups: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DecideAgainOptions | undefined")] opts: JsValue,
+    ) -> Result<js_sys::Array, Failure> {
+        let lang = lang_option(&opts)?;
+        let when = match checkout_day(&field(&opts, "at"), lang)? {
+            Some(day) => CheckoutTime::Day(day),
+            None => CheckoutTime::Now(self.live.now()),
+        };
+        let format = format_option(&field(&opts, "format"), lang)?;
+        let array: js_sys::Array = lookups
+            .dyn_into()
+            .map_err(|_| Failure::new("bad_line", "redecide 需要一個陣列"))?;
+        let out = js_sys::Array::new();
+        for (i, earlier) in array.iter().enumerate() {
+            let bad = |why: &str| Failure::new("bad_line", format!("第 {} 項：{why}", i + 1));
+            let served = field(&earlier, "record");
+            if (served.is_null() || served.is_undefined())
+                && !field(&earlier, "error").is_undefined()
+            {
+                out.push(&earlier);
+                continue;
+            }
+            let code = read_code(&text_of(&field(&earlier, "code")).unwrap_or_default())
+                .map_err(|e| bad(&e.describe(lang)))?;
+            let record = if served.is_null() || served.is_undefined() {
+                Err(LookupError::NotFound(Missing::Code))
+            } else if code.kind == CodeKind::Isbn {
+                Ok(Found::Isbn(record(served).map_err(|f| bad(f.message()))?))
+            } else {
+                Ok(Found::Ean(record(served).map_err(|f| bad(f.message()))?))
+            };
+            let policy = field(&earlier, "policyExpiryDate")
+                .as_string()
+                .map(|p| DateField::parse(&p))
+                .ok_or(LookupError::NotFound(Missing::PolicyDate));
+            let source = match field(&earlier, "source").as_string().as_deref() {
+                Some("mirror") => "mirror",
+                _ => "live",
+            };
+            let answers = Answers {
+                code,
+                policy,
+                record,
+                when,
+                format,
+                lang,
+            };
+            let mut again = Lookup::new(answers, source, field(&earlier, "fetchedAt").as_string());
+            again.applied_through = field(&earlier, "appliedThrough").as_string();
+            again.freshness = match field(&earlier, "freshness").as_string().as_deref() {
+                Some("current") => Some("current"),
+                Some("behind") => Some("behind"),
+                Some("stale") => Some("stale"),
+                Some("empty") => Some("empty"),
+                _ => None,
+            };
+            out.push(&to_js(&again)?);
+        }
+        Ok(out)
     }
 
     /// Resolves to the policy expiry date, `YYYYMMDD` (asked afresh).

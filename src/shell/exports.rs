@@ -3,7 +3,7 @@
 use crate::core::code::read_code;
 use crate::core::lang::Lang;
 use crate::core::rules::{Checkout, Verdict, decide_ean, decide_isbn};
-use crate::core::sale::{MAX_AMOUNT, SaleLine, sale_totals};
+use crate::core::sale::{LineLabel, MAX_AMOUNT, SaleLine, sale_csv, sale_totals};
 use crate::core::schema::{Ean, Isbn, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
 use crate::shell::js_error::{Failure, to_js};
@@ -31,7 +31,8 @@ fn checkout(opts: &JsValue) -> Result<Checkout, Failure> {
     Ok(Checkout::new(policy.as_deref(), day, format).in_lang(lang))
 }
 
-fn record<T: serde::de::DeserializeOwned>(record: JsValue) -> Result<T, Failure> {
+/// Reads a record as served (an `Isbn` or `Ean` object).
+pub(crate) fn record<T: serde::de::DeserializeOwned>(record: JsValue) -> Result<T, Failure> {
     if !record.is_object() {
         return Err(Failure::record("紀錄必須是公告服務回傳的物件"));
     }
@@ -152,9 +153,59 @@ fn whole(line: usize, value: &JsValue, what: &str) -> Result<u64, Failure> {
 pub fn sale_totals_js(
     #[wasm_bindgen(unchecked_param_type = "SaleLine[]")] lines: JsValue,
 ) -> Result<JsValue, Failure> {
+    let (_, read) = sale_lines(lines, "saleTotals")?;
+    let totals = sale_totals(&read).map_err(|e| Failure::new("amount_too_large", e.to_string()))?;
+    to_js(&SaleTotalsView {
+        exempt_amount: totals.exempt_amount,
+        taxable_amount: totals.taxable_amount,
+        tax_included: totals.tax_included,
+        invoice_tax_type: totals.invoice_tax_type.code(),
+        items: totals
+            .items
+            .iter()
+            .map(|(kind, amount)| SaleItemView {
+                tax_type: kind.code(),
+                amount: *amount,
+            })
+            .collect(),
+        unknown_lines: totals.unknown_lines,
+    })
+}
+
+/// The sale as CSV for Excel: lines `{ code, title?, detail?, verdict, unitPrice, quantity }`,
+/// each with its e-invoice tax type and amount, then the invoice's totals.
+///
+/// # Errors
+///
+/// As [`sale_totals_js`].
+#[wasm_bindgen(js_name = saleCsv)]
+pub fn sale_csv_js(
+    #[wasm_bindgen(unchecked_param_type = "SaleLine[]")] lines: JsValue,
+) -> Result<String, Failure> {
+    let (array, read) = sale_lines(lines, "saleCsv")?;
+    let texts: Vec<[String; 3]> = array
+        .iter()
+        .map(|line| {
+            ["code", "title", "detail"].map(|f| field(&line, f).as_string().unwrap_or_default())
+        })
+        .collect();
+    let labels: Vec<LineLabel> = texts
+        .iter()
+        .map(|[code, title, detail]| LineLabel {
+            code,
+            title,
+            detail,
+        })
+        .collect();
+    let totals = sale_totals(&read).map_err(|e| Failure::new("amount_too_large", e.to_string()))?;
+    Ok(sale_csv(&read, &labels, &totals))
+}
+
+/// Reads a sale's lines `{ verdict, unitPrice, quantity }` for `what`.
+fn sale_lines(lines: JsValue, what: &str) -> Result<(js_sys::Array, Vec<SaleLine>), Failure> {
     let array: js_sys::Array = lines
         .dyn_into()
-        .map_err(|_| Failure::new("bad_line", "saleTotals 需要一個陣列"))?;
+        .map_err(|_| Failure::new("bad_line", format!("{what} 需要一個陣列")))?;
     let mut read = Vec::with_capacity(array.length() as usize);
     for (i, line) in array.iter().enumerate() {
         let verdict = match field(&line, "verdict").as_string().as_deref() {
@@ -174,20 +225,5 @@ pub fn sale_totals_js(
             quantity: whole(i, &field(&line, "quantity"), "數量")?,
         });
     }
-    let totals = sale_totals(&read).map_err(|e| Failure::new("amount_too_large", e.to_string()))?;
-    to_js(&SaleTotalsView {
-        exempt_amount: totals.exempt_amount,
-        taxable_amount: totals.taxable_amount,
-        tax_included: totals.tax_included,
-        invoice_tax_type: totals.invoice_tax_type.code(),
-        items: totals
-            .items
-            .iter()
-            .map(|(kind, amount)| SaleItemView {
-                tax_type: kind.code(),
-                amount: *amount,
-            })
-            .collect(),
-        unknown_lines: totals.unknown_lines,
-    })
+    Ok((array, read))
 }

@@ -218,6 +218,10 @@ export interface SaleLine {
   verdict: Verdict;
   unitPrice: number;
   quantity: number;
+  /** For `saleCsv`: the code, title and why, as the paper note names the line. */
+  code?: string;
+  title?: string;
+  detail?: string;
 }
 
 /** What `saleTotals` returns: the invoice's amounts and each item's e-invoice tax type (1 taxable, 3 exempt). */
@@ -291,4 +295,12 @@ export interface BatchReport {
   checkoutDate: string | null;
   /** Distinct codes asked. */
   codes: number;
+}
+
+/** Options of `redecide`. */
+export interface DecideAgainOptions {
+  /** The checkout moment (default: now, by both clocks). */
+  at?: string | Date;
+  format?: 'physical' | 'ebook';
+  lang?: Lang;
 }
