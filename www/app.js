@@ -7,6 +7,8 @@ import { showDaily } from './daily.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 import { autoSync, mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
 import { registerOffline } from './offline.js';
+import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale } from './sale.js';
+import { setUpBatch } from './batch.js';
 
 /** @typedef {import('./pkg/booktax.js')} Wasm */
 /** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
@@ -193,10 +195,11 @@ function loadFailedDecision() {
 
 /**
  * Looks a code up; a newer lookup aborts this one, its requests and retries included.
+ * A scan's answer joins the sale; a lookup made again after an option changed does not.
  * @param {string} input
- * @param {{ refocus?: boolean }} [options]
+ * @param {{ refocus?: boolean, scan?: boolean }} [options]
  */
-async function runLookup(input, { refocus = true } = {}) {
+async function runLookup(input, { refocus = true, scan = false } = {}) {
   state.running?.abort();
   const running = new AbortController();
   state.running = running;
@@ -232,6 +235,7 @@ async function runLookup(input, { refocus = true } = {}) {
   }
   if (running.signal.aborted) return;
   showResult(result);
+  if (scan) addToSale(result);
   if (result.source === 'mirror' && navigator.onLine) {
     // The mirror answered at once; the live service confirms, and its answer wins when it has one.
     const confirmed = await state.client.lookup(input, { ...options, confirm: true }).catch(() => null);
@@ -239,6 +243,7 @@ async function runLookup(input, { refocus = true } = {}) {
     if (confirmed && confirmed.source === 'live') {
       result = confirmed;
       showResult(result);
+      if (scan) updateSaleLine(result);
     }
   }
   renderClock(ui.clock, state.client.now());
@@ -258,6 +263,13 @@ function showResult(result) {
 function onOptionChange() {
   refreshPolicy();
   if (state.lastInput !== null) runLookup(state.lastInput);
+  redecideSale();
+}
+
+/** The checkout moment (undefined: now) and format every decision on the page is made at. */
+function terms() {
+  const at = checkoutAt();
+  return { format: /** @type {'physical' | 'ebook'} */ (format()), ...(at ? { at } : {}) };
 }
 
 function loadDaily() {
@@ -272,7 +284,19 @@ const ready = new Promise((resolve) => { markReady = () => resolve(undefined); }
 
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  runLookup(ui.code.value);
+  const price = /^\s*[$＄]\s*(.*)$/.exec(ui.code.value);
+  if (price) {
+    // 「$350」: the last line's unit price, not a code.
+    const problem = priceLastLine(price[1]);
+    if (problem) {
+      showCodeError(problem);
+    } else {
+      clearCodeError();
+      ui.code.value = '';
+    }
+    return;
+  }
+  runLookup(ui.code.value, { scan: true });
   // Select at once too, so a scan made while this lookup is still running replaces the text.
   ui.code.select();
 });
@@ -354,6 +378,8 @@ async function start() {
         if (state.lastInput !== null) runLookup(state.lastInput, { refocus: false });
       },
     });
+    setUpSale({ wasm: () => state.wasm, client: () => state.client, terms, code: ui.code });
+    setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms });
     fillSettingsForm();
     setNow();
     if (state.client) ui.dailyDate.value = state.client.now().time.slice(0, 10);

@@ -43,7 +43,7 @@ const VERDICTS = {
  * @param {Decision | null | undefined} decision
  * @returns {'exempt' | 'taxable' | 'unknown'}
  */
-function verdictOf(decision) {
+export function verdictOf(decision) {
   const v = decision && typeof decision === 'object' ? decision.verdict : undefined;
   if (v === 'exempt' || v === 'taxable') return v;
   return 'unknown';
@@ -80,7 +80,7 @@ function field(doc, dl, label, value, key) {
 }
 
 /** @param {Decision | null | undefined} decision */
-function exemptPeriod(decision) {
+export function exemptPeriod(decision) {
   if (!decision || (!decision.exemptFrom && !decision.exemptUntil)) return '—';
   return `${formatDate(decision.exemptFrom)} 至 ${formatDate(decision.exemptUntil)}`;
 }
@@ -90,7 +90,7 @@ function exemptPeriod(decision) {
  * @param {Document} doc
  * @param {Decision | null | undefined} decision
  */
-function verdictBadge(doc, decision) {
+export function verdictBadge(doc, decision) {
   const v = verdictOf(decision);
   const badge = el(doc, 'span', `badge badge-${v}`, el(doc, 'span', 'glyph', VERDICTS[v].glyph), ' ', VERDICTS[v].word);
   badge.dataset.verdict = v;

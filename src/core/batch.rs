@@ -157,7 +157,7 @@ pub fn read_batch(text: &str) -> Vec<BatchLine> {
         .collect()
 }
 
-/// One cell for Excel: quoted when it holds a comma, quote or line break, and a leading
+/// One cell for Excel: quoted when it holds a comma, tab, quote or line break, and a leading
 /// `=`, `+`, `-` or `@` defused with `'` so that no served text runs as a formula.
 pub fn csv_cell(value: &str) -> String {
     let defused = if value.starts_with(['=', '+', '-', '@']) {
@@ -165,7 +165,7 @@ pub fn csv_cell(value: &str) -> String {
     } else {
         value.to_string()
     };
-    if defused.contains([',', '"', '\n', '\r']) {
+    if defused.contains([',', '\t', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
         defused
@@ -175,7 +175,14 @@ pub fn csv_cell(value: &str) -> String {
 /// A CSV document in UTF-8 with a BOM and CRLF line ends, as Excel opens it correctly.
 pub fn csv_document(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::from("\u{feff}");
-    let line = |cells: &mut dyn Iterator<Item = String>| cells.collect::<Vec<_>>().join(",");
+    out.push_str(&table_text(header, rows, ","));
+    out
+}
+
+/// Rows of cells joined by `separator` (`,` or a tab, for pasting), CRLF line ends, no BOM.
+pub fn table_text(header: &[&str], rows: &[Vec<String>], separator: &str) -> String {
+    let mut out = String::new();
+    let line = |cells: &mut dyn Iterator<Item = String>| cells.collect::<Vec<_>>().join(separator);
     out.push_str(&line(&mut header.iter().map(|h| csv_cell(h))));
     out.push_str("\r\n");
     for row in rows {

@@ -180,6 +180,22 @@ pub struct LineLabel<'a> {
 /// assert!(csv.contains("免稅銷售額（FreeTaxSalesAmount）,700\r\n"));
 /// ```
 pub fn sale_csv(lines: &[SaleLine], labels: &[LineLabel], totals: &SaleTotals) -> String {
+    let (header, rows) = sale_table(lines, labels, totals);
+    crate::core::batch::csv_document(&header, &rows)
+}
+
+/// The same table as tab-separated text without a BOM, for the clipboard (it pastes into columns).
+pub fn sale_tsv(lines: &[SaleLine], labels: &[LineLabel], totals: &SaleTotals) -> String {
+    let (header, rows) = sale_table(lines, labels, totals);
+    crate::core::batch::table_text(&header, &rows, "\t")
+}
+
+/// The sale's header and rows: the lines, a blank row, the invoice's totals.
+fn sale_table(
+    lines: &[SaleLine],
+    labels: &[LineLabel],
+    totals: &SaleTotals,
+) -> ([&'static str; 9], Vec<Vec<String>>) {
     let header = [
         "項次",
         "條碼",
@@ -234,7 +250,7 @@ pub fn sale_csv(lines: &[SaleLine], labels: &[LineLabel], totals: &SaleTotals) -
         "發票課稅別（TaxType）",
         u64::from(totals.invoice_tax_type.code()),
     ));
-    crate::core::batch::csv_document(&header, &rows)
+    (header, rows)
 }
 
 #[cfg(test)]

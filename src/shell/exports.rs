@@ -3,7 +3,7 @@
 use crate::core::code::read_code;
 use crate::core::lang::Lang;
 use crate::core::rules::{Checkout, Verdict, decide_ean, decide_isbn};
-use crate::core::sale::{LineLabel, MAX_AMOUNT, SaleLine, sale_csv, sale_totals};
+use crate::core::sale::{LineLabel, MAX_AMOUNT, SaleLine, sale_csv, sale_totals, sale_tsv};
 use crate::core::schema::{Ean, Isbn, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
 use crate::shell::js_error::{Failure, to_js};
@@ -173,7 +173,8 @@ pub fn sale_totals_js(
 }
 
 /// The sale as CSV for Excel: lines `{ code, title?, detail?, verdict, unitPrice, quantity }`,
-/// each with its e-invoice tax type and amount, then the invoice's totals.
+/// each with its e-invoice tax type and amount, then the invoice's totals; with
+/// `{ separator: "tab" }`, tab-separated text without a BOM, for the clipboard.
 ///
 /// # Errors
 ///
@@ -181,6 +182,8 @@ pub fn sale_totals_js(
 #[wasm_bindgen(js_name = saleCsv)]
 pub fn sale_csv_js(
     #[wasm_bindgen(unchecked_param_type = "SaleLine[]")] lines: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ separator?: 'comma' | 'tab' }")]
+    opts: JsValue,
 ) -> Result<String, Failure> {
     let (array, read) = sale_lines(lines, "saleCsv")?;
     let texts: Vec<[String; 3]> = array
@@ -198,7 +201,10 @@ pub fn sale_csv_js(
         })
         .collect();
     let totals = sale_totals(&read).map_err(|e| Failure::new("amount_too_large", e.to_string()))?;
-    Ok(sale_csv(&read, &labels, &totals))
+    Ok(match field(&opts, "separator").as_string().as_deref() {
+        Some("tab") => sale_tsv(&read, &labels, &totals),
+        _ => sale_csv(&read, &labels, &totals),
+    })
 }
 
 /// Reads a sale's lines `{ verdict, unitPrice, quantity }` for `what`.

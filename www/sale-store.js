@@ -1,0 +1,134 @@
+// @ts-check
+// The current sale (本筆交易) as data: its lines, kept in localStorage at every change so a reload or a crashed tab loses nothing; a new sale can be undone once.
+
+/** @typedef {import('./pkg/booktax.js').Lookup} Lookup */
+/**
+ * One line: the code's latest answer, how many, the unit price (whole NT$, tax included; null: not typed yet),
+ * and the verdict before the last re-decision when it changed.
+ * @typedef {{ code: string, quantity: number, unitPrice: number | null, result: Lookup, was?: string }} SaleLine
+ */
+/** @typedef {{ lines: SaleLine[] }} Sale */
+
+const SALE_KEY = 'booktax.sale';
+const PREVIOUS_KEY = 'booktax.sale.previous';
+
+/** @param {unknown} n */
+const isCount = (n) => Number.isSafeInteger(n) && /** @type {number} */ (n) >= 0;
+
+/**
+ * A stored line, when it still reads as one.
+ * @param {any} line
+ * @returns {line is SaleLine}
+ */
+function readsAsLine(line) {
+  return Boolean(line) && typeof line.code === 'string' && isCount(line.quantity) && line.quantity > 0 &&
+    (line.unitPrice === null || isCount(line.unitPrice)) &&
+    Boolean(line.result) && typeof line.result.code === 'string' && typeof line.result.decision?.verdict === 'string';
+}
+
+/**
+ * The sale stored under `key`; `dropped` counts stored lines that no longer read (they are not shown, and
+ * stay stored until the sale changes).
+ * @param {string} [key]
+ * @returns {{ sale: Sale, dropped: number }}
+ */
+export function loadSale(key = SALE_KEY) {
+  let stored;
+  try {
+    stored = JSON.parse(localStorage.getItem(key) ?? 'null');
+  } catch {
+    return { sale: { lines: [] }, dropped: 1 };
+  }
+  const lines = Array.isArray(stored?.lines) ? stored.lines : [];
+  const good = lines.filter(readsAsLine);
+  return { sale: { lines: good }, dropped: lines.length - good.length };
+}
+
+/**
+ * Stores the sale; returns why it could not be, or ''.
+ * @param {Sale} sale
+ * @param {string} [key]
+ */
+export function saveSale(sale, key = SALE_KEY) {
+  try {
+    localStorage.setItem(key, JSON.stringify(sale));
+    return '';
+  } catch (e) {
+    return `無法保存本筆交易（${(e instanceof Error && e.message) || e}），重新整理前請先匯出。`;
+  }
+}
+
+/**
+ * A scan: a new line, or one more of a code already in the sale (its answer refreshed). Returns the line's index.
+ * @param {Sale} sale
+ * @param {Lookup} result
+ */
+export function addScan(sale, result) {
+  const index = sale.lines.findIndex((l) => l.code === result.code);
+  if (index < 0) {
+    sale.lines.push({ code: result.code, quantity: 1, unitPrice: null, result });
+    return sale.lines.length - 1;
+  }
+  const line = sale.lines[index];
+  line.quantity += 1;
+  line.result = result;
+  delete line.was;
+  return index;
+}
+
+/**
+ * A later answer for a code already in the sale (the live service confirming the mirror): no more items.
+ * @param {Sale} sale
+ * @param {Lookup} result
+ */
+export function replaceAnswer(sale, result) {
+  const line = sale.lines.find((l) => l.code === result.code);
+  if (!line) return false;
+  line.result = result;
+  return true;
+}
+
+/**
+ * Starts a new sale: the current one is kept once, for `undoNewSale`.
+ * @param {Sale} sale
+ * @returns {Sale}
+ */
+export function newSale(sale) {
+  saveSale(sale, PREVIOUS_KEY);
+  const empty = { lines: [] };
+  saveSale(empty);
+  return empty;
+}
+
+/** Whether a sale can be brought back. */
+export function canUndoNewSale() {
+  try {
+    return localStorage.getItem(PREVIOUS_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** Forgets the sale kept for undo (the new sale has begun in earnest). */
+export function forgetPrevious() {
+  try {
+    localStorage.removeItem(PREVIOUS_KEY);
+  } catch {
+    // Nothing kept, nothing to forget.
+  }
+}
+
+/**
+ * Brings the sale before the last 「新交易」 back, once.
+ * @returns {Sale | null}
+ */
+export function undoNewSale() {
+  if (!canUndoNewSale()) return null;
+  const { sale } = loadSale(PREVIOUS_KEY);
+  forgetPrevious();
+  saveSale(sale);
+  return sale;
+}
+
+/** The storage key, for noticing another tab's change. */
+export const SALE_STORAGE_KEY = SALE_KEY;
