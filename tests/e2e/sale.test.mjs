@@ -1,0 +1,214 @@
+// The sale (本筆交易): scans become lines, prices typed from the keyboard, totals for the invoice, kept across a reload, re-decided when the checkout time changes, exported as CSV, JSON, text and print.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { openSuite, closeSuite, openPage, lookup, screenshot, TZ } from './harness.mjs';
+
+let suite;
+before(async () => { suite = await openSuite({ page: false }); });
+after(async () => closeSuite(suite ?? {}));
+
+/** Types into the code field and presses Enter, as a keyboard-wedge scanner does. */
+async function type(page, text) {
+  await page.locator('#code').fill(text);
+  await page.locator('#code').press('Enter');
+}
+
+/** The sale as the screen shows it. */
+function screen(page) {
+  return page.evaluate(() => ({
+    lines: [...document.querySelectorAll('#sale-lines tr')].map((tr) => ({
+      code: tr.dataset.code,
+      verdict: tr.dataset.verdict,
+      changed: tr.dataset.changed === 'true',
+      quantity: tr.querySelector('.sale-qty').value,
+      price: tr.querySelector('.sale-price').value,
+      amount: tr.querySelector('.sale-amount').textContent,
+      text: tr.textContent,
+    })),
+    exempt: document.getElementById('sale-exempt').textContent,
+    taxable: document.getElementById('sale-taxable').textContent,
+    tax: document.getElementById('sale-tax').textContent,
+    total: document.getElementById('sale-total').textContent,
+    type: document.getElementById('sale-type').dataset.type,
+    notes: document.getElementById('sale-notes').textContent,
+  }));
+}
+
+/** Clicks an export button and reads the downloaded file. */
+async function download(page, button) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+}
+
+/** A CSV of our own making (quoted cells may hold commas) as rows of cells. */
+function parseCsv(text) {
+  return text.replace(/^\ufeff/, '').split('\r\n').filter((l, i, all) => i < all.length - 1).map((line) => {
+    const cells = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted && c === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = !quoted;
+      else if (c === ',' && !quoted) { cells.push(cell); cell = ''; } else cell += c;
+    }
+    cells.push(cell);
+    return cells;
+  });
+}
+
+test('a mixed sale: each line decided, prices typed, exact totals and invoice type 9; a reload keeps it; CSV and JSON match the screen; an earlier checkout time re-decides and marks the line', async () => {
+  const { fx } = suite;
+  const options = { viewport: { width: 1000, height: 1400 }, locale: 'zh-TW', acceptDownloads: true };
+  if (TZ) options.timezoneId = TZ;
+  const context = await suite.browser.newContext(options);
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(suite.server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.waitForSelector('#policy:not([data-state="loading"])');
+
+    // 7 scans, 6 lines: the approved book twice; its price from the line's own field, the others by $ in the code field.
+    const scans = [
+      [fx.approved, '$380'],
+      [fx.revoked, '$120'],
+      [fx.unknown_status, '＄99'],
+      [fx.ean_spec, '$1500'],
+      [fx.approved, null],
+      [fx.approved_with_ebook, '$250'],
+      ['9789869999991', '$50'],
+    ];
+    for (const [code, price] of scans) {
+      const shown = await lookup(page, code);
+      assert.equal(shown.code, code);
+      if (price) await type(page, price);
+    }
+    // A price by the line's field: Enter goes back to the code field for the next scan.
+    await page.locator('#sale-lines tr[data-code="9789869999991"] .sale-price').fill('60');
+    await page.locator('#sale-lines tr[data-code="9789869999991"] .sale-price').press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'code');
+    // A bad price is refused and said so; nothing changes.
+    await type(page, '$12.5');
+    assert.match(await page.locator('#code-error').textContent(), /整數/);
+
+    const s = await screen(page);
+    assert.deepEqual(s.lines.map((l) => [l.code, l.verdict, l.quantity, l.price]), [
+      [fx.approved, 'exempt', '2', '380'],
+      [fx.revoked, 'taxable', '1', '120'],
+      [fx.unknown_status, 'unknown', '1', '99'],
+      [fx.ean_spec, 'exempt', '1', '1500'],
+      [fx.approved_with_ebook, 'exempt', '1', '250'],
+      ['9789869999991', 'taxable', '1', '60'],
+    ]);
+    // Exempt 760 + 1500 + 250; taxable 120 + 99 + 60 = 279, tax 279 − round(279 ÷ 1.05 = 265.71) = 13.
+    assert.equal(s.exempt, 'NT$ 2,510');
+    assert.equal(s.taxable, 'NT$ 279');
+    assert.equal(s.tax, 'NT$ 13');
+    assert.equal(s.total, 'NT$ 2,789');
+    assert.equal(s.type, '9');
+    assert.match(s.lines[2].text, /以應稅計/, 'the unknown line is flagged');
+    assert.match(s.notes, /1 項無法判定，已以應稅計算/);
+    await screenshot(page, 'sale-mixed');
+
+    // A reload (or a crashed tab) keeps the sale.
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.deepEqual(await screen(page), s);
+
+    // The exports say what the screen says.
+    const csv = await download(page, '#sale-csv');
+    assert.match(csv.name, /^booktax-sale-\d{8}-\d{4}\.csv$/);
+    assert.ok(csv.text.startsWith('\ufeff'), 'UTF-8 with BOM for Excel');
+    const rows = parseCsv(csv.text);
+    assert.deepEqual(rows[0], ['項次', '條碼', '書名', '判定', '發票課稅別', '數量', '單價', '金額', '說明']);
+    assert.deepEqual(rows.slice(1, 7).map((r) => [r[1], r[4], r[5], r[6], r[7]]), [
+      [fx.approved, '3', '2', '380', '760'],
+      [fx.revoked, '1', '1', '120', '120'],
+      [fx.unknown_status, '1', '1', '99', '99'],
+      [fx.ean_spec, '3', '1', '1500', '1500'],
+      [fx.approved_with_ebook, '3', '1', '250', '250'],
+      ['9789869999991', '1', '1', '60', '60'],
+    ]);
+    const totals = Object.fromEntries(rows.slice(8).map((r) => [r[0], r[1]]));
+    assert.equal(totals['應稅銷售額（含稅，SalesAmount）'], '279');
+    assert.equal(totals['免稅銷售額（FreeTaxSalesAmount）'], '2510');
+    assert.equal(totals['內含營業稅'], '13');
+    assert.equal(totals['發票課稅別（TaxType）'], '9');
+
+    const json = await download(page, '#sale-json');
+    const invoice = JSON.parse(json.text);
+    assert.equal(invoice.TaxType, 9);
+    assert.equal(invoice.SalesAmount, 279);
+    assert.equal(invoice.FreeTaxSalesAmount, 2510);
+    assert.equal(invoice.TotalAmount, 2789);
+    assert.equal(invoice.taxIncluded, 13);
+    assert.deepEqual(invoice.items.map((i) => [i.code, i.TaxType, i.Quantity, i.UnitPrice, i.Amount]),
+      rows.slice(1, 7).map((r) => [r[1], Number(r[4]), Number(r[5]), Number(r[6]), Number(r[7])]));
+
+    // Copy: tab-separated text that pastes into a spreadsheet's columns.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
+    await page.locator('#sale-copy').click();
+    await page.waitForFunction(() => /已複製/.test(document.getElementById('sale-status').textContent));
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(copied.startsWith('項次\t條碼\t'), copied.slice(0, 40));
+    assert.ok(copied.includes(`${fx.approved}\t`));
+
+    // Print: the sale alone.
+    await page.emulateMedia({ media: 'print' });
+    const printed = await page.evaluate(() => ({
+      sale: getComputedStyle(document.getElementById('sale')).display,
+      form: getComputedStyle(document.getElementById('lookup-form')).display,
+      buttons: getComputedStyle(document.querySelector('.sale-buttons')).display,
+    }));
+    assert.deepEqual(printed, { sale: 'block', form: 'none', buttons: 'none' });
+    await page.emulateMedia({ media: 'screen' });
+
+    // A checkout time before the approvals: every line is decided again and the changed ones are marked.
+    await page.locator('#at').fill('2021-03-10T12:00');
+    await page.locator('#at').dispatchEvent('change');
+    await page.waitForFunction(() => /重新判定/.test(document.getElementById('sale-status').textContent));
+    const earlier = await screen(page);
+    const byCode = Object.fromEntries(earlier.lines.map((l) => [l.code, l]));
+    assert.equal(byCode[fx.approved].verdict, 'taxable', 'approved from 2021-03-15');
+    assert.equal(byCode[fx.approved].changed, true);
+    assert.match(byCode[fx.approved].text, /判定已改變：免稅 → 應稅/);
+    assert.equal(byCode[fx.ean_spec].verdict, 'exempt', 'the set was listed from 2021-03-01');
+    assert.equal(byCode[fx.ean_spec].changed, false);
+    assert.equal(byCode[fx.unknown_status].verdict, 'unknown', 'unknown stays unknown');
+    assert.equal(earlier.type, '9');
+    assert.equal(earlier.exempt, `NT$ ${(1500 + (byCode[fx.approved_with_ebook].verdict === 'exempt' ? 250 : 0)).toLocaleString('en-US')}`);
+    await screenshot(page, 'sale-redecided');
+
+    // A line goes with the keyboard; 新交易 empties the sale and can be undone once.
+    await page.locator(`#sale-lines tr[data-code="${fx.revoked}"] .sale-remove`).press('Enter');
+    assert.equal((await screen(page)).lines.length, 5);
+    await page.locator('#sale-new').click();
+    assert.equal((await screen(page)).lines.length, 0);
+    await page.locator('#sale-undo').press('Enter');
+    assert.equal((await screen(page)).lines.length, 5);
+    assert.equal(await page.locator('#sale-undo').isHidden(), true, 'undo is once');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('hostile text from the service stays text in the sale; a stored sale that does not read is reported, not shown', async () => {
+  const { context, page, errors } = await openPage(suite.browser, suite.server.url);
+  try {
+    await lookup(page, suite.fx.hostile);
+    const title = await page.locator('#sale-lines tr .sale-title').first().textContent();
+    assert.ok(title.length > 0);
+    assert.equal(await page.locator('#sale-lines img, #sale-lines script').count(), 0, 'no markup from the service');
+    await page.evaluate(() => localStorage.setItem('booktax.sale', JSON.stringify({ lines: [{ code: 'x', quantity: -1 }, 7] })));
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.match(await page.locator('#sale-status').textContent(), /2 項無法讀取/);
+    assert.equal(await page.locator('#sale-lines tr').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
