@@ -530,7 +530,7 @@ impl App {
         let mut sets = std::collections::HashMap::new();
         for day in days_to_sync(None, through) {
             if let Some(list) = store.daily(day, &view, policy) {
-                let changes = changes_of(&list);
+                let changes = changes_of(&list, day);
                 books.extend(changes.isbns);
                 sets.extend(changes.eans);
             }

@@ -149,7 +149,7 @@ pub async fn sync(
                 .take()
                 .unwrap_or(Err(LookupError::Aborted));
             let changes = match answer? {
-                Some(daily) => changes_of(&daily),
+                Some(daily) => changes_of(&daily, pending.day),
                 None => DayChanges::default(),
             };
             if changes.unreadable_revocations > 0 {

@@ -12,7 +12,7 @@ export function candidateIsbn(k) {
   return check13(PREFIXES[k % 3] + String(j).padStart(6, '0'));
 }
 /** The sample service's k-th candidate boxed-set EAN. */
-function candidateEan(k) {
+export function candidateEan(k) {
   const j = (k * 7919 + 4242) % 1000000000;
   return check13('471' + String(j).padStart(9, '0'));
 }

@@ -1,13 +1,20 @@
 //! One day's announcement as the records a mirror stores: approved, then changed, then revoked, each keyed by its ISBN-13 or EAN-13.
 //!
-//! A record listed under `approved` without a status is approved, one under
-//! `revoked` without a status is revoked; `changed` records are stored as served.
+//! A book listed under `revoked` without a status is revoked; every other book is
+//! stored with the status it was served with, so a book without one is unknown from
+//! the mirror as it is from the service (never exempt for being on a list). A set
+//! without a status takes its list's (the lists serve sets without one).
 //! Revocations come last, so a code listed twice on one day ends revoked. A
 //! record whose code cannot be read is skipped and counted, never stored under a
 //! guessed key.
+//!
+//! A list's boxed sets come without the `created_date` and `deleted_date` that the
+//! EAN lookup gives. The mirror fills them with the dates that can never make a set
+//! exempt too early: listed from the day after the list's date (as the service's own
+//! records give it), and delisted from the list's date itself.
 
 use crate::core::code::{CodeKind, read_code};
-use crate::core::schema::{DailyResponse, Ean, EanStatus, Isbn, IsbnStatus, Section};
+use crate::core::schema::{DailyResponse, DateField, Ean, EanStatus, Isbn, IsbnStatus, Section};
 use chrono::NaiveDate;
 
 /// What one day changes in a mirror.
@@ -62,8 +69,8 @@ enum List {
     Revoked,
 }
 
-/// What one day's announcement changes: see the module docs for the order and the statuses.
-pub fn changes_of(day: &DailyResponse) -> DayChanges {
+/// What the announcement for `date` changes: see the module docs for the order, the statuses and a set's dates.
+pub fn changes_of(day: &DailyResponse, date: NaiveDate) -> DayChanges {
     let mut changes = DayChanges {
         policy: day.policy_expiry_date.date(),
         ..DayChanges::default()
@@ -73,12 +80,12 @@ pub fn changes_of(day: &DailyResponse) -> DayChanges {
         (&day.changed, List::Changed),
         (&day.revoked, List::Revoked),
     ] {
-        add_section(&mut changes, section, list);
+        add_section(&mut changes, section, list, date);
     }
     changes
 }
 
-fn add_section(changes: &mut DayChanges, section: &Section, list: List) {
+fn add_section(changes: &mut DayChanges, section: &Section, list: List, date: NaiveDate) {
     for book in &section.isbns {
         match isbn_key(book) {
             Some(key) => changes.isbns.push((key, with_isbn_status(book, list))),
@@ -95,6 +102,12 @@ fn add_section(changes: &mut DayChanges, section: &Section, list: List) {
                         List::Revoked => Some(EanStatus::Deleted),
                         List::Changed => None,
                     };
+                }
+                if set.created_date == DateField::Absent {
+                    set.created_date = date.succ_opt().map_or(DateField::Absent, DateField::Date);
+                }
+                if matches!(list, List::Revoked) && set.deleted_date == DateField::Absent {
+                    set.deleted_date = DateField::Date(date);
                 }
                 changes.eans.push((key, set));
             }
@@ -117,9 +130,8 @@ fn with_isbn_status(book: &Isbn, list: List) -> Isbn {
     let mut book = book.clone();
     if book.status.is_none() {
         book.status = match list {
-            List::Approved => Some(IsbnStatus::Approved),
             List::Revoked => Some(IsbnStatus::Revoked),
-            List::Changed => None,
+            List::Approved | List::Changed => None,
         };
     }
     book
@@ -129,6 +141,10 @@ fn with_isbn_status(book: &Isbn, list: List) -> Isbn {
 mod tests {
     use super::*;
     use crate::core::schema::{DateField, read_schema};
+
+    fn on(date: &str) -> NaiveDate {
+        crate::core::taipei::parse_yyyymmdd(date).unwrap()
+    }
 
     fn day(json: &str) -> DailyResponse {
         read_schema(serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
@@ -145,7 +161,7 @@ mod tests {
             "changed":{"isbns":[{"isbn":"9789869900003","title":"新"}],"eans":[]},
             "revoked":{"isbns":[{"isbn":"9789576780004","revoked_effective_date":"20260101"}],
                        "eans":[{"ean":"4710000000004"}]}}"#);
-        let c = changes_of(&d);
+        let c = changes_of(&d, on("20210301"));
         assert_eq!(
             c.policy
                 .map(crate::core::taipei::format_yyyymmdd)
@@ -156,7 +172,7 @@ mod tests {
         let bad = day(
             r#"{"code":0,"approved":{"isbns":[]},"changed":{"isbns":[]},"revoked":{"isbns":[{"isbn":"garbage"}]}}"#,
         );
-        assert_eq!(changes_of(&bad).unreadable_revocations, 1);
+        assert_eq!(changes_of(&bad, on("20210301")).unreadable_revocations, 1);
         let keyed: Vec<(&str, Option<&IsbnStatus>)> = c
             .isbns
             .iter()
@@ -165,9 +181,9 @@ mod tests {
         assert_eq!(
             keyed,
             vec![
-                ("9789576780004", Some(&IsbnStatus::Approved)),
+                ("9789576780004", None),
                 ("9789576780004", Some(&IsbnStatus::Applying)),
-                ("9789869900003", Some(&IsbnStatus::Approved)),
+                ("9789869900003", None),
                 ("9789869900003", None),
                 ("9789576780004", Some(&IsbnStatus::Revoked)),
             ]
@@ -188,5 +204,9 @@ mod tests {
                 ("4710000000004", Some(EanStatus::Deleted)),
             ]
         );
+        // A listed set counts from the next day, a delisted one from the list's own day.
+        assert_eq!(c.eans[0].1.created_date, DateField::parse("20210302"));
+        assert_eq!(c.eans[0].1.deleted_date, DateField::Absent);
+        assert_eq!(c.eans[1].1.deleted_date, DateField::parse("20210301"));
     }
 }
