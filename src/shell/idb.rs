@@ -22,7 +22,10 @@ use web_sys::{
     IdbTransaction, IdbTransactionMode,
 };
 
-const VERSION: u32 = 1;
+/// The database's version: raised whenever the rules for what is stored change, and every
+/// upgrade starts the mirror afresh (records kept by an older rule could be too favourable).
+/// 2: a list's sets get dates, a listed book without a status keeps none.
+const VERSION: u32 = 2;
 /// Books by ISBN-13.
 pub const BOOKS: &str = "isbns";
 /// Boxed sets by EAN-13.
@@ -172,10 +175,11 @@ impl MirrorDb {
                 return;
             };
             for store in [BOOKS, SETS, META] {
-                if !db.object_store_names().contains(store) {
-                    // A failure here aborts the upgrade, and the open request reports it.
-                    let _ = db.create_object_store(store);
+                // A failure here aborts the upgrade, and the open request reports it.
+                if db.object_store_names().contains(store) {
+                    let _ = db.delete_object_store(store);
                 }
+                let _ = db.create_object_store(store);
             }
         });
         open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
