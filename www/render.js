@@ -80,7 +80,7 @@ function field(doc, dl, label, value, key) {
 }
 
 /** @param {Decision | null | undefined} decision */
-export function exemptPeriod(decision) {
+function exemptPeriod(decision) {
   if (!decision || (!decision.exemptFrom && !decision.exemptUntil)) return '—';
   return `${formatDate(decision.exemptFrom)} 至 ${formatDate(decision.exemptUntil)}`;
 }
