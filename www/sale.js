@@ -109,19 +109,23 @@ function numberField(line, index, which) {
   input.placeholder = which === 'unitPrice' ? '未填' : '';
   input.setAttribute('aria-label', `第 ${index + 1} 項${which === 'quantity' ? '數量' : '單價（元，含稅）'}`);
   const keep = () => {
-    if (input.value.trim() === '' && which === 'unitPrice') {
-      line.unitPrice = null;
-      commit();
-      return true;
-    }
-    const n = wholeNumber(input.value);
-    if (n === null || (which === 'quantity' && n === 0)) {
+    // The sale's line for this code now: a kept row may outlive the object it was built from
+    // (a reload from another tab, an undone new sale).
+    const current = sale.lines.find((l) => l.code === line.code);
+    if (!current) return true;
+    const typed = input.value.trim();
+    const n = typed === '' ? null : wholeNumber(typed);
+    // A quantity is 1 or more; a price is 0 or more, or nothing yet (an empty field).
+    const bad = which === 'quantity' ? !n : typed !== '' && n === null;
+    if (bad) {
       input.setAttribute('aria-invalid', 'true');
       say(which === 'quantity' ? `第 ${index + 1} 項：數量須為 1 以上的整數。` : `第 ${index + 1} 項：單價須為 0 以上的整數（元）。`);
       return false;
     }
-    if (line[which] !== n) {
-      line[which] = n;
+    input.removeAttribute('aria-invalid');
+    if (current[which] !== n) {
+      if (which === 'quantity') current.quantity = n ?? 1;
+      else current.unitPrice = n;
       commit();
     }
     return true;
@@ -165,9 +169,11 @@ function row(line, index, amount) {
   remove.setAttribute('type', 'button');
   remove.setAttribute('aria-label', `移除第 ${index + 1} 項 ${record?.title || line.code}`);
   remove.addEventListener('click', () => {
-    sale.lines.splice(index, 1);
+    const at = sale.lines.findIndex((l) => l.code === line.code);
+    if (at < 0) return;
+    sale.lines.splice(at, 1);
     commit();
-    say(`已移除第 ${index + 1} 項。`);
+    say(`已移除第 ${at + 1} 項。`);
     hooks?.code.focus();
   });
   tr.append(

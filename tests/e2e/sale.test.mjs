@@ -189,6 +189,21 @@ test('a mixed sale: each line decided, prices typed, exact totals and invoice ty
     await page.locator('#sale-undo').press('Enter');
     assert.equal((await screen(page)).lines.length, 5);
     assert.equal(await page.locator('#sale-undo').isHidden(), true, 'undo is once');
+    // A second tab changes the sale: this tab shows it, and a price typed here afterwards counts and is kept.
+    const other = await context.newPage();
+    await other.goto(suite.server.url);
+    await other.waitForSelector('html[data-ready="true"]');
+    await other.locator(`#sale-lines tr[data-code="${fx.approved}"] .sale-qty`).fill('3');
+    await other.locator(`#sale-lines tr[data-code="${fx.approved}"] .sale-qty`).press('Enter');
+    await page.waitForFunction((c) => document.querySelector(`#sale-lines tr[data-code="${c}"] .sale-qty`)?.value === '3', fx.approved);
+    await page.locator(`#sale-lines tr[data-code="${fx.ean_spec}"] .sale-price`).fill('1200');
+    await page.locator(`#sale-lines tr[data-code="${fx.ean_spec}"] .sale-price`).press('Enter');
+    await other.close();
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const back = Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]));
+    assert.equal(back[fx.ean_spec].amount, 'NT$ 1,200');
+    assert.equal(back[fx.approved].quantity, '3');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
