@@ -7,7 +7,7 @@ import { showDaily } from './daily.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 import { autoSync, mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
 import { registerOffline } from './offline.js';
-import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale } from './sale.js';
+import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scanStarted, scanEnded } from './sale.js';
 import { setUpBatch } from './batch.js';
 
 /** @typedef {import('./pkg/booktax.js')} Wasm */
@@ -52,7 +52,7 @@ const state = {
   /** Why there is no client. */ clientError: '',
   atIsNow: true,
   /** @type {string | null} the last code looked up, to look up again when an option changes */ lastInput: null,
-  /** @type {AbortController | null} the lookup running now */ running: null,
+  /** @type {{ controller: AbortController, scan: boolean } | null} the lookup on screen now */ running: null,
   policySeq: 0,
 };
 
@@ -194,22 +194,41 @@ function loadFailedDecision() {
 }
 
 /**
- * Looks a code up; a newer lookup aborts this one, its requests and retries included.
- * A scan's answer joins the sale; a lookup made again after an option changed does not.
+ * Looks a code up and shows the answer while it is the newest lookup. A scan's answer joins the
+ * sale, so a scan is never cancelled: a stack scanned faster than the service answers keeps every
+ * item, and only the screen moves on to the newest. A lookup made again after an option changed
+ * joins nothing, and a newer one cancels it, requests and retries included.
  * @param {string} input
  * @param {{ refocus?: boolean, scan?: boolean }} [options]
  */
 async function runLookup(input, { refocus = true, scan = false } = {}) {
-  state.running?.abort();
-  const running = new AbortController();
+  if (state.running && !state.running.scan) state.running.controller.abort();
+  const controller = new AbortController();
+  const running = { controller, scan };
   state.running = running;
+  /** Whether this lookup still owns the screen. */
+  const shown = () => state.running === running;
+  const scanTerms = scan ? scanStarted() : '';
+  try {
+    await lookupAndShow(input, { refocus, scan, shown, signal: controller.signal, scanTerms });
+  } finally {
+    if (scan) scanEnded(scanTerms);
+  }
+}
+
+/**
+ * The body of `runLookup`.
+ * @param {string} input
+ * @param {{ refocus: boolean, scan: boolean, shown: () => boolean, signal: AbortSignal, scanTerms: string }} how
+ */
+async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms }) {
   // The code on screen from now on: an option or settings change looks this one up again.
   state.lastInput = input;
   clearCodeError();
   renderPending(ui.verdict);
   ui.details.replaceChildren();
   await ready;
-  if (running.signal.aborted) return;
+  if (signal.aborted || !shown()) return;
   if (!state.client) {
     renderVerdict(ui.verdict, { decision: loadFailedDecision() });
     readyForNextScan(input, refocus);
@@ -217,14 +236,14 @@ async function runLookup(input, { refocus = true, scan = false } = {}) {
   }
   let result;
   const at = checkoutAt();
-  const options = { format: /** @type {'physical' | 'ebook'} */ (format()), signal: running.signal, ...(at ? { at } : {}) };
+  const options = { format: /** @type {'physical' | 'ebook'} */ (format()), signal, ...(at ? { at } : {}) };
   try {
     result = await state.client.lookup(input, options);
   } catch (e) {
     const error = e && typeof e === 'object'
       ? /** @type {BookTaxError} */ (e)
       : /** @type {BookTaxError} */ ({ code: 'internal', message: String(e), name: 'Error' });
-    if (running.signal.aborted || error.code === 'aborted') return;
+    if (signal.aborted || error.code === 'aborted' || !shown()) return;
     const message = error.message || '無法讀取條碼';
     showCodeError(message);
     const decision = error.decision || fallbackDecision(message, error.code || 'internal');
@@ -233,19 +252,20 @@ async function runLookup(input, { refocus = true, scan = false } = {}) {
     readyForNextScan(input, refocus);
     return;
   }
-  if (running.signal.aborted) return;
-  showResult(result);
-  if (scan) addToSale(result);
+  if (signal.aborted) return;
+  if (scan) addToSale(result, scanTerms);
+  if (shown()) showResult(result);
   if (result.source === 'mirror' && navigator.onLine) {
     // The mirror answered at once; the live service confirms, and its answer wins when it has one.
     const confirmed = await state.client.lookup(input, { ...options, confirm: true }).catch(() => null);
-    if (running.signal.aborted) return;
+    if (signal.aborted) return;
     if (confirmed && confirmed.source === 'live') {
       result = confirmed;
-      showResult(result);
       if (scan) updateSaleLine(result);
+      if (shown()) showResult(result);
     }
   }
+  if (!shown()) return;
   renderClock(ui.clock, state.client.now());
   // The lookup may have learnt the service's clock or a new day's policy date (cached:
   // the bar asks nothing more); a failed one leaves the bar alone rather than ask again.
@@ -339,6 +359,8 @@ setInterval(() => {
   if (state.atIsNow && document.activeElement !== ui.at) {
     showNow();
     refreshPolicy();
+    // Past midnight "now" is another day: the sale's lines are decided on it.
+    redecideSale();
   }
 }, 30000);
 
@@ -379,7 +401,13 @@ async function start() {
       },
     });
     setUpSale({ wasm: () => state.wasm, client: () => state.client, terms, code: ui.code });
-    setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms });
+    // The batch's Worker has no clock but the device's: "now" goes to it by the page's corrected clock.
+    const batchTerms = () => {
+      const t = terms();
+      const now = state.client?.now().time.slice(0, 16);
+      return t.at || !now ? t : { ...t, at: now };
+    };
+    setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms });
     fillSettingsForm();
     setNow();
     if (state.client) ui.dailyDate.value = state.client.now().time.slice(0, 10);

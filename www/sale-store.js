@@ -3,9 +3,9 @@
 
 /** @typedef {import('./pkg/booktax.js').Lookup} Lookup */
 /**
- * One line: the code's latest answer, how many, the unit price (whole NT$, tax included; null: not typed yet),
- * and the verdict before the last re-decision when it changed.
- * @typedef {{ code: string, quantity: number, unitPrice: number | null, result: Lookup, was?: string }} SaleLine
+ * One line: the code's latest answer and the terms it was decided at, how many, the unit price (whole NT$,
+ * tax included; null: not typed yet), and the verdict before the last re-decision.
+ * @typedef {{ code: string, quantity: number, unitPrice: number | null, result: Lookup, decidedAt?: string, was?: string }} SaleLine
  */
 /** @typedef {{ lines: SaleLine[] }} Sale */
 
@@ -89,12 +89,12 @@ export function replaceAnswer(sale, result) {
 }
 
 /**
- * Starts a new sale: the current one is kept once, for `undoNewSale`.
+ * Starts a new sale: the current one is kept once, for `undoNewSale`; null (nothing changed) when it cannot be kept.
  * @param {Sale} sale
- * @returns {Sale}
+ * @returns {Sale | null}
  */
 export function newSale(sale) {
-  saveSale(sale, PREVIOUS_KEY);
+  if (saveSale(sale, PREVIOUS_KEY)) return null;
   const empty = { lines: [] };
   saveSale(empty);
   return empty;

@@ -45,8 +45,10 @@ let sale = { lines: [] };
 let hooks = null;
 /** Re-decisions under way: a newer one supersedes. */
 let redecideSeq = 0;
-/** The terms the lines were last decided at: the same terms again change nothing (and clear no mark). */
-let decidedTerms = '';
+/** Scans asked and not yet answered: 「$」 waits for them, so a price never lands on the item before. */
+let scansPending = 0;
+/** The code scanned last: 「$」 prices its line. */
+let lastScanned = '';
 
 // One formatter: toLocaleString builds a new one at every call, a tenth of a millisecond each.
 const NUMBER = new Intl.NumberFormat('zh-TW');
@@ -71,6 +73,16 @@ function wholeNumber(typed) {
 /** @param {string} message */
 function say(message) {
   ui.status.textContent = message;
+}
+
+/**
+ * The terms every line must be decided at: the checkout day (for "now", today by the corrected clock,
+ * so a sale kept past midnight is decided again) and the format. Lines carry the key they were decided at.
+ */
+function termsKey() {
+  const terms = hooks?.terms() ?? { format: 'physical' };
+  const day = terms.at ? terms.at.slice(0, 10) : `now ${hooks?.client()?.now().date ?? ''}`;
+  return JSON.stringify([day, terms.format]);
 }
 
 /** Stores the sale and shows it; the sale kept for undo goes once the new one has lines. */
@@ -225,9 +237,11 @@ function place(rows) {
   for (const code of built.keys()) if (!sale.lines.some((l) => l.code === code)) built.delete(code);
 }
 
-/** Shows the lines and the totals; a field the clerk is in keeps the focus. */
+/** Shows the lines and the totals; a field the clerk is in keeps the focus and what was typed in it. */
 function render() {
-  const active = document.activeElement instanceof HTMLInputElement ? document.activeElement.dataset.key : undefined;
+  const focused = document.activeElement instanceof HTMLInputElement && ui.lines.contains(document.activeElement)
+    ? document.activeElement : null;
+  const active = focused?.dataset.key;
   const { totals: t, problem } = totals();
   place(sale.lines.map((line, i) => rowFor(line, i, t?.items[i]?.amount)));
   ui.table.hidden = sale.lines.length === 0;
@@ -247,20 +261,42 @@ function render() {
   const empty = sale.lines.length === 0;
   for (const b of [ui.csv, ui.json, ui.copy, ui.print, ui.newSale]) b.disabled = empty;
   ui.undo.hidden = !(empty && canUndoNewSale());
-  if (active) {
+  if (focused && active) {
     const again = ui.lines.querySelector(`input[data-key="${CSS.escape(active)}"]`);
-    if (again instanceof HTMLInputElement) again.focus();
+    if (again instanceof HTMLInputElement && again !== focused) {
+      again.value = focused.value;
+      again.focus();
+    }
   }
 }
 
+/** A scan has been asked: returns the terms it is decided at, for `addToSale`. */
+export function scanStarted() {
+  scansPending += 1;
+  return termsKey();
+}
+
 /**
- * A scan's answer joins the sale.
- * @param {Lookup} result
+ * A scan has ended (answered or not).
+ * @param {string} _terms what `scanStarted` gave
  */
-export function addToSale(result) {
+export function scanEnded(_terms) {
+  scansPending = Math.max(0, scansPending - 1);
+}
+
+/**
+ * A scan's answer joins the sale; decided at other terms than the page's now (they changed while it
+ * was asked), its line is decided again at once.
+ * @param {Lookup} result
+ * @param {string} terms what `scanStarted` gave
+ */
+export function addToSale(result, terms) {
   const index = addScan(sale, result);
-  commit();
   const line = sale.lines[index];
+  line.decidedAt = terms;
+  lastScanned = line.code;
+  commit();
+  if (terms !== termsKey()) redecideSale();
   const record = /** @type {{ title?: string | null } | null} */ (result.record);
   say(`第 ${index + 1} 項：${record?.title || line.code}，${WORDS[verdictOf(result.decision)]}，數量 ${line.quantity}。`);
 }
@@ -278,52 +314,77 @@ export function updateSaleLine(result) {
  * @param {string} typed what followed the $
  */
 export function priceLastLine(typed) {
-  const line = sale.lines[sale.lines.length - 1];
+  if (scansPending > 0) return '上一個條碼還在查詢中，請等結果出來再輸入單價。';
+  const scanned = sale.lines.findIndex((l) => l.code === lastScanned);
+  const index = scanned >= 0 ? scanned : sale.lines.length - 1;
+  const line = sale.lines[index];
   if (!line) return '本筆交易還沒有品項，請先掃描。';
   const n = wholeNumber(typed);
   if (n === null) return '單價須為 0 以上的整數（例如 $350）。';
   line.unitPrice = n;
   commit();
-  say(`第 ${sale.lines.length} 項單價 ${money(n)}。`);
+  say(`第 ${index + 1} 項單價 ${money(n)}。`);
   return '';
 }
 
 /**
- * Decides every line again at the page's checkout time and format (after either changed) from the records
- * they hold; a line whose answer was a failure is asked again. Changed verdicts are marked.
+ * Decides again, at the page's checkout time and format, every line decided at other terms (after
+ * either changed, past midnight for "now", for a sale reloaded or changed in another tab), from the
+ * records the lines hold; a line whose answer was a failure is asked again. Changed verdicts are marked.
+ * @param {{ save?: boolean }} [how] `save: false` for a sale another tab wrote (this tab's terms are its own)
  */
-export async function redecideSale() {
+export function redecideSale({ save = true } = {}) {
   const client = hooks?.client();
-  if (!client || !hooks || sale.lines.length === 0) return;
-  const terms = hooks.terms();
-  const key = JSON.stringify(terms);
-  if (key === decidedTerms) return;
-  decidedTerms = key;
+  if (!client || !hooks) return;
+  const key = termsKey();
+  const stale = sale.lines.filter((l) => l.decidedAt !== key);
+  if (stale.length === 0) return;
   const seq = ++redecideSeq;
-  let again;
+  const terms = hooks.terms();
+  /** @type {Lookup[] | null} */
+  let again = null;
   try {
-    again = client.redecide(sale.lines.map((l) => l.result), terms);
-  } catch (e) {
-    say(`無法重新判定：${(e instanceof Error && e.message) || e}`);
-    return;
+    again = client.redecide(stale.map((l) => l.result), terms);
+  } catch {
+    // A line that cannot be decided again is asked again; until then it shows nothing it no longer holds.
+    again = null;
   }
   /** @type {SaleLine[]} */
-  const failed = [];
-  sale.lines.forEach((line, i) => {
-    const before = verdictOf(line.result.decision);
-    line.result = again[i];
-    line.was = before;
-    if (again[i].error) failed.push(line);
+  const ask = [];
+  stale.forEach((line, i) => {
+    line.was = verdictOf(line.result.decision);
+    if (again && !again[i].error) {
+      line.result = again[i];
+      line.decidedAt = key;
+    } else {
+      if (again) line.result = again[i];
+      line.result = { ...line.result, decision: { verdict: 'unknown', reason: 'lookup_failed', detail: '重新判定中', message: '無法判定：重新判定中，請以應稅處理並至認可公告頁面確認' } };
+      ask.push(line);
+    }
   });
-  commit();
-  const changed = sale.lines.filter((l) => l.was !== verdictOf(l.result.decision)).length;
-  say(changed ? `已依新的結帳條件重新判定，${changed} 項的判定改變（已標示）。` : '已依新的結帳條件重新判定，判定都沒有改變。');
-  // Only asking again can change a failed answer.
-  for (const line of failed) {
+  if (save) commit();
+  else render();
+  const changed = stale.filter((l) => l.was !== verdictOf(l.result.decision)).length;
+  if (save) say(changed ? `已依新的結帳條件重新判定，${changed} 項的判定改變（已標示）。` : '已依新的結帳條件重新判定，判定都沒有改變。');
+  askAgain(ask, key, seq);
+}
+
+/**
+ * Asks the service again for lines no record could decide, one at a time.
+ * @param {SaleLine[]} lines
+ * @param {string} key the terms they are asked at
+ * @param {number} seq the re-decision they belong to
+ */
+async function askAgain(lines, key, seq) {
+  const client = hooks?.client();
+  if (!client || !hooks) return;
+  const terms = hooks.terms();
+  for (const line of lines) {
     const result = await client.lookup(line.code, terms).catch(() => null);
     if (seq !== redecideSeq) return;
     if (result && sale.lines.includes(line)) {
       line.result = result;
+      line.decidedAt = key;
       commit();
     }
   }
@@ -375,11 +436,15 @@ async function copyTable() {
  */
 export function setUpSale(given) {
   hooks = given;
-  decidedTerms = JSON.stringify(given.terms());
   const { sale: kept, dropped } = loadSale();
   sale = kept;
   ui.newSale.addEventListener('click', () => {
-    sale = newSale(sale);
+    const fresh = newSale(sale);
+    if (!fresh) {
+      say('無法保存目前的交易以供復原，未開始新交易；請先匯出本筆交易。');
+      return;
+    }
+    sale = fresh;
     render();
     say('已開始新交易。按「復原上一筆交易」可取回剛才的交易。');
     ui.undo.focus();
@@ -404,7 +469,10 @@ export function setUpSale(given) {
     if (event.key !== SALE_STORAGE_KEY) return;
     sale = loadSale().sale;
     render();
+    redecideSale({ save: false });
   });
   render();
+  // A sale kept from before (a reload, yesterday) is decided at the page's terms now.
+  redecideSale();
   if (dropped) say(`保存的交易中有 ${dropped} 項無法讀取，未顯示。`);
 }

@@ -158,9 +158,10 @@ pub fn read_batch(text: &str) -> Vec<BatchLine> {
 }
 
 /// One cell for Excel: quoted when it holds a comma, tab, quote or line break, and a leading
-/// `=`, `+`, `-` or `@` defused with `'` so that no served text runs as a formula.
+/// `=`, `+`, `-`, `@`, tab or carriage return defused with `'` so that no served text runs as a
+/// formula (OWASP's list for CSV injection).
 pub fn csv_cell(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@']) {
+    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -460,12 +461,13 @@ mod tests {
             &[
                 vec!["1".into(), "=HYPERLINK(\"x\")".into()],
                 vec!["2".into(), "a,b".into()],
+                vec!["3".into(), "\t=1+1".into()],
             ],
         );
         assert!(doc.starts_with('\u{feff}'));
         assert_eq!(
             doc,
-            "\u{feff}行號,書名\r\n1,\"'=HYPERLINK(\"\"x\"\")\"\r\n2,\"a,b\"\r\n"
+            "\u{feff}行號,書名\r\n1,\"'=HYPERLINK(\"\"x\"\")\"\r\n2,\"a,b\"\r\n3,\"'\t=1+1\"\r\n"
         );
     }
 

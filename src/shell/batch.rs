@@ -275,12 +275,16 @@ impl Ask {
     ) -> Result<(), Failure> {
         let controller = linked_controller(signal)?;
         let inner = controller.signal();
-        let mut next = codes.iter();
+        let mut next = codes.iter().peekable();
         let mut flying: Vec<InFlight> = Vec::with_capacity(IN_FLIGHT);
         let mut failures_in_a_row = 0;
         let mut down: Option<LookupError> = None;
         loop {
-            while flying.len() < IN_FLIGHT && !inner.aborted() && down.is_none() {
+            while flying.len() < IN_FLIGHT
+                && !inner.aborted()
+                && down.is_none()
+                && next.peek().is_some()
+            {
                 if !self.allowed(live) {
                     if !flying.is_empty() {
                         break;

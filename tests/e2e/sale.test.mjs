@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { openSuite, closeSuite, openPage, lookup, screenshot, TZ } from './harness.mjs';
+import { openSuite, closeSuite, openPage, lookup, screenshot, adminPost, api, TZ } from './harness.mjs';
 
 let suite;
 before(async () => { suite = await openSuite({ page: false }); });
@@ -178,8 +178,17 @@ test('a mixed sale: each line decided, prices typed, exact totals and invoice ty
     assert.equal(byCode[fx.ean_spec].changed, false);
     assert.equal(byCode[fx.unknown_status].verdict, 'unknown', 'unknown stays unknown');
     assert.equal(earlier.type, '9');
-    assert.equal(earlier.exempt, `NT$ ${(1500 + (byCode[fx.approved_with_ebook].verdict === 'exempt' ? 250 : 0)).toLocaleString('en-US')}`);
+    // The e-book-covering fixture's own approval day decides whether it counts.
+    const ebookApproved = (await api(suite.server.url, `isbn/${fx.approved_with_ebook}`)).body.data.approved_effective_date;
+    assert.equal(byCode[fx.approved_with_ebook].verdict, ebookApproved <= '20210310' ? 'exempt' : 'taxable');
+    assert.equal(earlier.exempt, ebookApproved <= '20210310' ? 'NT$ 1,750' : 'NT$ 1,500');
     await screenshot(page, 'sale-redecided');
+    // A reload starts at "now" again: the lines are decided at now, not left at the earlier time.
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const now = Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]));
+    assert.equal(now[fx.approved].verdict, 'exempt');
+    assert.equal((await screen(page)).exempt, 'NT$ 2,510');
 
     // A line goes with the keyboard; 新交易 empties the sale and can be undone once.
     await page.locator(`#sale-lines tr[data-code="${fx.revoked}"] .sale-remove`).press('Enter');
@@ -224,6 +233,30 @@ test('hostile text from the service stays text in the sale; a stored sale that d
     assert.equal(await page.locator('#sale-lines tr').count(), 0);
     assert.deepEqual(errors, []);
   } finally {
+    await context.close();
+  }
+});
+
+test('a stack scanned faster than the service answers keeps every item; $ waits for the scan and prices the item scanned last', async () => {
+  const { fx } = suite;
+  // 400 ms per answer: three scans are all in flight at once.
+  await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample', latency_ms: 400 });
+  const { context, page, errors } = await openPage(suite.browser, suite.server.url);
+  try {
+    for (const code of [fx.approved, fx.revoked, fx.ean_spec]) await type(page, code);
+    await type(page, '$99');
+    assert.match(await page.locator('#code-error').textContent(), /還在查詢中/, 'no price while a scan is unanswered');
+    await page.waitForFunction(() => document.querySelectorAll('#sale-lines tr').length === 3, null, { timeout: 30000 });
+    assert.deepEqual((await screen(page)).lines.map((l) => l.code).sort(), [fx.approved, fx.revoked, fx.ean_spec].sort());
+    // A repeat scan, then $: the price goes to the repeated item, wherever its line is.
+    await lookup(page, fx.approved);
+    await type(page, '$380');
+    const lines = Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]));
+    assert.deepEqual([lines[fx.approved].quantity, lines[fx.approved].price], ['2', '380']);
+    assert.equal(lines[fx.ean_spec].price, '');
+    assert.deepEqual(errors, []);
+  } finally {
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });
     await context.close();
   }
 });
