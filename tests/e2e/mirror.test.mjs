@@ -107,6 +107,44 @@ test('the historical list imports from the page, rows rejected by line; a layout
   }
 });
 
+test('a mirror kept by an earlier version of the rules starts afresh: none of its records answers', async () => {
+  const { context } = await openMirrorContext();
+  try {
+    // Version 1's database, as an earlier release left it: an unlisted code stored as approved, applied through today.
+    const setup = await context.newPage();
+    await setup.goto(`${suite.server.url}/booktax-config.json`);
+    await setup.evaluate(async (today) => {
+      await new Promise((resolve, reject) => {
+        const open = indexedDB.open('booktax', 1);
+        open.onupgradeneeded = () => { for (const s of ['isbns', 'eans', 'meta']) open.result.createObjectStore(s); };
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['isbns', 'meta'], 'readwrite');
+          tx.objectStore('isbns').put(['9789869999991', null, null, '舊版資料', null, '實體', null, '0', 'approved', '20210301', null], '9789869999991');
+          tx.objectStore('meta').put({ appliedThrough: today, policyExpiryDate: '20310228' }, 'state');
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      });
+    }, taipeiDay(0).replaceAll('-', ''));
+    await setup.close();
+    const { page } = await openLookup(context);
+    await page.waitForFunction(() => /同步完成|已是最新|中斷/.test(document.getElementById('mirror-message').textContent), null, { timeout: 120000 });
+    assert.match(await message(page), /同步完成：套用 \d+ 天/, 'synced again from the first day');
+    // From the mirror alone (no live confirmation): the old record is gone.
+    const fromMirror = await page.evaluate(async () => {
+      const w = await import('./pkg/booktax.js');
+      await w.default();
+      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample', mirror: true });
+      const r = await client.lookup('9789869999991');
+      return [r.source, r.decision.verdict, r.decision.reason];
+    });
+    assert.deepEqual(fromMirror, ['mirror', 'taxable', 'not_listed']);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a synced mirror answers with the service stopped, says how fresh it is, and the page reopens offline', async () => {
   const { context, requests } = await openMirrorContext();
   try {
@@ -164,43 +202,5 @@ test('a synced mirror answers with the service stopped, says how fresh it is, an
   } finally {
     await context.close();
     suite = { ...suite, server: null };
-  }
-});
-
-test('a mirror kept by an earlier version of the rules starts afresh: none of its records answers', async () => {
-  const { context } = await openMirrorContext();
-  try {
-    // Version 1's database, as an earlier release left it: an unlisted code stored as approved, applied through today.
-    const setup = await context.newPage();
-    await setup.goto(`${suite.server.url}/booktax-config.json`);
-    await setup.evaluate(async (today) => {
-      await new Promise((resolve, reject) => {
-        const open = indexedDB.open('booktax', 1);
-        open.onupgradeneeded = () => { for (const s of ['isbns', 'eans', 'meta']) open.result.createObjectStore(s); };
-        open.onsuccess = () => {
-          const tx = open.result.transaction(['isbns', 'meta'], 'readwrite');
-          tx.objectStore('isbns').put(['9789869999991', null, null, '舊版資料', null, '實體', null, '0', 'approved', '20210301', null], '9789869999991');
-          tx.objectStore('meta').put({ appliedThrough: today, policyExpiryDate: '20310228' }, 'state');
-          tx.oncomplete = () => { open.result.close(); resolve(); };
-          tx.onerror = () => reject(tx.error);
-        };
-        open.onerror = () => reject(open.error);
-      });
-    }, taipeiDay(0).replaceAll('-', ''));
-    await setup.close();
-    const { page } = await openLookup(context);
-    await page.waitForFunction(() => /同步完成|已是最新|中斷/.test(document.getElementById('mirror-message').textContent), null, { timeout: 120000 });
-    assert.match(await message(page), /同步完成：套用 \d+ 天/, 'synced again from the first day');
-    // From the mirror alone (no live confirmation): the old record is gone.
-    const fromMirror = await page.evaluate(async () => {
-      const w = await import('./pkg/booktax.js');
-      await w.default();
-      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample', mirror: true });
-      const r = await client.lookup('9789869999991');
-      return [r.source, r.decision.verdict, r.decision.reason];
-    });
-    assert.deepEqual(fromMirror, ['mirror', 'taxable', 'not_listed']);
-  } finally {
-    await context.close();
   }
 });

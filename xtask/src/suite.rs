@@ -232,6 +232,22 @@ fn e2e(tz: Option<&str>) -> Result {
     run(&mut c)
 }
 
+/// The long end-to-end runs (`tests/long/`), once, in the default time zone: 100,000 lines of
+/// batch pricing against the service at `--records 1000000` take minutes, so they get their own
+/// step and time limit instead of raising every test's.
+fn e2e_long() -> Result {
+    let mut c = cmd("node");
+    c.args([
+        "--test",
+        "--test-concurrency=1",
+        "--test-timeout=1500000",
+        "tests/long/",
+    ])
+    .env("BOOKTAX_SERVER_BIN", server_bin(Build::Tests))
+    .env("BOOKTAX_WWW", root().join("www"));
+    run(&mut c)
+}
+
 /// The Node.js build must load and answer too.
 fn node_loads() -> Result {
     let script = r#"
@@ -304,6 +320,10 @@ pub fn run_all() -> Result<usize> {
     steps.step(&format!("end-to-end, browser in {OTHER_TZ}"), || {
         e2e(Some(OTHER_TZ))
     })?;
+    steps.step(
+        "end-to-end, long: a 100,000-line batch at --records 1000000",
+        e2e_long,
+    )?;
     steps.summary();
     Ok(steps.count())
 }

@@ -1,0 +1,117 @@
+// Page benchmarks: bytes on the wire for a first visit, cold start against an empty one-module page, scan to verdict painted.
+import { cp, writeFile, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, launchBrowser, APPID } from '../tests/e2e/harness.mjs';
+import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
+
+/** A copy of the page with the floor beside it: an empty page with one module script that marks itself ready. */
+async function wwwWithFloor(www) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-www-'));
+  await cp(www, dir, { recursive: true });
+  await writeFile(path.join(dir, 'floor.html'), '<!doctype html><html lang="zh-Hant-TW"><head><meta charset="utf-8"><title>floor</title><script type="module" src="floor.js"></script></head><body><input id="code"></body></html>\n');
+  await writeFile(path.join(dir, 'floor.js'), "performance.mark('booktax-ready');\n");
+  return dir;
+}
+
+/** Everything a first visit transfers (compressed as sent), until the page is ready and the service worker has installed. */
+async function wireBytes(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const sizes = new Map();
+  const urls = new Map();
+  cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+  cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, e.encodedDataLength));
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
+  await page.waitForSelector('#policy:not([data-state="loading"])');
+  // The service worker's own install fetches count too: wait for it to finish.
+  await page.evaluate(async () => { await navigator.serviceWorker?.ready; });
+  await page.waitForTimeout(500);
+  const byFile = {};
+  for (const [id, bytes] of sizes) {
+    const name = new URL(urls.get(id) ?? 'about:blank').pathname;
+    byFile[name] = (byFile[name] ?? 0) + bytes;
+  }
+  // Worker fetches are not in the page's session: the shell cache's own copy is read from Cache Storage size instead.
+  const cached = await page.evaluate(async () => {
+    let total = 0;
+    for (const name of await caches.keys()) {
+      for (const req of await (await caches.open(name)).keys()) total += 1;
+    }
+    return total;
+  });
+  await context.close();
+  const total = Object.values(byFile).reduce((a, b) => a + b, 0);
+  return { total, byFile, cachedFiles: cached };
+}
+
+/** Navigation start to the `booktax-ready` mark, over fresh contexts. */
+async function coldStarts(browser, url, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0, null, { timeout: 60000 });
+    times.push(await page.evaluate(() => performance.getEntriesByName('booktax-ready')[0].startTime));
+    await context.close();
+  }
+  return times;
+}
+
+/** Enter to the verdict painted (the next frame after the DOM says it), and the service's own time for each request. */
+async function scans(browser, url, count) {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
+  await page.waitForSelector('#policy:not([data-state="loading"])');
+  const codes = Array.from({ length: count }, (_, i) => candidateIsbn(i * 7));
+  const result = await page.evaluate(async (codes) => {
+    const input = document.getElementById('code');
+    const verdict = document.getElementById('verdict');
+    const out = [];
+    for (const code of codes) {
+      performance.clearResourceTimings();
+      input.value = code;
+      const done = new Promise((resolve) => {
+        const seen = new MutationObserver(() => {
+          if (verdict.dataset.code === code && ['exempt', 'taxable', 'unknown'].includes(verdict.dataset.verdict)) {
+            seen.disconnect();
+            requestAnimationFrame(() => resolve(performance.now()));
+          }
+        });
+        seen.observe(verdict, { attributes: true, childList: true, subtree: true });
+      });
+      const t0 = performance.now();
+      input.form.requestSubmit();
+      const painted = await done;
+      const api = performance.getEntriesByType('resource').filter((r) => r.name.includes('/announcement/isbn/'));
+      const service = api.length ? api[0].responseStart - api[0].requestStart : NaN;
+      out.push([painted - t0, service]);
+    }
+    return out;
+  }, codes);
+  await context.close();
+  return { total: result.map((r) => r[0]), service: result.map((r) => r[1]) };
+}
+
+export async function pageBenchmarks({ www, coldRuns = 30, scanCount = 500 }) {
+  const dir = await wwwWithFloor(www);
+  const server = await startServer([], { www: dir });
+  const browser = await launchBrowser();
+  try {
+    const url = `${server.url}/`;
+    const wire = await wireBytes(browser, url);
+    const page = await coldStarts(browser, url, coldRuns);
+    const floor = await coldStarts(browser, `${server.url}/floor.html`, coldRuns);
+    const live = await scans(browser, url, scanCount);
+    return { wire, cold: { page, floor }, live };
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}

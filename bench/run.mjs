@@ -1,0 +1,50 @@
+// `cargo xtask bench`: runs the benchmarks, prints each figure, and writes BENCHMARKS.md (figures, budgets, the machine, the command).
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT } from '../tests/e2e/harness.mjs';
+import { pageBenchmarks } from './page.mjs';
+
+/** min / median / max of a list of numbers. */
+function spread(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const at = (q) => v[Math.min(v.length - 1, Math.floor(q * (v.length - 1) + 0.5))];
+  return { n: v.length, min: v[0], p50: at(0.5), p95: at(0.95), p99: at(0.99), max: v[v.length - 1] };
+}
+
+const ms = (x) => `${x.toFixed(1)} ms`;
+const kb = (x) => `${(x / 1024).toFixed(1)} KB`;
+
+function machine() {
+  const chromium = (() => {
+    try { return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim(); } catch { return 'chromium ?'; }
+  })();
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.type()} ${os.release()}; Node ${process.version}; ${chromium}`;
+}
+
+const www = process.env.BOOKTAX_WWW ?? path.join(REPO_ROOT, 'www');
+const rows = [];
+const started = Date.now();
+
+const page = await pageBenchmarks({ www, coldRuns: Number(process.env.BENCH_COLD_RUNS ?? 30), scanCount: Number(process.env.BENCH_SCANS ?? 500) });
+const cold = spread(page.cold.page);
+const floor = spread(page.cold.floor);
+const live = spread(page.live.total);
+const service = spread(page.live.service);
+rows.push(['bytes on the wire, first visit', `${kb(page.wire.total)} (${Object.entries(page.wire.byFile).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([f, b]) => `${f} ${kb(b)}`).join(', ')})`, '≤ 80 KB', page.wire.total <= 80 * 1024]);
+rows.push(['cold start, navigation to booktax-ready (30 loads)', `page ${ms(cold.min)} / ${ms(cold.p50)} / ${ms(cold.max)}; floor ${ms(floor.min)} / ${ms(floor.p50)} / ${ms(floor.max)}; p50 overhead ${ms(cold.p50 - floor.p50)}`, 'p50 overhead ≤ 50 ms', cold.p50 - floor.p50 <= 50]);
+rows.push([`scan to verdict painted, live (${live.n} scans)`, `${ms(live.min)} / ${ms(live.p50)} / ${ms(live.max)}, p99 ${ms(live.p99)}; service ${ms(service.p50)} p50, ${ms(service.p99)} p99`, 'p50 ≤ service + 5 ms; p99 ≤ service + 16 ms', live.p50 <= service.p50 + 5 && live.p99 <= service.p99 + 16]);
+
+const table = ['| what | min / median / max (and more) | budget | met |', '| --- | --- | --- | --- |',
+  ...rows.map(([what, figure, budget, met]) => `| ${what} | ${figure} | ${budget} | ${met ? 'yes' : '**no**'} |`)].join('\n');
+const doc = `# Benchmarks
+
+Written by \`cargo xtask bench\` on ${new Date().toISOString().slice(0, 10)} in ${((Date.now() - started) / 1000).toFixed(0)} s.
+Machine: ${machine()}. Headless Chromium and the local service (release build) on loopback.
+Every figure depends on this machine except the byte counts.
+
+${table}
+`;
+await writeFile(path.join(REPO_ROOT, 'BENCHMARKS.md'), doc);
+console.log(table);
