@@ -18,7 +18,7 @@ const kb = (x) => `${(x / 1024).toFixed(1)} KB`;
 
 function machine() {
   const chromium = (() => {
-    try { return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim(); } catch { return 'chromium ?'; }
+    try { return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'chromium ?'; }
   })();
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.type()} ${os.release()}; Node ${process.version}; ${chromium}`;
 }

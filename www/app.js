@@ -414,6 +414,8 @@ async function start() {
   } finally {
     markReady();
     document.documentElement.dataset.ready = 'true';
+    // For `cargo xtask bench`: the moment a scan can be decided.
+    performance.mark('booktax-ready');
   }
   if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
   registerOffline();

@@ -18,6 +18,7 @@ usage: cargo xtask <job>
                         on http://127.0.0.1:8080 (flags go to booktax-server,
                         e.g. --listen 127.0.0.1:9000 --records 1000000)
   test                  set up and run every check and test
+  bench                 set up, build, and measure size and speed; writes BENCHMARKS.md
   build                 set up, build the release wasm into www/pkg, print its size
   setup                 install the toolchain pieces (each only when missing)
 ";
@@ -47,6 +48,21 @@ fn serve(args: &[String]) -> Result {
     exec(server)
 }
 
+/// Builds what the benchmarks measure (the release wasm and the optimised service) and runs them:
+/// `bench/run.mjs` prints every figure and writes `BENCHMARKS.md`.
+fn bench() -> Result {
+    setup::ensure(setup::ALL)?;
+    wasm::build_web()?;
+    wasm::report()?;
+    suite::build_server(Build::Tests)?;
+    shell::run(
+        cmd("node")
+            .arg("bench/run.mjs")
+            .env("BOOKTAX_SERVER_BIN", suite::server_bin(Build::Tests))
+            .env("BOOKTAX_WWW", shell::root().join("www")),
+    )
+}
+
 /// Becomes the server, so Ctrl-C and the exit status are its own.
 #[cfg(unix)]
 fn exec(mut c: std::process::Command) -> Result {
@@ -64,6 +80,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve" | "run") => serve(&args[1..]),
         Some("test") => suite::run_all().map(|n| println!("xtask: {n} passed, 0 failed")),
+        Some("bench") => bench(),
         Some("build") => setup::ensure(setup::PAGE)
             .and_then(|()| wasm::build_web())
             .and_then(|()| wasm::report()),
