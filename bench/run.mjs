@@ -5,6 +5,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from '../tests/e2e/harness.mjs';
 import { pageBenchmarks } from './page.mjs';
+import { elementBytes, saleRedecide } from './work.mjs';
+import { longBenchmarks } from './long.mjs';
 
 /** min / median / max of a list of numbers. */
 function spread(values) {
@@ -35,6 +37,24 @@ const service = spread(page.live.service);
 rows.push(['bytes on the wire, first visit', `${kb(page.wire.total)} (${Object.entries(page.wire.byFile).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([f, b]) => `${f} ${kb(b)}`).join(', ')})`, '≤ 80 KB', page.wire.total <= 80 * 1024]);
 rows.push(['cold start, navigation to booktax-ready (30 loads)', `page ${ms(cold.min)} / ${ms(cold.p50)} / ${ms(cold.max)}; floor ${ms(floor.min)} / ${ms(floor.p50)} / ${ms(floor.max)}; p50 overhead ${ms(cold.p50 - floor.p50)}`, 'p50 overhead ≤ 50 ms', cold.p50 - floor.p50 <= 50]);
 rows.push([`scan to verdict painted, live (${live.n} scans)`, `${ms(live.min)} / ${ms(live.p50)} / ${ms(live.max)}, p99 ${ms(live.p99)}; service ${ms(service.p50)} p50, ${ms(service.p99)} p99`, 'p50 ≤ service + 5 ms; p99 ≤ service + 16 ms', live.p50 <= service.p50 + 5 && live.p99 <= service.p99 + 16]);
+
+const element = await elementBytes(www);
+rows.push(['the element\'s own bytes beyond the shared wasm (brotli)', `${kb(element.total)} (${element.files.length} modules)`, '≤ 10 KB', element.total <= 10 * 1024]);
+const sale = await saleRedecide(www, Number(process.env.BENCH_SALE_RUNS ?? 20));
+const call = spread(sale.call);
+const handler = spread(sale.handler);
+const painted = spread(sale.painted);
+rows.push(['re-deciding a 200-line sale after a change of checkout time', `redecide() ${ms(call.min)} / ${ms(call.p50)} / ${ms(call.max)}; the page's handler ${ms(handler.min)} / ${ms(handler.p50)} / ${ms(handler.max)}; to paint ${ms(painted.min)} / ${ms(painted.p50)} / ${ms(painted.max)}`, '≤ 16 ms', painted.p50 <= 16]);
+
+if (process.env.BENCH_LONG === '1') {
+  const long = await longBenchmarks({ www });
+  const opens = spread(long.opens);
+  rows.push(['mirror: full sync 20210107 → today at --records 1000000', `${(long.sync.ms / 1000).toFixed(1)} s, ${long.sync.requests} requests, ${long.sync.days} days, ${long.sync.isbns} books + ${long.sync.eans} sets, ${(long.sync.bytes / 2 ** 20).toFixed(1)} MB stored, JS heap ${(long.sync.heap / 2 ** 20).toFixed(1)} MB`, 'sync ≤ 120 s', long.sync.ms <= 120000]);
+  rows.push(['mirror: page open with that mirror, navigation to booktax-ready (10 loads)', `${ms(opens.min)} / ${ms(opens.p50)} / ${ms(opens.max)}`, '≤ 1 s', opens.max <= 1000]);
+  const mirrorBatch = spread(long.fromMirror.map((r) => r.ms));
+  rows.push([`batch pricing, 100,000 lines (${long.fromMirror[0].codes} distinct codes) from the mirror`, `${(mirrorBatch.min / 1000).toFixed(1)} s / ${(mirrorBatch.p50 / 1000).toFixed(1)} s / ${(mirrorBatch.max / 1000).toFixed(1)} s`, '≤ 2 s', mirrorBatch.p50 <= 2000]);
+  rows.push(['batch pricing, the same from the live service (4 in flight)', `${(long.fromLive[0].ms / 1000).toFixed(1)} s (one run)`, '—', true]);
+}
 
 const table = ['| what | min / median / max (and more) | budget | met |', '| --- | --- | --- | --- |',
   ...rows.map(([what, figure, budget, met]) => `| ${what} | ${figure} | ${budget} | ${met ? 'yes' : '**no**'} |`)].join('\n');

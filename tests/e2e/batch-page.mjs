@@ -45,12 +45,12 @@ export async function downloadCsv(page) {
   return readFile(await file.path(), 'utf8');
 }
 
-/** Our CSV (quoted cells may hold commas) as rows of cells, without the header. */
-export function rows(text) {
+/** Our CSV documents (UTF-8 with BOM, CRLF, quoted cells may hold commas) as rows of cells, the header included. */
+export function csvCells(text) {
   assert.ok(text.startsWith('\ufeff'), 'UTF-8 with BOM');
   const lines = text.slice(1).split('\r\n');
   assert.equal(lines.pop(), '', 'every row ends in CRLF');
-  return lines.slice(1).map((line) => {
+  return lines.map((line) => {
     const cells = [];
     let cell = '';
     let quoted = false;
@@ -60,6 +60,11 @@ export function rows(text) {
       else if (c === ',' && !quoted) { cells.push(cell); cell = ''; } else cell += c;
     }
     cells.push(cell);
-    return { line: cells[0], text: cells[1], code: cells[2], verdict: cells[5], reason: cells[6] };
+    return cells;
   });
+}
+
+/** A batch CSV's rows (without the header) by the columns the tests read. */
+export function rows(text) {
+  return csvCells(text).slice(1).map((cells) => ({ line: cells[0], text: cells[1], code: cells[2], verdict: cells[5], reason: cells[6] }));
 }

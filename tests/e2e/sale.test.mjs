@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { openSuite, closeSuite, openPage, lookup, screenshot, adminPost, api, TZ } from './harness.mjs';
+import { csvCells } from './batch-page.mjs';
 
 let suite;
 before(async () => { suite = await openSuite({ page: false }); });
@@ -39,22 +40,6 @@ function screen(page) {
 async function download(page, button) {
   const [file] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
   return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
-}
-
-/** A CSV of our own making (quoted cells may hold commas) as rows of cells. */
-function parseCsv(text) {
-  return text.replace(/^\ufeff/, '').split('\r\n').filter((l, i, all) => i < all.length - 1).map((line) => {
-    const cells = [];
-    let cell = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (quoted && c === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = !quoted;
-      else if (c === ',' && !quoted) { cells.push(cell); cell = ''; } else cell += c;
-    }
-    cells.push(cell);
-    return cells;
-  });
 }
 
 test('a mixed sale: each line decided, prices typed, exact totals and invoice type 9; a reload keeps it; CSV and JSON match the screen; an earlier checkout time re-decides and marks the line', async () => {
@@ -120,8 +105,7 @@ test('a mixed sale: each line decided, prices typed, exact totals and invoice ty
     // The exports say what the screen says.
     const csv = await download(page, '#sale-csv');
     assert.match(csv.name, /^booktax-sale-\d{8}-\d{4}\.csv$/);
-    assert.ok(csv.text.startsWith('\ufeff'), 'UTF-8 with BOM for Excel');
-    const rows = parseCsv(csv.text);
+    const rows = csvCells(csv.text);
     assert.deepEqual(rows[0], ['項次', '條碼', '書名', '判定', '發票課稅別', '數量', '單價', '金額', '說明']);
     assert.deepEqual(rows.slice(1, 7).map((r) => [r[1], r[4], r[5], r[6], r[7]]), [
       [fx.approved, '3', '2', '380', '760'],

@@ -1,0 +1,68 @@
+// Work benchmarks: re-deciding a 200-line sale, and the bytes the embeddable element adds beyond the shared wasm.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { startServer, launchBrowser } from '../tests/e2e/harness.mjs';
+import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
+
+/** Brotli at the level the build precompresses with. */
+const brotli = (bytes) => zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+
+/** The element's own modules as sent (brotli), beyond the wasm and glue every page shares. */
+export async function elementBytes(www) {
+  const pkg = path.join(www, 'pkg');
+  const manifest = JSON.parse(await readFile(path.join(pkg, 'package.json'), 'utf8'));
+  const files = manifest.files.filter((f) => /^(book-tax-lookup|lookup-).*\.js$/.test(f));
+  let total = 0;
+  for (const f of files) total += brotli(await readFile(path.join(pkg, f)));
+  return { files, total };
+}
+
+/** A 200-line sale decided again after the checkout time changes: the wasm call, the handler, the paint. */
+export async function saleRedecide(www, runs) {
+  const server = await startServer([], { www });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    const codes = Array.from({ length: 200 }, (_, i) => candidateIsbn(i * 13));
+    await page.evaluate(async (codes) => {
+      const w = await import('./pkg/booktax.js');
+      await w.default();
+      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
+      const lines = [];
+      for (const code of codes) lines.push({ code, quantity: 1, unitPrice: 100, result: await client.lookup(code) });
+      localStorage.setItem('booktax.sale', JSON.stringify({ lines }));
+    }, codes);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.waitForSelector('#policy:not([data-state="loading"])');
+    const times = await page.evaluate(async (runs) => {
+      const w = await import('./pkg/booktax.js');
+      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
+      const out = { call: [], handler: [], painted: [] };
+      for (let i = 0; i < runs; i++) {
+        const at = i % 2 ? '2021-03-10T12:00' : '2026-01-20T12:00';
+        const results = JSON.parse(localStorage.getItem('booktax.sale')).lines.map((l) => l.result);
+        let t0 = performance.now();
+        client.redecide(results, { at, format: 'physical' });
+        out.call.push(performance.now() - t0);
+        const input = document.getElementById('at');
+        input.value = at;
+        t0 = performance.now();
+        input.dispatchEvent(new Event('change'));
+        out.handler.push(performance.now() - t0);
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        out.painted.push(performance.now() - t0);
+      }
+      return out;
+    }, runs);
+    await context.close();
+    return times;
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
