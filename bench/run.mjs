@@ -7,6 +7,7 @@ import { REPO_ROOT } from '../tests/e2e/harness.mjs';
 import { pageBenchmarks } from './page.mjs';
 import { elementBytes, saleRedecide } from './work.mjs';
 import { longBenchmarks } from './long.mjs';
+import { nativeBenchmarks } from './native.mjs';
 
 /** min / median / max of a list of numbers. */
 function spread(values) {
@@ -45,6 +46,20 @@ const call = spread(sale.call);
 const handler = spread(sale.handler);
 const painted = spread(sale.painted);
 rows.push(['re-deciding a 200-line sale after a change of checkout time', `redecide() ${ms(call.min)} / ${ms(call.p50)} / ${ms(call.max)}; the page's handler ${ms(handler.min)} / ${ms(handler.p50)} / ${ms(handler.max)}; to paint ${ms(painted.min)} / ${ms(painted.p50)} / ${ms(painted.max)}`, '≤ 16 ms', painted.p50 <= 16]);
+
+const native = await nativeBenchmarks();
+const decide = native.core['read_code + decide_isbn, 1,000,000 mixed inputs'];
+const readOnly = native.core['read_code alone, 1,000,000 mixed inputs'];
+const perSecond = (n) => `${(n / 1e6).toFixed(1)} M/s`;
+if (decide) rows.push(['core, native: read_code + decide_isbn on 1,000,000 mixed inputs (criterion)', `${perSecond(decide[0])} / ${perSecond(decide[1])} / ${perSecond(decide[2])}`, '≥ 10 M codes/s', decide[1] >= 10e6]);
+const stdnum = spread(native.stdnum);
+const isbn3 = spread(native.isbn3);
+const wasmNode = spread(native.wasm);
+if (readOnly) {
+  const rustSeconds = 1e6 / readOnly[1];
+  rows.push([`core against python-stdnum (${native.peers.stdnum}): reading and validating the same 1,000,000 inputs`, `native Rust ${(rustSeconds * 1000).toFixed(1)} ms; python-stdnum ${stdnum.min.toFixed(2)} / ${stdnum.p50.toFixed(2)} / ${stdnum.max.toFixed(2)} s; ratio ${(stdnum.p50 / rustSeconds).toFixed(0)}×`, '≥ 20×', stdnum.p50 / rustSeconds >= 20]);
+}
+rows.push([`wasm under Node against isbn3 (${native.peers.isbn3}), same inputs`, `wasm (one normalizeCode call per input; no batch call yet) ${wasmNode.min.toFixed(2)} / ${wasmNode.p50.toFixed(2)} / ${wasmNode.max.toFixed(2)} s; isbn3 ${isbn3.min.toFixed(2)} / ${isbn3.p50.toFixed(2)} / ${isbn3.max.toFixed(2)} s; ratio ${(isbn3.p50 / wasmNode.p50).toFixed(1)}×`, '≥ 3× (batch call)', isbn3.p50 / wasmNode.p50 >= 3]);
 
 if (process.env.BENCH_LONG === '1') {
   const long = await longBenchmarks({ www });

@@ -54,6 +54,7 @@ fn bench() -> Result {
     setup::ensure(setup::ALL)?;
     wasm::build_web()?;
     wasm::report()?;
+    wasm::build_node()?;
     suite::build_server(Build::Tests)?;
     shell::run(
         cmd("node")
