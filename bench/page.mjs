@@ -101,6 +101,29 @@ async function scans(browser, url, count) {
   return { total: result.map((r) => r[0]), service: result.map((r) => r[1]) };
 }
 
+/** The floor for a scan: the empty page fetches the same record, writes one line of text and waits for the next frame. */
+async function floorScans(browser, url, count) {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await page.goto(url);
+  const codes = Array.from({ length: count }, (_, i) => candidateIsbn(i * 7 + 1));
+  const total = await page.evaluate(async (codes) => {
+    const out = [];
+    const line = document.body.appendChild(document.createElement('p'));
+    for (const code of codes) {
+      const t0 = performance.now();
+      const res = await fetch(`/v1/announcement/isbn/${code}?appid=booktax-sample`, { cache: 'no-store' });
+      const body = res.status === 200 ? JSON.parse(await res.text()) : null;
+      line.textContent = body?.data?.status ?? 'not listed';
+      await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, codes);
+  await context.close();
+  return total;
+}
+
 export async function pageBenchmarks({ www, coldRuns = 30, scanCount = 500 }) {
   const dir = await wwwWithFloor(www);
   const server = await startServer([], { www: dir });
@@ -111,7 +134,8 @@ export async function pageBenchmarks({ www, coldRuns = 30, scanCount = 500 }) {
     const page = await coldStarts(browser, url, coldRuns);
     const floor = await coldStarts(browser, `${server.url}/floor.html`, coldRuns);
     const live = await scans(browser, url, scanCount);
-    return { wire, cold: { page, floor }, live };
+    const liveFloor = await floorScans(browser, `${server.url}/floor.html`, scanCount);
+    return { wire, cold: { page, floor }, live, liveFloor };
   } finally {
     await browser.close();
     await server.stop();
