@@ -212,7 +212,7 @@ async function runLookup(input, { refocus = true, scan = false } = {}) {
   try {
     await lookupAndShow(input, { refocus, scan, shown, signal: controller.signal, scanTerms });
   } finally {
-    if (scan) scanEnded(scanTerms);
+    if (scan) scanEnded();
   }
 }
 
@@ -253,8 +253,9 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     return;
   }
   if (signal.aborted) return;
-  if (scan) addToSale(result, scanTerms);
+  // The verdict first: storing and redrawing the sale must not delay what the clerk waits for.
   if (shown()) showResult(result);
+  if (scan) addToSale(result, scanTerms);
   if (result.source === 'mirror' && navigator.onLine) {
     // The mirror answered at once; the live service confirms, and its answer wins when it has one.
     const confirmed = await state.client.lookup(input, { ...options, confirm: true }).catch(() => null);

@@ -276,11 +276,8 @@ export function scanStarted() {
   return termsKey();
 }
 
-/**
- * A scan has ended (answered or not).
- * @param {string} _terms what `scanStarted` gave
- */
-export function scanEnded(_terms) {
+/** A scan has ended (answered or not). */
+export function scanEnded() {
   scansPending = Math.max(0, scansPending - 1);
 }
 
