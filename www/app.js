@@ -3,12 +3,9 @@
 import { byId } from './dom.js';
 import { renderVerdict, renderPending, buildDetails } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
-import { showDaily } from './daily.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 import { autoSync, mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
-import { registerOffline } from './offline.js';
 import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scanStarted, scanEnded } from './sale.js';
-import { setUpBatch } from './batch.js';
 
 /** @typedef {import('./pkg/booktax.js')} Wasm */
 /** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
@@ -294,7 +291,10 @@ function terms() {
 }
 
 function loadDaily() {
-  ready.then(() => showDaily(state.client, state.clientError, ui.dailyDate.value, ui.dailyResult));
+  ready
+    .then(() => import('./daily.js'))
+    .then(({ showDaily }) => showDaily(state.client, state.clientError, ui.dailyDate.value, ui.dailyResult))
+    .catch((e) => { ui.dailyResult.textContent = `無法載入每日公告（${(e instanceof Error && e.message) || e}）`; });
 }
 
 // ---- start-up ------------------------------------------------------------
@@ -381,6 +381,13 @@ async function loadModule() {
   return wasm;
 }
 
+// The batch's Worker has no clock but the device's: "now" goes to it by the page's corrected clock.
+function batchTerms() {
+  const t = terms();
+  const now = state.client?.now().time.slice(0, 16);
+  return t.at || !now ? t : { ...t, at: now };
+}
+
 // Whatever fails or stalls on the way, the page ends up ready: scans then say what is missing.
 async function start() {
   try {
@@ -402,13 +409,6 @@ async function start() {
       },
     });
     setUpSale({ wasm: () => state.wasm, client: () => state.client, terms, code: ui.code });
-    // The batch's Worker has no clock but the device's: "now" goes to it by the page's corrected clock.
-    const batchTerms = () => {
-      const t = terms();
-      const now = state.client?.now().time.slice(0, 16);
-      return t.at || !now ? t : { ...t, at: now };
-    };
-    setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms });
     fillSettingsForm();
     setNow();
     if (state.client) ui.dailyDate.value = state.client.now().time.slice(0, 10);
@@ -419,7 +419,11 @@ async function start() {
     performance.mark('booktax-ready');
   }
   if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
-  registerOffline();
+  // Not on the way to the first scan: the batch panel and the offline shell load after it.
+  import('./batch.js')
+    .then(({ setUpBatch }) => setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms }))
+    .catch(() => { /* the panel stays inert; scans are unaffected */ });
+  import('./offline.js').then(({ registerOffline }) => registerOffline()).catch(() => {});
   await refreshPolicy();
   // After the policy request, so the busy window is judged by the service's clock.
   autoSync();
