@@ -57,7 +57,7 @@ const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 /** @param {number} n */
 const money = (n) => `NT$ ${grouped(n)}`;
 
-/** Each line's row as last built, by code, with what it showed: a row that would show the same is kept. */
+/** Each line's row by code: a row is built once and its cells are updated in place. @type {Map<string, Row>} */
 const built = new Map();
 
 /**
@@ -87,12 +87,33 @@ function termsKey() {
   return JSON.stringify([day, terms.format]);
 }
 
-/** Stores the sale and shows it; the sale kept for undo goes once the new one has lines. */
-function commit() {
+/** A store put off by `showThenStore`, not yet done. */
+let storeLater = 0;
+
+/** Stores the sale; the sale kept for undo goes once the new one has lines. */
+function store() {
+  clearTimeout(storeLater);
   const problem = saveSale(sale);
   if (sale.lines.length) forgetPrevious();
-  render();
   if (problem) say(problem);
+}
+
+/** Stores the sale and shows it. */
+function commit() {
+  store();
+  render();
+}
+
+/**
+ * Shows the sale now and stores it after the next frame: for a re-decision, which a reload makes
+ * again from the stored lines' terms, so nothing is lost if the tab goes first.
+ */
+function showThenStore() {
+  render();
+  requestAnimationFrame(() => {
+    clearTimeout(storeLater);
+    storeLater = setTimeout(store, 0);
+  });
 }
 
 /** The totals the wasm computes, or null (and why) when they cannot be had. */
@@ -107,33 +128,35 @@ function totals() {
 }
 
 /**
+ * The index of the line with this code now, or -1: a row outlives the objects it was built from
+ * (a reload from another tab, an undone new sale), so it finds its line when it is used.
+ * @param {string} code
+ */
+const lineIndex = (code) => sale.lines.findIndex((l) => l.code === code);
+
+/**
  * A number field of a line: Enter keeps it and goes back to the code field.
- * @param {SaleLine} line
- * @param {number} index
+ * @param {string} code
  * @param {'quantity' | 'unitPrice'} which
  */
-function numberField(line, index, which) {
+function numberField(code, which) {
   const input = document.createElement('input');
   input.type = 'text';
   input.inputMode = 'numeric';
   input.autocomplete = 'off';
   input.className = `sale-${which === 'quantity' ? 'qty' : 'price'}`;
-  input.dataset.key = `${which}:${line.code}`;
-  input.value = line[which] === null ? '' : String(line[which]);
   input.placeholder = which === 'unitPrice' ? '未填' : '';
-  input.setAttribute('aria-label', `第 ${index + 1} 項${which === 'quantity' ? '數量' : '單價（元，含稅）'}`);
   const keep = () => {
-    // The sale's line for this code now: a kept row may outlive the object it was built from
-    // (a reload from another tab, an undone new sale).
-    const current = sale.lines.find((l) => l.code === line.code);
-    if (!current) return true;
+    const at = lineIndex(code);
+    if (at < 0) return true;
+    const current = sale.lines[at];
     const typed = input.value.trim();
     const n = typed === '' ? null : wholeNumber(typed);
     // A quantity is 1 or more; a price is 0 or more, or nothing yet (an empty field).
     const bad = which === 'quantity' ? !n : typed !== '' && n === null;
     if (bad) {
       input.setAttribute('aria-invalid', 'true');
-      say(which === 'quantity' ? `第 ${index + 1} 項：數量須為 1 以上的整數。` : `第 ${index + 1} 項：單價須為 0 以上的整數（元）。`);
+      say(which === 'quantity' ? `第 ${at + 1} 項：數量須為 1 以上的整數。` : `第 ${at + 1} 項：單價須為 0 以上的整數（元）。`);
       return false;
     }
     input.removeAttribute('aria-invalid');
@@ -156,64 +179,104 @@ function numberField(line, index, which) {
 }
 
 /**
- * One line's row.
- * @param {SaleLine} line
- * @param {number} index
- * @param {number | undefined} amount
+ * A line's row, built once per code: its cells, and what each last showed.
+ * @typedef {{ tr: HTMLTableRowElement, n: HTMLElement, what: HTMLElement, why: HTMLElement,
+ *   quantity: HTMLInputElement, price: HTMLInputElement, amount: HTMLElement, remove: HTMLButtonElement,
+ *   shown: Record<string, string> }} Row
  */
-function row(line, index, amount) {
-  const { result } = line;
-  const record = /** @type {{ title?: string | null } | null} */ (result.record);
-  const verdict = verdictOf(result.decision);
+
+/**
+ * Builds the row of the line with this code, empty: `update` fills it.
+ * @param {string} code
+ * @returns {Row}
+ */
+function buildRow(code) {
   const tr = document.createElement('tr');
-  tr.dataset.code = line.code;
-  tr.dataset.verdict = verdict;
-  const what = el(document, 'td', 'sale-what',
-    el(document, 'span', 'sale-title', record?.title || '（無書名）'),
-    el(document, 'span', 'sale-code', `${result.kind === 'ean' ? 'EAN' : 'ISBN'} ${line.code}`));
-  const why = el(document, 'td', 'sale-why', verdictBadge(document, result.decision),
-    el(document, 'span', 'sale-detail', result.decision.detail));
-  if (verdict === 'unknown') why.append(el(document, 'span', 'sale-flag', '以應稅計，請至認可公告頁面確認'));
-  if (line.was && line.was !== verdict) {
-    tr.dataset.changed = 'true';
-    why.append(el(document, 'strong', 'sale-changed',
-      `判定已改變：${WORDS[/** @type {keyof typeof WORDS} */ (line.was)] ?? line.was} → ${WORDS[verdict]}`));
-  }
-  const remove = el(document, 'button', 'sale-remove', '移除');
-  remove.setAttribute('type', 'button');
-  remove.setAttribute('aria-label', `移除第 ${index + 1} 項 ${record?.title || line.code}`);
-  remove.addEventListener('click', () => {
-    const at = sale.lines.findIndex((l) => l.code === line.code);
+  tr.dataset.code = code;
+  const cell = (/** @type {string | null} */ className) => el(document, 'td', className);
+  const r = {
+    tr, n: cell('sale-n'), what: cell('sale-what'), why: cell('sale-why'),
+    quantity: numberField(code, 'quantity'), price: numberField(code, 'unitPrice'),
+    amount: cell('sale-num sale-amount'),
+    remove: /** @type {HTMLButtonElement} */ (el(document, 'button', 'sale-remove', '移除')),
+    shown: {},
+  };
+  r.remove.type = 'button';
+  r.remove.addEventListener('click', () => {
+    const at = lineIndex(code);
     if (at < 0) return;
     sale.lines.splice(at, 1);
     commit();
     say(`已移除第 ${at + 1} 項。`);
     hooks?.code.focus();
   });
-  tr.append(
-    el(document, 'td', 'sale-n', String(index + 1)), what, why,
-    el(document, 'td', 'sale-num', numberField(line, index, 'quantity')),
-    el(document, 'td', 'sale-num', numberField(line, index, 'unitPrice')),
-    el(document, 'td', 'sale-num sale-amount', amount === undefined ? '—' : money(amount)),
-    el(document, 'td', null, remove));
-  return tr;
+  tr.append(r.n, r.what, r.why, el(document, 'td', 'sale-num', r.quantity), el(document, 'td', 'sale-num', r.price),
+    r.amount, el(document, 'td', null, r.remove));
+  return r;
 }
 
 /**
- * The line's row: the one already on screen when it would show the same, else a new one.
+ * Writes into the row only what changed since it was last shown: re-deciding a long sale
+ * touches the verdict cells of the lines whose verdict moved, and builds nothing.
+ * @param {Row} r
+ * @param {SaleLine} line
+ * @param {number} index
+ * @param {number | undefined} amount
+ */
+function update(r, line, index, amount) {
+  const { result } = line;
+  const d = result.decision;
+  const title = /** @type {{ title?: string | null } | null} */ (result.record)?.title || '';
+  const verdict = verdictOf(d);
+  const changed = Boolean(line.was && line.was !== verdict);
+  /** Runs `write` when `key` shows something new. @param {string} key @param {string} now @param {() => void} write */
+  const once = (key, now, write) => {
+    if (r.shown[key] === now) return;
+    r.shown[key] = now;
+    write();
+  };
+  once('index', `${index}\u0000${title}`, () => {
+    r.n.textContent = String(index + 1);
+    r.quantity.setAttribute('aria-label', `第 ${index + 1} 項數量`);
+    r.price.setAttribute('aria-label', `第 ${index + 1} 項單價（元，含稅）`);
+    r.remove.setAttribute('aria-label', `移除第 ${index + 1} 項 ${title || line.code}`);
+  });
+  once('what', `${title}\u0000${result.kind}`, () => r.what.replaceChildren(
+    el(document, 'span', 'sale-title', title || '（無書名）'),
+    el(document, 'span', 'sale-code', `${result.kind === 'ean' ? 'EAN' : 'ISBN'} ${line.code}`)));
+  once('why', JSON.stringify([verdict, d.reason, d.detail, changed && line.was]), () => {
+    r.tr.dataset.verdict = verdict;
+    if (changed) r.tr.dataset.changed = 'true';
+    else delete r.tr.dataset.changed;
+    r.why.replaceChildren(verdictBadge(document, d), el(document, 'span', 'sale-detail', d.detail));
+    if (verdict === 'unknown') r.why.append(el(document, 'span', 'sale-flag', '以應稅計，請至認可公告頁面確認'));
+    if (changed) {
+      r.why.append(el(document, 'strong', 'sale-changed',
+        `判定已改變：${WORDS[/** @type {keyof typeof WORDS} */ (line.was)] ?? line.was} → ${WORDS[verdict]}`));
+    }
+  });
+  // A field the clerk is typing in keeps what is typed.
+  for (const [input, value] of /** @type {const} */ ([[r.quantity, line.quantity], [r.price, line.unitPrice]])) {
+    const text = value === null ? '' : String(value);
+    if (input.value !== text && document.activeElement !== input) input.value = text;
+  }
+  once('amount', String(amount), () => { r.amount.textContent = amount === undefined ? '—' : money(amount); });
+}
+
+/**
+ * The line's row, kept across renders by code and brought up to date.
  * @param {SaleLine} line
  * @param {number} index
  * @param {number | undefined} amount
  */
 function rowFor(line, index, amount) {
-  const d = line.result.decision;
-  const record = /** @type {{ title?: string | null } | null} */ (line.result.record);
-  const shows = JSON.stringify([index, line.quantity, line.unitPrice, amount, line.was, d.verdict, d.reason, d.detail, record?.title, line.result.kind]);
-  const kept = built.get(line.code);
-  if (kept && kept.shows === shows) return kept.tr;
-  const tr = row(line, index, amount);
-  built.set(line.code, { shows, tr });
-  return tr;
+  let r = built.get(line.code);
+  if (!r) {
+    r = buildRow(line.code);
+    built.set(line.code, r);
+  }
+  update(r, line, index, amount);
+  return r.tr;
 }
 
 /**
@@ -236,14 +299,12 @@ function place(rows) {
     else ui.lines.insertBefore(tr, at);
   }
   drop();
-  for (const code of built.keys()) if (!sale.lines.some((l) => l.code === code)) built.delete(code);
+  const codes = new Set(sale.lines.map((l) => l.code));
+  for (const code of built.keys()) if (!codes.has(code)) built.delete(code);
 }
 
-/** Shows the lines and the totals; a field the clerk is in keeps the focus and what was typed in it. */
+/** Shows the lines and the totals; a field the clerk is in keeps the focus and what was typed in it (rows are kept, not rebuilt). */
 function render() {
-  const focused = document.activeElement instanceof HTMLInputElement && ui.lines.contains(document.activeElement)
-    ? document.activeElement : null;
-  const active = focused?.dataset.key;
   const { totals: t, problem } = totals();
   place(sale.lines.map((line, i) => rowFor(line, i, t?.items[i]?.amount)));
   ui.table.hidden = sale.lines.length === 0;
@@ -263,13 +324,6 @@ function render() {
   const empty = sale.lines.length === 0;
   for (const b of [ui.csv, ui.json, ui.copy, ui.print, ui.newSale]) b.disabled = empty;
   ui.undo.hidden = !(empty && canUndoNewSale());
-  if (focused && active) {
-    const again = ui.lines.querySelector(`input[data-key="${CSS.escape(active)}"]`);
-    if (again instanceof HTMLInputElement && again !== focused) {
-      again.value = focused.value;
-      again.focus();
-    }
-  }
 }
 
 /** A scan has been asked: returns the terms it is decided at, for `addToSale`. */
@@ -361,7 +415,7 @@ export function redecideSale({ save = true } = {}) {
       ask.push(line);
     }
   });
-  if (save) commit();
+  if (save) showThenStore();
   else render();
   const changed = stale.filter((l) => l.was !== verdictOf(l.result.decision)).length;
   if (save) say(changed ? `已依新的結帳條件重新判定，${changed} 項的判定改變（已標示）。` : '已依新的結帳條件重新判定，判定都沒有改變。');

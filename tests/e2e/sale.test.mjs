@@ -95,6 +95,9 @@ test('a mixed sale: each line decided, prices typed, exact totals and invoice ty
     assert.equal(s.type, '9');
     assert.match(s.lines[2].text, /以應稅計/, 'the unknown line is flagged');
     assert.match(s.notes, /1 項無法判定，已以應稅計算/);
+    // The rows are laid out as a grid; assistive technology still reads a table of 7 columns.
+    const table = page.locator('#sale-table');
+    assert.deepEqual([await table.getByRole('columnheader').count(), await table.getByRole('row').count(), await table.getByRole('cell').count()], [7, 7, 42]);
     await screenshot(page, 'sale-mixed');
 
     // A reload (or a crashed tab) keeps the sale.
