@@ -52,3 +52,13 @@ export function text(value) {
   if (value === null || value === undefined || value === '') return '—';
   return String(value);
 }
+
+/**
+ * Sets an element's text only when it differs: writing the same text again still costs a style
+ * and layout pass, which a scan's frame pays when the policy bar or clock warning is refreshed.
+ * @param {HTMLElement} node
+ * @param {string} value
+ */
+export function setText(node, value) {
+  if (node.textContent !== value) node.textContent = value;
+}

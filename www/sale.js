@@ -1,7 +1,7 @@
 // @ts-check
 // The sale panel (本筆交易): each scan a line, quantities and prices typed from the keyboard, totals from the wasm, every line re-decided when the checkout time or format changes, exported for the invoice.
 
-import { byId, el } from './dom.js';
+import { byId, el, setText } from './dom.js';
 import { verdictBadge, verdictOf } from './render.js';
 import { addScan, canUndoNewSale, forgetPrevious, loadSale, newSale, replaceAnswer, saveSale, undoNewSale, SALE_STORAGE_KEY } from './sale-store.js';
 import { downloadText, fileStamp, invoiceJson, saleItems } from './sale-export.js';
@@ -309,18 +309,20 @@ function render() {
   place(sale.lines.map((line, i) => rowFor(line, i, t?.items[i]?.amount)));
   ui.table.hidden = sale.lines.length === 0;
   ui.empty.hidden = sale.lines.length > 0;
-  ui.exempt.textContent = t ? money(t.exemptAmount) : '—';
-  ui.taxable.textContent = t ? money(t.taxableAmount) : '—';
-  ui.tax.textContent = t ? money(t.taxIncluded) : '—';
-  ui.total.textContent = t ? money(t.exemptAmount + t.taxableAmount) : '—';
-  ui.type.textContent = t && sale.lines.length ? INVOICE_TYPES[/** @type {1 | 3 | 9} */ (t.invoiceTaxType)] : '—';
+  setText(ui.exempt, t ? money(t.exemptAmount) : '—');
+  setText(ui.taxable, t ? money(t.taxableAmount) : '—');
+  setText(ui.tax, t ? money(t.taxIncluded) : '—');
+  setText(ui.total, t ? money(t.exemptAmount + t.taxableAmount) : '—');
+  setText(ui.type, t && sale.lines.length ? INVOICE_TYPES[/** @type {1 | 3 | 9} */ (t.invoiceTaxType)] : '—');
   ui.type.dataset.type = t && sale.lines.length ? String(t.invoiceTaxType) : '';
   const notes = [];
   if (problem) notes.push(problem);
   if (t?.unknownLines.length) notes.push(`${t.unknownLines.length} 項無法判定，已以應稅計算，請至認可公告頁面確認。`);
   const unpriced = sale.lines.filter((l) => l.unitPrice === null).length;
   if (unpriced) notes.push(`${unpriced} 項尚未輸入單價（以 0 元計）。`);
-  ui.notes.replaceChildren(...notes.map((n) => el(document, 'p', null, n)));
+  if (notes.join('\n') !== [...ui.notes.children].map((p) => p.textContent).join('\n')) {
+    ui.notes.replaceChildren(...notes.map((n) => el(document, 'p', null, n)));
+  }
   const empty = sale.lines.length === 0;
   for (const b of [ui.csv, ui.json, ui.copy, ui.print, ui.newSale]) b.disabled = empty;
   ui.undo.hidden = !(empty && canUndoNewSale());
