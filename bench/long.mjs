@@ -6,6 +6,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../tests/e2e/harness.mjs';
 import { batchLines } from '../tests/e2e/batch-lines.mjs';
+import { scansOn } from './page.mjs';
 
 const CHROMIUM = process.env.BOOKTAX_CHROMIUM || '/usr/bin/chromium';
 
@@ -21,8 +22,8 @@ async function batch(page, text, mirror) {
   }, { text, mirror });
 }
 
-export async function longBenchmarks({ www, batchRuns = 3 }) {
-  const server = await startServer(['--records', '1000000'], { www });
+export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, records = 1000000, batchLineCount = 100000 }) {
+  const server = await startServer(['--records', String(records)], { www });
   const profile = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-profile-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ['--no-sandbox'], serviceWorkers: 'block' });
   try {
@@ -52,11 +53,31 @@ export async function longBenchmarks({ www, batchRuns = 3 }) {
       await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
       opens.push(await page.evaluate(() => performance.getEntriesByName('booktax-ready')[0].startTime));
     }
-    const text = `${batchLines(100000).join('\n')}\n`;
+    // Scans answered from that mirror (the page shows the mirror's verdict, then confirms with the service).
+    const mirrorScans = await scansOn(page, scanCount);
+    // The same while a sync runs: the page's own sync Worker fills a second mirror from the first day
+    // (same origin, same IndexedDB backend, the same two cores) while the page scans.
+    await page.evaluate(() => {
+      const worker = new Worker('sync-worker.js', { type: 'module' });
+      window.benchSync = { worker, done: 0, finished: false };
+      worker.addEventListener('message', (event) => {
+        if (event.data.type === 'progress') window.benchSync.done = event.data.done;
+        else window.benchSync.finished = true;
+      });
+      worker.postMessage({ type: 'sync', baseUrl: '', appid: 'booktax-sample', mirrorName: 'booktax-bench-second' });
+    });
+    await page.waitForFunction(() => window.benchSync.done > 20, null, { timeout: 120000 });
+    const duringSync = await scansOn(page, scanCount, { offset: scanCount });
+    const { syncDays, stillSyncing } = await page.evaluate(() => ({ syncDays: window.benchSync.done, stillSyncing: !window.benchSync.finished }));
+    await page.evaluate(async () => {
+      window.benchSync.worker.terminate();
+      await new Promise((resolve) => { const r = indexedDB.deleteDatabase('booktax-bench-second'); r.onsuccess = r.onerror = r.onblocked = () => resolve(undefined); });
+    });
+    const text = `${batchLines(batchLineCount).join('\n')}\n`;
     const fromMirror = [];
     for (let i = 0; i < batchRuns; i++) fromMirror.push(await batch(page, text, true));
     const fromLive = [await batch(page, text, false)];
-    return { sync, opens, fromMirror, fromLive };
+    return { sync, opens, fromMirror, fromLive, mirrorScans, duringSync: { ...duringSync, syncDays, stillSyncing } };
   } finally {
     await context.close();
     await rm(profile, { recursive: true, force: true });

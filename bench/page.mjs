@@ -67,13 +67,27 @@ async function scans(browser, url, count) {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
   await page.goto(url);
+  try {
+    return await scansOn(page, count);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * `count` scans on an open page: Enter to the first verdict painted for each code (from the mirror, when the page
+ * has one), and the service's time for the code's request, if one was made before the paint.
+ */
+export async function scansOn(page, count, { offset = 0 } = {}) {
   await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
   await page.waitForSelector('#policy:not([data-state="loading"])');
-  const codes = Array.from({ length: count }, (_, i) => candidateIsbn(i * 7));
+  const codes = Array.from({ length: count }, (_, i) => candidateIsbn((i + offset) * 7));
   const result = await page.evaluate(async (codes) => {
     const input = document.getElementById('code');
     const verdict = document.getElementById('verdict');
     const out = [];
+    /** @type {Record<string, number>} which source gave each first verdict */
+    const sources = {};
     for (const [i, code] of codes.entries()) {
       // A till's sale is a stack, not the whole day: a new sale every 20 items (not timed).
       if (i % 20 === 0) document.getElementById('sale-new').click();
@@ -83,6 +97,7 @@ async function scans(browser, url, count) {
         const seen = new MutationObserver(() => {
           if (verdict.dataset.code === code && ['exempt', 'taxable', 'unknown'].includes(verdict.dataset.verdict)) {
             seen.disconnect();
+            sources[verdict.dataset.source || 'none'] = (sources[verdict.dataset.source || 'none'] ?? 0) + 1;
             requestAnimationFrame(() => resolve(performance.now()));
           }
         });
@@ -95,10 +110,9 @@ async function scans(browser, url, count) {
       const service = api.length ? api[0].responseStart - api[0].requestStart : NaN;
       out.push([painted - t0, service]);
     }
-    return out;
+    return { out, sources };
   }, codes);
-  await context.close();
-  return { total: result.map((r) => r[0]), service: result.map((r) => r[1]) };
+  return { total: result.out.map((r) => r[0]), service: result.out.map((r) => r[1]), sources: result.sources };
 }
 
 /** The floor for a scan: the empty page fetches the same record, writes one line of text and waits for the next frame. */
