@@ -1,7 +1,9 @@
 //! Browser tests of the exported decision API, called with `JsValue`s as a page would.
 #![cfg(target_arch = "wasm32")]
 
-use booktax::shell::exports::{decide_ean_js, decide_isbn_js, normalize_code, taipei_date};
+use booktax::shell::exports::{
+    decide_ean_js, decide_isbn_js, decide_isbns_js, normalize_code, read_codes, taipei_date,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -382,4 +384,88 @@ fn sale_totals_for_the_invoice_and_lines_it_refuses() {
         r#"[{"verdict":"taxable","unitPrice":9007199254740991,"quantity":2}]"#,
     )));
     assert_eq!(code, "amount_too_large");
+}
+
+#[wasm_bindgen_test]
+fn read_codes_gives_each_line_what_normalize_code_gives() {
+    let lines = [
+        "957-678-000-4",
+        "<img src=x>",
+        "8667106506069",
+        "",
+        "9789576780005",
+        "ISBN 978-957-678-000-4",
+    ];
+    let list = read_codes(&lines.join("\r\n"));
+    let kinds = get(&list, "kinds")
+        .dyn_into::<js_sys::Uint8Array>()
+        .unwrap()
+        .to_vec();
+    let digits = get(&list, "digits")
+        .dyn_into::<js_sys::Uint8Array>()
+        .unwrap()
+        .to_vec();
+    assert_eq!(kinds.len(), lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let at = &digits[13 * i..13 * (i + 1)];
+        match normalize_code((*line).into()) {
+            Ok(code) => {
+                assert_eq!(
+                    std::str::from_utf8(at).unwrap(),
+                    text(&code, "code").unwrap(),
+                    "{line}"
+                );
+                let kind = if text(&code, "kind").as_deref() == Some("isbn") {
+                    1
+                } else {
+                    2
+                };
+                assert_eq!(kinds[i], kind, "{line}");
+            }
+            Err(_) => assert_eq!((kinds[i], at), (0, &[b'0'; 13][..]), "{line}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn decide_isbns_agrees_with_decide_isbn_record_by_record() {
+    let records = json(&format!(
+        r#"[{BOOK}, {{"isbn":"9789576780004","status":"revoked","approved_effective_date":"20210301","revoked_effective_date":"20220101"}},
+            {{"isbn":"9789576780004","status":"suspended"}}, "not a record", {{"isbn":"9789576780004","status":"approved","approved_effective_date":"garbage"}}]"#
+    ));
+    for at in ["20210228", "20210301", "20230101", "20260301"] {
+        let all = decide_isbns_js(records.clone(), opts(at)).unwrap();
+        let verdicts = get(&all, "verdicts")
+            .dyn_into::<js_sys::Uint8Array>()
+            .unwrap()
+            .to_vec();
+        let reasons = get(&all, "reasons")
+            .dyn_into::<js_sys::Uint8Array>()
+            .unwrap()
+            .to_vec();
+        let names = get(&all, "reasonNames")
+            .dyn_into::<js_sys::Array>()
+            .unwrap();
+        let list = records.clone().dyn_into::<js_sys::Array>().unwrap();
+        assert_eq!(verdicts.len(), list.length() as usize);
+        for (i, record) in list.iter().enumerate() {
+            let batch = (
+                ["exempt", "taxable", "unknown"][verdicts[i] as usize].to_string(),
+                names.get(u32::from(reasons[i])).as_string().unwrap(),
+            );
+            match decide_isbn_js(record, opts(at)) {
+                Ok(single) => assert_eq!(batch, verdict(&single), "record {i} at {at}"),
+                // What the single call refuses, the list decides unknown: never exempt.
+                Err(_) => assert_eq!(
+                    batch,
+                    pair("unknown", "invalid_record"),
+                    "record {i} at {at}"
+                ),
+            }
+        }
+    }
+    assert_eq!(
+        thrown(decide_isbns_js("[]".into(), opts("20230101"))).0,
+        "bad_record"
+    );
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`batch`]: batch pricing's text in and out (the code column, CSV for Excel).
 //! - [`code`]: reads what a clerk typed or a scanner sent.
+//! - [`code_list`]: many codes read at once into flat arrays.
 //! - [`lang`]: the languages every message exists in (zh-TW, English).
 //! - [`taipei`]: `YYYYMMDD` dates and checkout moments as Asia/Taipei calendar days.
 //! - [`schema`]: the announcement API's data types, read leniently.
@@ -13,6 +14,7 @@
 
 pub mod batch;
 pub mod code;
+pub mod code_list;
 pub mod lang;
 pub mod lookup;
 pub mod mirror;

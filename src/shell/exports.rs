@@ -1,8 +1,9 @@
-//! The stateless exports: read a code, decide a record, name the Taipei day, total a sale; plus the TypeScript shapes of every answer.
+//! The stateless exports: read a code (or a list of them), decide a record (or many), name the Taipei day, total a sale; plus the TypeScript shapes of every answer.
 
 use crate::core::code::read_code;
+use crate::core::code_list::read_lines;
 use crate::core::lang::Lang;
-use crate::core::rules::{Checkout, Verdict, decide_ean, decide_isbn};
+use crate::core::rules::{Checkout, Reason, Verdict, decide_ean, decide_isbn};
 use crate::core::sale::{LineLabel, MAX_AMOUNT, SaleLine, sale_csv, sale_totals, sale_tsv};
 use crate::core::schema::{Ean, Isbn, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
@@ -232,4 +233,85 @@ fn sale_lines(lines: JsValue, what: &str) -> Result<(js_sys::Array, Vec<SaleLine
         });
     }
     Ok((array, read))
+}
+
+/// Reads one code per line of `text` at once: `{ kinds, digits }`, two `Uint8Array`s. `kinds[i]` is 1 for
+/// an ISBN, 2 for a boxed set's EAN, 0 for a line that is no code; line `i`'s 13 digits (ASCII) are
+/// `digits[13 * i .. 13 * i + 13]`. One call for a whole list: no object and no `Error` per code.
+#[wasm_bindgen(js_name = readCodes, unchecked_return_type = "CodeList")]
+pub fn read_codes(text: &str) -> JsValue {
+    let list = read_lines(text);
+    let out = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &out,
+        &"kinds".into(),
+        &js_sys::Uint8Array::from(&list.kinds[..]),
+    );
+    let _ = js_sys::Reflect::set(
+        &out,
+        &"digits".into(),
+        &js_sys::Uint8Array::from(&list.digits[..]),
+    );
+    out.into()
+}
+
+/// Decides an array of book records for `{ policyExpiryDate, at?, format? }` in one call: `{ verdicts,
+/// reasons, reasonNames }`. `verdicts[i]` is 0 exempt, 1 taxable, 2 unknown; `reasonNames[reasons[i]]`
+/// is the reason. The options are read once and no object is made per record. A record that cannot
+/// be read is unknown (`invalid_record`), never exempt.
+///
+/// # Errors
+///
+/// `bad_option` for an unreadable `at` or `format`, `bad_record` when `records` is no array.
+#[wasm_bindgen(js_name = decideIsbns, unchecked_return_type = "DecisionList")]
+pub fn decide_isbns_js(
+    #[wasm_bindgen(unchecked_param_type = "IsbnRecord[]")] records: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DecideOptions")] opts: JsValue,
+) -> Result<JsValue, Failure> {
+    let at = checkout(&opts)?;
+    let books: Vec<Option<Isbn>> = records
+        .dyn_into::<js_sys::Array>()
+        .map_err(|_| Failure::record("紀錄清單必須是陣列"))?
+        .iter()
+        .map(|value| record::<Isbn>(value).ok())
+        .collect();
+    let mut verdicts = Vec::with_capacity(books.len());
+    let mut reasons = Vec::with_capacity(books.len());
+    let mut names: Vec<&'static str> = Vec::new();
+    for book in &books {
+        let (verdict, reason) = match book {
+            Some(book) => {
+                let d = decide_isbn(book, &at);
+                (d.verdict, d.reason)
+            }
+            None => (Verdict::Unknown, Reason::InvalidRecord),
+        };
+        verdicts.push(match verdict {
+            Verdict::Exempt => 0,
+            Verdict::Taxable => 1,
+            Verdict::Unknown => 2,
+        });
+        let name = reason.as_str();
+        let index = names.iter().position(|n| *n == name).unwrap_or_else(|| {
+            names.push(name);
+            names.len() - 1
+        });
+        reasons.push(index as u8);
+    }
+    let out = js_sys::Object::new();
+    let set =
+        |key: &str, value: &JsValue| js_sys::Reflect::set(&out, &key.into(), value).map(|_| ());
+    let failed = |_| Failure::new("internal", "decideIsbns");
+    set("verdicts", &js_sys::Uint8Array::from(&verdicts[..]).into()).map_err(failed)?;
+    set("reasons", &js_sys::Uint8Array::from(&reasons[..]).into()).map_err(failed)?;
+    set(
+        "reasonNames",
+        &names
+            .iter()
+            .map(|n| JsValue::from_str(n))
+            .collect::<js_sys::Array>()
+            .into(),
+    )
+    .map_err(failed)?;
+    Ok(out.into())
 }

@@ -5,6 +5,19 @@ export interface NormalizedCode {
   addon?: string;
 }
 
+/** What `readCodes` read: per line a kind (1 ISBN, 2 EAN, 0 no code) and 13 ASCII digits at `13 * line`. */
+export interface CodeList {
+  kinds: Uint8Array;
+  digits: Uint8Array;
+}
+
+/** What `decideIsbns` decided: per record a verdict (0 exempt, 1 taxable, 2 unknown) and an index into `reasonNames`. */
+export interface DecisionList {
+  verdicts: Uint8Array;
+  reasons: Uint8Array;
+  reasonNames: string[];
+}
+
 /** A book as the announcement API serves it (`Isbn` object). */
 export interface IsbnRecord {
   isbn: string;
