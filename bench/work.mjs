@@ -66,3 +66,46 @@ export async function saleRedecide(www, runs) {
     await server.stop();
   }
 }
+
+/**
+ * The JS boundary in Chromium: 100,000 book records decided by one decideIsbn call each, and by one
+ * decideIsbns call for all; the two must agree record by record.
+ */
+export async function jsBoundary(www, runs) {
+  const server = await startServer([], { www });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    return await page.evaluate(async (runs) => {
+      const w = await import('./pkg/booktax.js');
+      await w.default();
+      const statuses = ['approved', 'approved', 'approved', 'revoked', 'applying', 'expired', null];
+      const records = Array.from({ length: 100000 }, (_, i) => ({
+        isbn: `978${String(957000000 + i).padStart(9, '0')}0`,
+        title: `書名 ${i}`,
+        status: statuses[i % statuses.length],
+        approved_effective_date: i % 11 ? '20210301' : '20270101',
+        revoked_effective_date: statuses[i % statuses.length] === 'revoked' ? '20220101' : null,
+      }));
+      const opts = { policyExpiryDate: '20310228', at: '2026-11-24T12:00' };
+      const out = { perCall: [], batch: [], agree: true };
+      for (let r = 0; r < runs; r++) {
+        let t0 = performance.now();
+        const one = records.map((rec) => w.decideIsbn(rec, opts).verdict);
+        out.perCall.push(performance.now() - t0);
+        t0 = performance.now();
+        const all = w.decideIsbns(records, opts);
+        out.batch.push(performance.now() - t0);
+        const names = ['exempt', 'taxable', 'unknown'];
+        out.agree &&= one.every((v, i) => v === names[all.verdicts[i]]);
+      }
+      return out;
+    }, runs);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}

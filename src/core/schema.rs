@@ -209,6 +209,51 @@ pub struct Isbn {
     pub revoked_effective_date: DateField,
 }
 
+/// The fields of an [`Isbn`] the rules read, read exactly as [`Isbn`] reads them and nothing else:
+/// deciding many records needs neither their codes nor their titles carried across.
+///
+/// ```
+/// use booktax::core::schema::{Isbn, IsbnTerms, read_schema};
+/// let json = r#"{"isbn":"9789576780004","title":"書","status":"approved","approved_effective_date":"20210301"}"#;
+/// let whole: Isbn = read_schema(&mut serde_json::Deserializer::from_str(json)).unwrap();
+/// let terms: IsbnTerms = read_schema(&mut serde_json::Deserializer::from_str(json)).unwrap();
+/// let book = Isbn::from(terms);
+/// assert_eq!((book.status, book.approved_effective_date), (whole.status, whole.approved_effective_date));
+/// assert_eq!(book.title, None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct IsbnTerms {
+    /// As [`Isbn::kind`].
+    #[serde(default, deserialize_with = "de_named")]
+    pub kind: Option<BookKind>,
+    /// As [`Isbn::include_ebook`].
+    #[serde(default, deserialize_with = "de_flag")]
+    pub include_ebook: Option<bool>,
+    /// As [`Isbn::status`].
+    #[serde(default, deserialize_with = "de_named")]
+    pub status: Option<IsbnStatus>,
+    /// As [`Isbn::approved_effective_date`].
+    #[serde(default, deserialize_with = "de_date")]
+    pub approved_effective_date: DateField,
+    /// As [`Isbn::revoked_effective_date`].
+    #[serde(default, deserialize_with = "de_date")]
+    pub revoked_effective_date: DateField,
+}
+
+impl From<IsbnTerms> for Isbn {
+    /// A record with the terms and no code or texts: enough for the rules, not for showing.
+    fn from(t: IsbnTerms) -> Isbn {
+        Isbn {
+            kind: t.kind,
+            include_ebook: t.include_ebook,
+            status: t.status,
+            approved_effective_date: t.approved_effective_date,
+            revoked_effective_date: t.revoked_effective_date,
+            ..Isbn::default()
+        }
+    }
+}
+
 /// EAN物件: a boxed set's barcode and the publications it holds. The same type
 /// reads list items (`ean`, `isbns`, `title`) and the EAN lookup's `data`
 /// (which adds `status`, `created_date` and `deleted_date`).
@@ -727,5 +772,42 @@ mod tests {
         };
         let v = serde_json::to_value(&ean).unwrap();
         assert!(v.get("status").is_none() && v.get("created_date").is_none());
+    }
+
+    #[test]
+    fn terms_read_what_the_whole_record_reads() {
+        for json in [
+            r#"{"isbn":"9789576780004","status":"approved","approved_effective_date":"20210301"}"#,
+            r#"{"isbn":9789576780004,"title":{"x":1},"status":"revoked","revoked_effective_date":20220101}"#,
+            r#"{"kind":"電子","include_ebook":"true","status":"suspended","approved_effective_date":"garbage"}"#,
+            r#"{"status":null,"approved_effective_date":[],"type":"進口","publisher":false}"#,
+            r#"{"status":12,"kind":"實體","include_ebook":false}"#,
+            r#"{"status":"approved","approved_effective_date":"20210301","revoked_effective_date":"bad"}"#,
+        ] {
+            let whole: Result<Isbn, _> = read_schema(&mut serde_json::Deserializer::from_str(json));
+            let terms: Result<IsbnTerms, _> =
+                read_schema(&mut serde_json::Deserializer::from_str(json));
+            assert_eq!(whole.is_ok(), terms.is_ok(), "{json}");
+            if let (Ok(whole), Ok(terms)) = (whole, terms) {
+                let book = Isbn::from(terms);
+                assert_eq!(
+                    (
+                        book.kind,
+                        book.include_ebook,
+                        book.status,
+                        book.approved_effective_date,
+                        book.revoked_effective_date
+                    ),
+                    (
+                        whole.kind,
+                        whole.include_ebook,
+                        whole.status,
+                        whole.approved_effective_date,
+                        whole.revoked_effective_date
+                    ),
+                    "{json}"
+                );
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ use crate::core::code_list::read_lines;
 use crate::core::lang::Lang;
 use crate::core::rules::{Checkout, Reason, Verdict, decide_ean, decide_isbn};
 use crate::core::sale::{LineLabel, MAX_AMOUNT, SaleLine, sale_csv, sale_totals, sale_tsv};
-use crate::core::schema::{Ean, Isbn, read_schema};
+use crate::core::schema::{Ean, Isbn, IsbnTerms, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::js_input::{checkout_day, field, format_option, lang_option, text_of};
@@ -257,8 +257,8 @@ pub fn read_codes(text: &str) -> JsValue {
 
 /// Decides an array of book records for `{ policyExpiryDate, at?, format? }` in one call: `{ verdicts,
 /// reasons, reasonNames }`. `verdicts[i]` is 0 exempt, 1 taxable, 2 unknown; `reasonNames[reasons[i]]`
-/// is the reason. The options are read once and no object is made per record. A record that cannot
-/// be read is unknown (`invalid_record`), never exempt.
+/// is the reason. The options are read once, only the fields the rules read are read, and no object
+/// is made per record. A record that cannot be read is unknown (`invalid_record`), never exempt.
 ///
 /// # Errors
 ///
@@ -273,7 +273,8 @@ pub fn decide_isbns_js(
         .dyn_into::<js_sys::Array>()
         .map_err(|_| Failure::record("紀錄清單必須是陣列"))?
         .iter()
-        .map(|value| record::<Isbn>(value).ok())
+        // Only the fields the rules read cross into the module.
+        .map(|value| record::<IsbnTerms>(value).ok().map(Isbn::from))
         .collect();
     let mut verdicts = Vec::with_capacity(books.len());
     let mut reasons = Vec::with_capacity(books.len());
