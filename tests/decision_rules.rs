@@ -63,7 +63,7 @@ fn rule1_policy_missing_or_unreadable_is_unknown() {
             (Verdict::Unknown, Reason::PolicyUnknown),
             "{p:?}"
         );
-        assert!(d.message.contains("請以應稅處理"));
+        assert!(d.message().contains("請以應稅處理"));
     }
 }
 
@@ -97,7 +97,7 @@ fn rule1_policy_covers_its_last_day_until_235959_taipei() {
         );
     }
     let d = decide_isbn(&approved(), &at("20260301"));
-    assert_eq!(d.message, "應稅：免稅政策已於 2026-02-28 到期");
+    assert_eq!(d.message(), "應稅：免稅政策已於 2026-02-28 到期");
 }
 
 #[test]
@@ -153,9 +153,9 @@ fn rule2_status() {
     }
     let d = decide_isbn(&book(r#"{"status":"<b>odd</b>"}"#), &day);
     assert!(
-        d.message.contains("<b>odd</b>"),
+        d.message().contains("<b>odd</b>"),
         "the status is named as text: {}",
-        d.message
+        d.message()
     );
 }
 
@@ -220,7 +220,7 @@ fn rule4_approved_effective_date_boundaries() {
         Some(date("20240315")),
         "not yet effective says from when"
     );
-    assert!(d.message.contains("2024-03-15"));
+    assert!(d.message().contains("2024-03-15"));
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn rule6_exempt_window() {
     assert_eq!(d.exempt_from, Some(date("20210301")));
     assert_eq!(d.exempt_until, Some(date(P)));
     assert_eq!(
-        d.message,
+        d.message(),
         "免稅（認可生效 2021-03-01 起，至 2026-02-28 止）"
     );
 

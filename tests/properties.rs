@@ -240,13 +240,13 @@ proptest! {
             (en.verdict, en.reason, en.exempt_from, en.exempt_until)
         );
         // Served text is quoted as it came; everything else is English.
-        let ours: String = en.message.split('"').step_by(2).collect();
-        prop_assert!(!ours.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)), "{}", en.message);
-        prop_assert!(en.message.starts_with(match en.verdict {
+        let ours: String = en.message().split('"').step_by(2).collect();
+        prop_assert!(!ours.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)), "{}", en.message());
+        prop_assert!(en.message().starts_with(match en.verdict {
             Verdict::Exempt => "Exempt (",
             Verdict::Taxable => "Taxable: ",
             Verdict::Unknown => "Unknown: ",
-        }), "{}", en.message);
+        }), "{}", en.message());
     }
 
     #[test]

@@ -303,7 +303,7 @@ pub fn batch_rows<'a>(
                     row.detail = e.describe(lang);
                 }
                 (LineKind::Code, Ok(code)) => {
-                    row.code = Some(code.code.clone());
+                    row.code = Some(String::from(code.code));
                     row.kind = Some(code.kind.as_str());
                     match decided(&code.code) {
                         None => {
@@ -324,7 +324,7 @@ pub fn batch_rows<'a>(
                             });
                             row.verdict = d.verdict.as_str();
                             row.reason = d.reason.as_str();
-                            row.detail = d.detail.clone();
+                            row.detail = d.detail();
                             row.exempt_from =
                                 d.exempt_from.map(crate::core::taipei::format_yyyymmdd);
                             row.exempt_until =
@@ -519,15 +519,15 @@ mod tests {
         let mut decided = BTreeMap::new();
         for line in &lines {
             if let Ok(code) = &line.code
-                && source.records.contains_key(&code.code)
+                && source.records.contains_key(code.code.as_str())
             {
-                let mut f = pin!(lookup(&source, code.clone(), Terms::default()));
+                let mut f = pin!(lookup(&source, *code, Terms::default()));
                 let Poll::Ready(Ok(answer)) =
                     f.as_mut().poll(&mut Context::from_waker(Waker::noop()))
                 else {
                     panic!("a prefetched lookup never waits");
                 };
-                decided.insert(code.code.clone(), answer);
+                decided.insert(String::from(code.code), answer);
             }
         }
         let rows = batch_rows(&lines, |c| decided.get(c), Lang::ZhTw);

@@ -43,15 +43,127 @@ impl CodeKind {
 }
 
 /// A code ready for the API: always 13 ASCII digits with a valid check digit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Held inline (`Copy`): reading one allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Code {
     /// A book or a boxed set.
     pub kind: CodeKind,
     /// The 13 digits.
-    pub code: String,
+    pub code: Ean13,
     /// The 2- or 5-digit add-on a scanner appended (price or issue number), if any.
-    pub addon: Option<String>,
+    pub addon: Option<Addon>,
 }
+
+/// Thirteen ASCII digits with a valid EAN-13 check digit (an ISBN-13 is one too), held inline.
+///
+/// Reads as a `&str` through [`Ean13::as_str`] (or `Deref`) and compares with strings.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ean13([u8; 13]);
+
+impl Ean13 {
+    /// The 13 digits as text.
+    pub fn as_str(&self) -> &str {
+        // Only the code reader makes one, from ASCII digits: never the empty fallback.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// A scanner's add-on: 2 or 5 ASCII digits, held inline.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Addon {
+    /// How many of `digits` are used (2 or 5).
+    len: u8,
+    /// The digits, the unused ones 0 (not ASCII).
+    digits: [u8; 5],
+}
+
+impl Addon {
+    /// The add-on of 2 or 5 ASCII digits (more are not kept).
+    fn of(digits: &[u8]) -> Addon {
+        let mut kept = [0; 5];
+        for (slot, digit) in kept.iter_mut().zip(digits) {
+            *slot = *digit;
+        }
+        Addon {
+            len: digits.len().min(5) as u8,
+            digits: kept,
+        }
+    }
+
+    /// The digits as text.
+    pub fn as_str(&self) -> &str {
+        let digits = self.digits.get(..usize::from(self.len)).unwrap_or_default();
+        // Only the code reader makes one, from ASCII digits: never the empty fallback.
+        std::str::from_utf8(digits).unwrap_or_default()
+    }
+}
+
+/// `Deref` to `str`, `Display`, `Debug` as a string and comparisons with strings, for a
+/// digits type that is a string to every reader.
+macro_rules! reads_as_str {
+    ($name:ident) => {
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                self.as_str()
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other
+            }
+        }
+        impl PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.as_str()
+            }
+        }
+        impl PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.as_str()
+            }
+        }
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.as_str()
+            }
+        }
+        impl From<$name> for String {
+            fn from(digits: $name) -> String {
+                digits.as_str().to_string()
+            }
+        }
+    };
+}
+
+reads_as_str!(Ean13);
+reads_as_str!(Addon);
 
 /// Why a typed or scanned string is not a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,74 +270,129 @@ impl std::str::FromStr for Code {
 /// A [`CodeError`] saying what is wrong: empty, a foreign character, a length
 /// no code has, or a check digit that does not match (naming the right one).
 pub fn read_code(input: &str) -> Result<Code, CodeError> {
-    let folded: String = input.chars().map(fold_width).collect();
-    let body = strip_label(folded.trim_matches(is_separator));
+    // Folded as read (no copy of the input), and nothing allocated on the way.
+    let body = after_label(skip_separators(input.chars().map(fold_width)));
 
-    let mut digits = String::with_capacity(18);
+    // The digits (an ISBN-10's X among them): every one counted, the first 18 kept,
+    // as no code has more.
+    let mut digits = [0u8; 18];
+    let mut count = 0;
     let mut x_at = None;
-    let mut found_invalid = None;
-    for c in body.chars() {
-        match c {
-            '0'..='9' => digits.push(c),
+    for c in body {
+        let digit = match c {
+            '0'..='9' => c as u8,
             'X' | 'x' if x_at.is_none() => {
-                x_at = Some(digits.len());
-                digits.push('X');
+                x_at = Some(count);
+                b'X'
             }
-            c if is_separator(c) => {}
-            c => {
-                found_invalid.get_or_insert(c);
-            }
+            c if is_separator(c) => continue,
+            // The first foreign character is the error, whatever follows.
+            found => return Err(CodeError::InvalidChars { found }),
+        };
+        if let Some(slot) = digits.get_mut(count) {
+            *slot = digit;
         }
-    }
-    if let Some(found) = found_invalid {
-        return Err(CodeError::InvalidChars { found });
+        count += 1;
     }
     match x_at {
         // An X is only ever the check digit of an ISBN-10.
-        Some(at) if at != 9 || digits.len() != 10 => {
+        Some(at) if at != 9 || count != 10 => {
             return Err(CodeError::InvalidChars { found: 'X' });
         }
         _ => {}
     }
 
-    match digits.len() {
+    let ean13: [u8; 13] = first(&digits);
+    match count {
         0 => Err(CodeError::Empty),
         10 => {
-            let expected = isbn10_check(&digits[..9]);
-            let found = digits.as_bytes()[9] as char;
+            let [first9 @ .., found] = first::<10>(&digits);
+            let expected = isbn10_check_byte(&first9);
             if expected != found {
-                return Err(CodeError::BadChecksum { expected, found });
+                return Err(CodeError::BadChecksum {
+                    expected: char::from(expected),
+                    found: char::from(found),
+                });
             }
             Ok(Code {
                 kind: CodeKind::Isbn,
-                code: isbn10_to_13(&digits),
+                code: isbn10_to_ean13(&first9),
                 addon: None,
             })
         }
-        13 => read_ean13(&digits, None),
-        15 | 18 if digits.starts_with("978") || digits.starts_with("979") => {
-            read_ean13(&digits[..13], Some(digits[13..].to_string()))
+        13 => read_ean13(ean13, None),
+        15 | 18 if is_book(&ean13) => {
+            let addon = digits.get(13..count).unwrap_or_default();
+            read_ean13(ean13, Some(Addon::of(addon)))
         }
         n => Err(CodeError::BadLength { digits: n }),
     }
 }
 
-fn read_ean13(digits: &str, addon: Option<String>) -> Result<Code, CodeError> {
-    let expected = ean13_check(&digits[..12]);
-    let found = digits.as_bytes()[12] as char;
+/// The first `N` of the digits kept.
+fn first<const N: usize>(digits: &[u8; 18]) -> [u8; N] {
+    // Never the fallback: N is 10 or 13.
+    digits.first_chunk().copied().unwrap_or([0; N])
+}
+
+/// A 978 or 979 prefix: a book.
+fn is_book(digits: &[u8]) -> bool {
+    digits.starts_with(b"978") || digits.starts_with(b"979")
+}
+
+fn read_ean13(digits: [u8; 13], addon: Option<Addon>) -> Result<Code, CodeError> {
+    let [first12 @ .., found] = digits;
+    let expected = ean13_check_byte(&first12);
     if expected != found {
-        return Err(CodeError::BadChecksum { expected, found });
+        return Err(CodeError::BadChecksum {
+            expected: char::from(expected),
+            found: char::from(found),
+        });
     }
-    let kind = if digits.starts_with("978") || digits.starts_with("979") {
+    let kind = if is_book(&digits) {
         CodeKind::Isbn
     } else {
         CodeKind::Ean
     };
     Ok(Code {
         kind,
-        code: digits.to_string(),
+        code: Ean13(digits),
         addon,
     })
+}
+
+/// The EAN-13 check digit (ASCII) of the first 12 of `digits` (ASCII).
+fn ean13_check_byte(digits: &[u8]) -> u8 {
+    let sum: u32 = digits
+        .iter()
+        .take(12)
+        .enumerate()
+        .map(|(i, b)| u32::from(b.wrapping_sub(b'0')) * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    b'0' + ((10 - sum % 10) % 10) as u8
+}
+
+/// The ISBN-10 check character (ASCII `0`–`9` or `X`) of the first 9 of `digits` (ASCII).
+fn isbn10_check_byte(digits: &[u8]) -> u8 {
+    let sum: u32 = digits
+        .iter()
+        .take(9)
+        .enumerate()
+        .map(|(i, b)| u32::from(b.wrapping_sub(b'0')) * (10 - i as u32))
+        .sum();
+    match (11 - sum % 11) % 11 {
+        10 => b'X',
+        n => b'0' + n as u8,
+    }
+}
+
+/// The 978 ISBN-13 of an ISBN-10's first 9 digits.
+fn isbn10_to_ean13(first9: &[u8; 9]) -> Ean13 {
+    let mut code = [0u8; 13];
+    code[..3].copy_from_slice(b"978");
+    code[3..12].copy_from_slice(first9);
+    code[12] = ean13_check_byte(&code);
+    Ean13(code)
 }
 
 /// The EAN-13 check digit of 12 ASCII digits.
@@ -234,13 +401,7 @@ fn read_ean13(digits: &str, addon: Option<String>) -> Result<Code, CodeError> {
 /// assert_eq!(booktax::core::code::ean13_check("978957678000"), '4');
 /// ```
 pub fn ean13_check(first12: &str) -> char {
-    let sum: u32 = first12
-        .bytes()
-        .take(12)
-        .enumerate()
-        .map(|(i, b)| u32::from(b.wrapping_sub(b'0')) * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+    char::from(ean13_check_byte(first12.as_bytes()))
 }
 
 /// The ISBN-10 check character (`0`–`9` or `X`) of 9 ASCII digits.
@@ -249,16 +410,7 @@ pub fn ean13_check(first12: &str) -> char {
 /// assert_eq!(booktax::core::code::isbn10_check("957678000"), '4');
 /// ```
 pub fn isbn10_check(first9: &str) -> char {
-    let sum: u32 = first9
-        .bytes()
-        .take(9)
-        .enumerate()
-        .map(|(i, b)| u32::from(b.wrapping_sub(b'0')) * (10 - i as u32))
-        .sum();
-    match (11 - sum % 11) % 11 {
-        10 => 'X',
-        n => char::from(b'0' + n as u8),
-    }
+    char::from(isbn10_check_byte(first9.as_bytes()))
 }
 
 /// The 978 ISBN-13 of a valid ISBN-10.
@@ -302,26 +454,46 @@ fn is_separator(c: char) -> bool {
     matches!(c, '-' | ' ' | '\t' | '\u{00A0}' | '\u{3000}' | '\r' | '\n')
 }
 
-/// Drops a leading `ISBN`, `ISBN-10`, `ISBN-13` or `ISBN13` label and its colon.
-fn strip_label(s: &str) -> &str {
-    let Some(head) = s.get(..4) else { return s };
-    if !head.eq_ignore_ascii_case("isbn") {
-        return s;
+/// `chars` past any separators at their start.
+fn skip_separators<I: Iterator<Item = char> + Clone>(mut chars: I) -> I {
+    loop {
+        let before = chars.clone();
+        match chars.next() {
+            Some(c) if is_separator(c) => {}
+            _ => return before,
+        }
     }
-    let mut rest = &s[4..];
+}
+
+/// `chars` past `prefix` (ASCII case ignored), if they start with it.
+fn after<I: Iterator<Item = char>>(mut chars: I, prefix: &str) -> Option<I> {
+    for want in prefix.chars() {
+        if !chars.next()?.eq_ignore_ascii_case(&want) {
+            return None;
+        }
+    }
+    Some(chars)
+}
+
+/// Drops a leading `ISBN`, `ISBN-10`, `ISBN-13` or `ISBN13` label and its colon
+/// (`chars` start past any separators).
+fn after_label<I: Iterator<Item = char> + Clone>(chars: I) -> I {
+    let Some(mut rest) = after(chars.clone(), "isbn") else {
+        return chars;
+    };
     for suffix in ["-13", "-10", "13", "10"] {
-        if let Some(r) = rest.strip_prefix(suffix) {
-            // "ISBN13:" is a label; "ISBN 13..." is the start of the number.
-            if r.trim_start_matches(is_separator).starts_with(':') || r.starts_with(' ') {
+        if let Some(r) = after(rest.clone(), suffix) {
+            // "ISBN13:" is a label; "ISBN 13..." is the start of the number; "ISBN13 "
+            // with nothing after is a number too (trailing separators do not count).
+            let next_kept = skip_separators(r.clone()).next();
+            if next_kept == Some(':') || (r.clone().next() == Some(' ') && next_kept.is_some()) {
                 rest = r;
                 break;
             }
         }
     }
-    let rest = rest.trim_start_matches(is_separator);
-    rest.strip_prefix(':')
-        .unwrap_or(rest)
-        .trim_start_matches(is_separator)
+    let rest = skip_separators(rest);
+    skip_separators(after(rest.clone(), ":").unwrap_or(rest))
 }
 
 #[cfg(test)]
@@ -362,6 +534,8 @@ mod tests {
         }
         assert_eq!(err("ISBN:"), CodeError::Empty);
         assert_eq!(err("ISBN"), CodeError::Empty);
+        // Trailing spaces do not make a label: "ISBN13 " alone is the number 13.
+        assert_eq!(err("ISBN13 "), CodeError::BadLength { digits: 2 });
     }
 
     #[test]
@@ -422,6 +596,15 @@ mod tests {
         assert_eq!(err("X576780007"), CodeError::InvalidChars { found: 'X' });
         assert_eq!(err("97895767800"), CodeError::BadLength { digits: 11 });
         assert_eq!(err("97895767800041"), CodeError::BadLength { digits: 14 });
+        // Past the 18 digits a code can have, every digit is still counted.
+        assert_eq!(
+            err("9789576780004-9000012345"),
+            CodeError::BadLength { digits: 23 }
+        );
+        assert_eq!(
+            err("97895767800049000012345O"),
+            CodeError::InvalidChars { found: 'O' }
+        );
         assert_eq!(
             err("9789576780005"),
             CodeError::BadChecksum {

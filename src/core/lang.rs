@@ -40,6 +40,18 @@ impl Lang {
     }
 }
 
+/// `write!` in the language given: `say_to!(out, lang, "zh-TW {}", "English {}", args…)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! say_to {
+    ($out:expr, $lang:expr, $zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        match $lang {
+            $crate::core::lang::Lang::ZhTw => write!($out, $zh $(, $arg)*),
+            $crate::core::lang::Lang::En => write!($out, $en $(, $arg)*),
+        }
+    };
+}
+
 /// `format!` in the language given: `say!(lang, "zh-TW {}", "English {}", args…)`.
 #[macro_export]
 #[doc(hidden)]

@@ -19,13 +19,21 @@
 //! assert_eq!(decide_isbn(&book, &at("20210228")).verdict, Verdict::Taxable);
 //! assert_eq!(decide_isbn(&book, &at("20210301")).verdict, Verdict::Exempt);
 //! assert_eq!(decide_isbn(&book, &at("20260301")).verdict, Verdict::Taxable);
+//!
+//! // The words are written only when asked for, in the checkout's language.
+//! let exempt = decide_isbn(&book, &at("20210301"));
+//! assert_eq!(exempt.message(), "免稅（認可生效 2021-03-01 起，至 2026-02-28 止）");
+//! assert_eq!(exempt.detail(), "認可生效 2021-03-01 起，至 2026-02-28 止");
+//! let english = decide_isbn(&book, &at("20260301").in_lang(booktax::core::lang::Lang::En));
+//! assert_eq!(english.message(), "Taxable: the exemption policy expired on 2026-02-28");
 //! ```
 
 use crate::core::lang::Lang;
 use crate::core::schema::{BookKind, DateField, Ean, EanStatus, Isbn, IsbnStatus};
-use crate::core::taipei::{day_before, format_display, format_yyyymmdd, parse_yyyymmdd};
+use crate::core::taipei::{DisplayDay, day_before, format_yyyymmdd, parse_yyyymmdd};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 
 /// What the clerk does at the till.
@@ -147,23 +155,27 @@ pub const UNKNOWN_ADVICE: &str = "請以應稅處理並至認可公告頁面確�
 /// [`UNKNOWN_ADVICE`] in English.
 pub const UNKNOWN_ADVICE_EN: &str = "sell as taxable and check the announcement page";
 
-/// One decision, with a one-line message a clerk understands (zh-TW unless asked otherwise).
+/// One decision: what the clerk does, why, and the exempt window.
+///
+/// Its words, the one-line [`message`](Decision::message) a clerk understands and the
+/// [`detail`](Decision::detail) alone, are written only when asked for (or serialized), in
+/// the language the checkout asked for (zh-TW unless asked otherwise). Deciding writes no text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     /// What the clerk does.
     pub verdict: Verdict,
     /// Why, for programs.
     pub reason: Reason,
-    /// The whole line for the clerk: verdict, why and (when unknown) the advice.
-    pub message: String,
-    /// Why, in words alone (no verdict, no advice).
-    pub detail: String,
     /// First exempt day (Taipei), when exempt or not yet effective.
     pub exempt_from: Option<NaiveDate>,
     /// Last exempt day (Taipei), when exempt.
     pub exempt_until: Option<NaiveDate>,
     /// The two days a disputed "now" fell on, when the clocks disagreed.
     pub clocks: Option<Box<ClockDays>>,
+    /// The language of its words.
+    lang: Lang,
+    /// What its words say, kept as data until they are written.
+    why: Why,
 }
 
 /// The days "now" fell on by each clock, and which one the verdict stands on.
@@ -179,60 +191,204 @@ pub struct ClockDays {
     pub reason: Reason,
 }
 
+/// Why a decision went as it did, as the data its words are written from (in the
+/// decision's language; every English text here starts in lower case, as it continues
+/// a sentence: "Unknown: the policy…").
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Why {
+    /// Words that name nothing from the record or the day.
+    Said(&'static str),
+    /// The announcement data is wrong: what is missing, or the served value that cannot be used.
+    InvalidRecord(Cow<'static, str>),
+    /// The exemption policy expired on this day.
+    PolicyExpired(NaiveDate),
+    /// The approval takes effect on this day, after the checkout day.
+    EffectiveFrom(NaiveDate),
+    /// The approval was revoked on this day.
+    RevokedOn(NaiveDate),
+    /// The boxed set's barcode was deleted on this day.
+    EanDeletedOn(NaiveDate),
+    /// The boxed set's barcode is listed only from this day.
+    EanListedFrom(NaiveDate),
+    /// How many books in the set are not exempt.
+    TaxableBooks(usize),
+    /// How many books in the set cannot be decided.
+    UndecidedBooks(usize),
+    /// Approved: exempt from the first day through the last.
+    Approved {
+        /// The first exempt day.
+        from: NaiveDate,
+        /// The last exempt day.
+        until: NaiveDate,
+    },
+    /// The clocks put "now" on two days and the less favourable one was judged.
+    Disputed {
+        /// The day by this device's clock.
+        device: NaiveDate,
+        /// The day by the service's clock.
+        service: NaiveDate,
+        /// The day judged on.
+        judged: NaiveDate,
+        /// Why that day went as it did.
+        judged_why: Box<Why>,
+    },
+    /// Words written when decided: a served value quoted, or a caller's text.
+    Text(Box<str>),
+}
+
+impl Why {
+    /// A caller's text as a detail: in English it continues a sentence, so "Cannot reach…"
+    /// becomes "cannot reach…" (a word in capitals, "ISBN…", stays).
+    fn text(lang: Lang, mut text: String) -> Why {
+        if let (Lang::En, [first, second, ..]) = (lang, text.as_bytes())
+            && first.is_ascii_uppercase()
+            && second.is_ascii_lowercase()
+        {
+            text[..1].make_ascii_lowercase();
+        }
+        Why::Text(text.into_boxed_str())
+    }
+
+    /// Writes the detail in `lang`.
+    fn write(&self, lang: Lang, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::say_to;
+        match self {
+            Why::Said(words) => f.write_str(words),
+            Why::Text(words) => f.write_str(words),
+            Why::InvalidRecord(what) => say_to!(
+                f,
+                lang,
+                "公告資料有誤（{}）",
+                "the announcement data is wrong ({})",
+                what
+            ),
+            Why::PolicyExpired(day) => say_to!(
+                f,
+                lang,
+                "免稅政策已於 {} 到期",
+                "the exemption policy expired on {}",
+                DisplayDay(*day)
+            ),
+            Why::EffectiveFrom(day) => say_to!(
+                f,
+                lang,
+                "認可自 {} 起生效，結帳日尚未生效",
+                "the approval takes effect on {}, after the checkout day",
+                DisplayDay(*day)
+            ),
+            Why::RevokedOn(day) => say_to!(
+                f,
+                lang,
+                "認可已於 {} 撤銷",
+                "the approval was revoked on {}",
+                DisplayDay(*day)
+            ),
+            Why::EanDeletedOn(day) => say_to!(
+                f,
+                lang,
+                "此套書條碼已於 {} 刪除",
+                "this boxed set's barcode was deleted on {}",
+                DisplayDay(*day)
+            ),
+            Why::EanListedFrom(day) => say_to!(
+                f,
+                lang,
+                "此套書條碼自 {} 起才列入",
+                "this boxed set's barcode is listed only from {}",
+                DisplayDay(*day)
+            ),
+            Why::TaxableBooks(count) => say_to!(
+                f,
+                lang,
+                "套書內有 {} 本書不符免稅",
+                "books in the set that are not exempt: {}",
+                count
+            ),
+            Why::UndecidedBooks(count) => say_to!(
+                f,
+                lang,
+                "套書內有 {} 本書無法判定",
+                "books in the set that cannot be decided: {}",
+                count
+            ),
+            Why::Approved { from, until } => say_to!(
+                f,
+                lang,
+                "認可生效 {} 起，至 {} 止",
+                "approved from {} through {}",
+                DisplayDay(*from),
+                DisplayDay(*until)
+            ),
+            Why::Disputed {
+                device,
+                service,
+                judged,
+                judged_why,
+            } => say_to!(
+                f,
+                lang,
+                "這台電腦的日期（{}）與公告服務的日期（{}）不同，依較不利的 {} 判定：{}",
+                "this device's date ({}) and the announcement service's ({}) differ; judged on the less favourable {}: {}",
+                DisplayDay(*device),
+                DisplayDay(*service),
+                DisplayDay(*judged),
+                Worded {
+                    why: judged_why,
+                    lang
+                }
+            ),
+        }
+    }
+}
+
+/// A [`Why`] in words of one language, written when shown.
+struct Worded<'a> {
+    why: &'a Why,
+    lang: Lang,
+}
+
+impl fmt::Display for Worded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.why.write(self.lang, f)
+    }
+}
+
 impl Decision {
-    fn new(lang: Lang, verdict: Verdict, reason: Reason, detail: String) -> Decision {
-        // In English the detail continues a sentence: "Unknown: cannot reach…", not "Unknown: Cannot…".
-        let detail = match (lang, detail.as_bytes()) {
-            (Lang::En, [first, second, ..])
-                if first.is_ascii_uppercase() && second.is_ascii_lowercase() =>
-            {
-                let mut lowered = detail;
-                lowered[..1].make_ascii_lowercase();
-                lowered
-            }
-            _ => detail,
-        };
-        let message = match (lang, verdict) {
-            (Lang::ZhTw, Verdict::Exempt) => format!("免稅（{detail}）"),
-            (Lang::ZhTw, Verdict::Taxable) => format!("應稅：{detail}"),
-            (Lang::ZhTw, Verdict::Unknown) => format!("無法判定：{detail}，{UNKNOWN_ADVICE}"),
-            (Lang::En, Verdict::Exempt) => format!("Exempt ({detail})"),
-            (Lang::En, Verdict::Taxable) => format!("Taxable: {detail}"),
-            (Lang::En, Verdict::Unknown) => format!("Unknown: {detail}; {UNKNOWN_ADVICE_EN}"),
-        };
+    fn new(lang: Lang, verdict: Verdict, reason: Reason, why: Why) -> Decision {
         Decision {
             verdict,
             reason,
-            message,
-            detail,
             exempt_from: None,
             exempt_until: None,
             clocks: None,
+            lang,
+            why,
         }
     }
 
-    fn taxable(lang: Lang, reason: Reason, why: impl Into<String>) -> Decision {
-        Decision::new(lang, Verdict::Taxable, reason, why.into())
+    fn taxable(lang: Lang, reason: Reason, why: Why) -> Decision {
+        Decision::new(lang, Verdict::Taxable, reason, why)
+    }
+
+    fn unknown_because(lang: Lang, reason: Reason, why: Why) -> Decision {
+        Decision::new(lang, Verdict::Unknown, reason, why)
     }
 
     /// A verdict the tool cannot give, with the reason in words of `lang`.
     pub fn unknown(lang: Lang, reason: Reason, why: impl fmt::Display) -> Decision {
-        Decision::new(lang, Verdict::Unknown, reason, why.to_string())
+        Decision::unknown_because(lang, reason, Why::text(lang, why.to_string()))
     }
 
     fn exempt(lang: Lang, from: NaiveDate, until: NaiveDate) -> Decision {
-        let (from_day, until_day) = (format_display(from), format_display(until));
-        let why = crate::say!(
-            lang,
-            "認可生效 {} 起，至 {} 止",
-            "approved from {} through {}",
-            from_day,
-            until_day
-        );
         Decision {
             exempt_from: Some(from),
             exempt_until: Some(until),
-            ..Decision::new(lang, Verdict::Exempt, Reason::Approved, why)
+            ..Decision::new(
+                lang,
+                Verdict::Exempt,
+                Reason::Approved,
+                Why::Approved { from, until },
+            )
         }
     }
 
@@ -242,7 +398,7 @@ impl Decision {
             "不在文化部認可公告清單中",
             "not on the Ministry of Culture's list of approved books",
         );
-        Decision::taxable(lang, Reason::NotListed, why)
+        Decision::taxable(lang, Reason::NotListed, Why::Said(why))
     }
 
     /// This day's decision, standing for a "now" the two clocks put on different days.
@@ -253,15 +409,12 @@ impl Decision {
         service: NaiveDate,
         judged: NaiveDate,
     ) -> Decision {
-        let why = crate::say!(
-            lang,
-            "這台電腦的日期（{}）與公告服務的日期（{}）不同，依較不利的 {} 判定：{}",
-            "this device's date ({}) and the announcement service's ({}) differ; judged on the less favourable {}: {}",
-            format_display(device),
-            format_display(service),
-            format_display(judged),
-            self.detail
-        );
+        let why = Why::Disputed {
+            device,
+            service,
+            judged,
+            judged_why: Box::new(self.why),
+        };
         Decision {
             clocks: Some(Box::new(ClockDays {
                 device,
@@ -269,9 +422,46 @@ impl Decision {
                 judged,
                 reason: self.reason,
             })),
-            exempt_from: None,
-            exempt_until: None,
             ..Decision::new(lang, self.verdict, Reason::ClocksDisagree, why)
+        }
+    }
+
+    /// The language its words are in.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The whole line for the clerk: verdict, why and (when unknown) the advice, written now.
+    /// The same as `to_string()`.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
+    /// Why, in words alone (no verdict, no advice), written now.
+    pub fn detail(&self) -> String {
+        self.detail_words().to_string()
+    }
+
+    /// The detail, written only when shown.
+    fn detail_words(&self) -> Worded<'_> {
+        Worded {
+            why: &self.why,
+            lang: self.lang,
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    /// The [`message`](Decision::message): verdict, why and (when unknown) the advice.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let detail = self.detail_words();
+        match (self.lang, self.verdict) {
+            (Lang::ZhTw, Verdict::Exempt) => write!(f, "免稅（{detail}）"),
+            (Lang::ZhTw, Verdict::Taxable) => write!(f, "應稅：{detail}"),
+            (Lang::ZhTw, Verdict::Unknown) => write!(f, "無法判定：{detail}，{UNKNOWN_ADVICE}"),
+            (Lang::En, Verdict::Exempt) => write!(f, "Exempt ({detail})"),
+            (Lang::En, Verdict::Taxable) => write!(f, "Taxable: {detail}"),
+            (Lang::En, Verdict::Unknown) => write!(f, "Unknown: {detail}; {UNKNOWN_ADVICE_EN}"),
         }
     }
 }
@@ -380,23 +570,18 @@ impl Checkout {
     fn policy(&self) -> Result<NaiveDate, Decision> {
         let lang = self.lang;
         match self.policy_expiry {
-            None => Err(Decision::unknown(
+            None => Err(Decision::unknown_because(
                 lang,
                 Reason::PolicyUnknown,
-                lang.pick(
+                Why::Said(lang.pick(
                     "無法取得政策施行到期日",
                     "the policy expiry date could not be obtained",
-                ),
+                )),
             )),
             Some(p) if self.day > p => Err(Decision::taxable(
                 lang,
                 Reason::PolicyExpired,
-                crate::say!(
-                    lang,
-                    "免稅政策已於 {} 到期",
-                    "the exemption policy expired on {}",
-                    format_display(p)
-                ),
+                Why::PolicyExpired(p),
             )),
             Some(p) => Ok(p),
         }
@@ -412,14 +597,9 @@ fn shown(s: &str) -> String {
     out
 }
 
-fn invalid_record(lang: Lang, what: &str) -> Decision {
-    let why = crate::say!(
-        lang,
-        "公告資料有誤（{}）",
-        "the announcement data is wrong ({})",
-        what
-    );
-    Decision::unknown(lang, Reason::InvalidRecord, why)
+/// The announcement data is wrong: `what` is missing or cannot be used.
+fn invalid_record(lang: Lang, what: impl Into<Cow<'static, str>>) -> Decision {
+    Decision::unknown_because(lang, Reason::InvalidRecord, Why::InvalidRecord(what.into()))
 }
 
 /// Decides one book (ISBN record), rules 1 to 6 in order.
@@ -437,31 +617,29 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
     // 2. Status.
     let status = match &record.status {
         None => {
-            return Err(Decision::unknown(
+            let why = lang.pick("公告資料缺少認可狀態", "the record has no approval status");
+            return Err(Decision::unknown_because(
                 lang,
                 Reason::MissingStatus,
-                lang.pick("公告資料缺少認可狀態", "the record has no approval status"),
+                Why::Said(why),
             ));
         }
         Some(IsbnStatus::Other(s)) => {
-            return Err(Decision::unknown(
+            let why = crate::say!(
                 lang,
-                Reason::UnknownStatus,
-                crate::say!(
-                    lang,
-                    "未知的認可狀態「{}」",
-                    "unknown approval status \"{}\"",
-                    shown(s)
-                ),
-            ));
+                "未知的認可狀態「{}」",
+                "unknown approval status \"{}\"",
+                shown(s)
+            );
+            return Err(Decision::unknown(lang, Reason::UnknownStatus, why));
         }
         Some(IsbnStatus::Applying) => {
             let why = lang.pick("尚在申請中，未獲認可", "still applying, not approved");
-            return Err(Decision::taxable(lang, Reason::Applying, why));
+            return Err(Decision::taxable(lang, Reason::Applying, Why::Said(why)));
         }
         Some(IsbnStatus::Expired) => {
             let why = lang.pick("認可已到期", "the approval has expired");
-            return Err(Decision::taxable(lang, Reason::Expired, why));
+            return Err(Decision::taxable(lang, Reason::Expired, Why::Said(why)));
         }
         Some(s) => s,
     };
@@ -475,7 +653,7 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
         }
         DateField::Invalid(s) => {
             let what = crate::say!(lang, "認可生效日「{}」", "approval date \"{}\"", shown(s));
-            return Err(invalid_record(lang, &what));
+            return Err(invalid_record(lang, what));
         }
     };
     let revoked = match &record.revoked_effective_date {
@@ -490,36 +668,18 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
         DateField::Absent => None,
         DateField::Invalid(s) => {
             let what = crate::say!(lang, "撤銷生效日「{}」", "revocation date \"{}\"", shown(s));
-            return Err(invalid_record(lang, &what));
+            return Err(invalid_record(lang, what));
         }
     };
 
     // 4. The effective window.
     if at.day < approved {
-        let mut d = Decision::taxable(
-            lang,
-            Reason::NotYetEffective,
-            crate::say!(
-                lang,
-                "認可自 {} 起生效，結帳日尚未生效",
-                "the approval takes effect on {}, after the checkout day",
-                format_display(approved)
-            ),
-        );
+        let mut d = Decision::taxable(lang, Reason::NotYetEffective, Why::EffectiveFrom(approved));
         d.exempt_from = Some(approved);
         return Err(d);
     }
     if let Some(r) = revoked.filter(|r| at.day >= *r) {
-        return Err(Decision::taxable(
-            lang,
-            Reason::Revoked,
-            crate::say!(
-                lang,
-                "認可已於 {} 撤銷",
-                "the approval was revoked on {}",
-                format_display(r)
-            ),
-        ));
+        return Err(Decision::taxable(lang, Reason::Revoked, Why::RevokedOn(r)));
     }
 
     // 5. The format sold.
@@ -530,19 +690,19 @@ fn decide_isbn_inner(record: &Isbn, at: &Checkout) -> Result<Decision, Decision>
                     "認可範圍不含電子書",
                     "the approval does not cover the e-book",
                 );
-                return Err(Decision::taxable(lang, Reason::OutOfScope, why));
+                return Err(Decision::taxable(lang, Reason::OutOfScope, Why::Said(why)));
             }
             (Some(BookKind::Ebook), Format::Physical) => {
                 let why = lang.pick(
                     "此為電子書的認可，不含實體書",
                     "the approval is for the e-book, not the printed book",
                 );
-                return Err(Decision::taxable(lang, Reason::OutOfScope, why));
+                return Err(Decision::taxable(lang, Reason::OutOfScope, Why::Said(why)));
             }
             (Some(BookKind::Physical | BookKind::Ebook), _) => {}
             (Some(BookKind::Other(k)), _) => {
                 let what = crate::say!(lang, "書籍類型「{}」", "book kind \"{}\"", shown(k));
-                return Err(invalid_record(lang, &what));
+                return Err(invalid_record(lang, what));
             }
             (None, _) => {
                 let what = lang.pick("缺少書籍類型", "no book kind");
@@ -595,7 +755,7 @@ fn decide_ean_inner(
     let date = |field: &DateField, name: &str| match field {
         DateField::Invalid(s) => Err(invalid_record(
             lang,
-            &crate::say!(lang, "{}「{}」", "{} \"{}\"", name, shown(s)),
+            crate::say!(lang, "{}「{}」", "{} \"{}\"", name, shown(s)),
         )),
         other => Ok(other.date()),
     };
@@ -611,16 +771,13 @@ fn decide_ean_inner(
         None | Some(EanStatus::Created | EanStatus::Enabled) => false,
         Some(EanStatus::Deleted | EanStatus::Disable | EanStatus::Disabled) => true,
         Some(EanStatus::Other(s)) => {
-            return Err(Decision::unknown(
+            let why = crate::say!(
                 lang,
-                Reason::UnknownStatus,
-                crate::say!(
-                    lang,
-                    "未知的套書狀態「{}」",
-                    "unknown boxed set status \"{}\"",
-                    shown(s)
-                ),
-            ));
+                "未知的套書狀態「{}」",
+                "unknown boxed set status \"{}\"",
+                shown(s)
+            );
+            return Err(Decision::unknown(lang, Reason::UnknownStatus, why));
         }
     };
 
@@ -630,17 +787,12 @@ fn decide_ean_inner(
             return Err(Decision::taxable(
                 lang,
                 Reason::EanDeleted,
-                crate::say!(
-                    lang,
-                    "此套書條碼已於 {} 刪除",
-                    "this boxed set's barcode was deleted on {}",
-                    format_display(d)
-                ),
+                Why::EanDeletedOn(d),
             ));
         }
         None if gone => {
             let why = lang.pick("此套書條碼已刪除", "this boxed set's barcode was deleted");
-            return Err(Decision::taxable(lang, Reason::EanDeleted, why));
+            return Err(Decision::taxable(lang, Reason::EanDeleted, Why::Said(why)));
         }
         _ => {}
     }
@@ -648,12 +800,7 @@ fn decide_ean_inner(
         return Err(Decision::taxable(
             lang,
             Reason::EanNotYetListed,
-            crate::say!(
-                lang,
-                "此套書條碼自 {} 起才列入",
-                "this boxed set's barcode is listed only from {}",
-                format_display(c)
-            ),
+            Why::EanListedFrom(c),
         ));
     }
 
@@ -672,12 +819,7 @@ fn decide_ean_inner(
         return Err(Decision::taxable(
             lang,
             Reason::ComponentTaxable,
-            crate::say!(
-                lang,
-                "套書內有 {} 本書不符免稅",
-                "books in the set that are not exempt: {}",
-                taxable
-            ),
+            Why::TaxableBooks(taxable),
         ));
     }
     let unknown = items
@@ -685,15 +827,10 @@ fn decide_ean_inner(
         .filter(|(_, d)| d.verdict != Verdict::Exempt)
         .count();
     if unknown > 0 {
-        return Err(Decision::unknown(
+        return Err(Decision::unknown_because(
             lang,
             Reason::ComponentUnknown,
-            crate::say!(
-                lang,
-                "套書內有 {} 本書無法判定",
-                "books in the set that cannot be decided: {}",
-                unknown
-            ),
+            Why::UndecidedBooks(unknown),
         ));
     }
     let from = items
@@ -725,8 +862,8 @@ struct DecisionView<'a> {
     isbn: Option<&'a str>,
     verdict: &'static str,
     reason: &'static str,
-    message: &'a str,
-    detail: &'a str,
+    message: String,
+    detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     exempt_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -753,8 +890,8 @@ impl<'a> DecisionView<'a> {
             isbn,
             verdict: d.verdict.as_str(),
             reason: d.reason.as_str(),
-            message: &d.message,
-            detail: &d.detail,
+            message: d.message(),
+            detail: d.detail(),
             exempt_from: d.exempt_from.map(format_yyyymmdd),
             exempt_until: d.exempt_until.map(format_yyyymmdd),
             clocks: d.clocks.as_deref().map(|c| ClockDaysView {

@@ -43,7 +43,18 @@ pub fn format_yyyymmdd(d: NaiveDate) -> String {
 
 /// Writes a date for people, `YYYY-MM-DD`.
 pub fn format_display(d: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    DisplayDay(d).to_string()
+}
+
+/// A date for people, `YYYY-MM-DD`, written only when shown (`{}` in a format string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisplayDay(pub NaiveDate);
+
+impl fmt::Display for DisplayDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    }
 }
 
 /// The day before, or `None` before the calendar's first day.

@@ -161,7 +161,7 @@ pub async fn check_batch(
                 Err(LookupError::Aborted) => {}
                 Err(e) if e.is_retryable() => {
                     for code in &codes {
-                        records.insert(code.code.clone(), Err(e.clone()));
+                        records.insert(String::from(code.code), Err(e.clone()));
                     }
                 }
                 _ => {
@@ -184,10 +184,10 @@ pub async fn check_batch(
     reporter.report(source.records.len(), false, true);
     let mut decided = BTreeMap::new();
     for code in &codes {
-        if source.records.contains_key(&code.code)
-            && let Ok(answer) = lookup(&source, (*code).clone(), terms).await
+        if source.records.contains_key(code.code.as_str())
+            && let Ok(answer) = lookup(&source, **code, terms).await
         {
-            decided.insert(code.code.clone(), answer);
+            decided.insert(String::from(code.code), answer);
         }
     }
     let checkout_date = decided
@@ -221,7 +221,7 @@ async fn from_mirror(
         }
         let answers = mirror.records(chunk).await;
         for (code, answer) in chunk.iter().zip(answers) {
-            records.insert(code.code.clone(), answer);
+            records.insert(String::from(code.code), answer);
         }
         reporter.report(records.len(), false, false);
     }
@@ -237,15 +237,14 @@ struct InFlight {
 impl InFlight {
     fn start(live: &Rc<Live>, code: &Code, signal: &AbortSignal) -> InFlight {
         let answer = Rc::new(RefCell::new(None));
-        let (live, signal, cell, asked) =
-            (live.clone(), signal.clone(), answer.clone(), code.clone());
+        let (live, signal, cell, asked) = (live.clone(), signal.clone(), answer.clone(), *code);
         let settled = future_to_promise(async move {
             let got = live.with_signal(Some(&signal)).record(&asked).await;
             *cell.borrow_mut() = Some(got);
             Ok(JsValue::UNDEFINED)
         });
         InFlight {
-            code: code.code.clone(),
+            code: String::from(code.code),
             settled,
             answer,
         }
@@ -326,7 +325,7 @@ impl Ask {
         controller.abort();
         if let Some(e) = down {
             for code in next {
-                records.insert(code.code.clone(), Err(e.clone()));
+                records.insert(String::from(code.code), Err(e.clone()));
             }
         }
         Ok(())

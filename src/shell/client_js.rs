@@ -239,9 +239,7 @@ async fn answer(
                 state: db.state().await?,
                 live: &live,
             };
-            let from_mirror = lookup(&source, code.clone(), terms)
-                .await
-                .map_err(in_lang)?;
+            let from_mirror = lookup(&source, code, terms).await.map_err(in_lang)?;
             if field(opts, "confirm").as_bool() == Some(true) {
                 // The live answer wins when there is one, and keeps the mirror's record current.
                 let from_live = lookup(&live.with_signal(signal), code, terms)
@@ -330,8 +328,12 @@ async fn answer(
             &text_of(date).unwrap_or_default(),
             live.now().day(),
         )?),
-        Call::Isbn(code) => Endpoint::Isbn(read_code(&text_of(code).unwrap_or_default())?.code),
-        Call::Ean(code) => Endpoint::Ean(read_code(&text_of(code).unwrap_or_default())?.code),
+        Call::Isbn(code) => Endpoint::Isbn(String::from(
+            read_code(&text_of(code).unwrap_or_default())?.code,
+        )),
+        Call::Ean(code) => Endpoint::Ean(String::from(
+            read_code(&text_of(code).unwrap_or_default())?.code,
+        )),
     };
     match call {
         Call::Isbn(_) => to_js(&live.get::<IsbnResponse>(&endpoint, signal).await?.data),

@@ -125,14 +125,14 @@ impl Source for LiveLookup<'_> {
             CodeKind::Isbn => {
                 let r: IsbnResponse = self
                     .live
-                    .get(&Endpoint::Isbn(code.code.clone()), self.signal)
+                    .get(&Endpoint::Isbn(String::from(code.code)), self.signal)
                     .await?;
                 Found::Isbn(r.data)
             }
             CodeKind::Ean => {
                 let r: EanResponse = self
                     .live
-                    .get(&Endpoint::Ean(code.code.clone()), self.signal)
+                    .get(&Endpoint::Ean(String::from(code.code)), self.signal)
                     .await?;
                 Found::Ean(r.data)
             }

@@ -280,8 +280,8 @@ impl Lookup {
         };
         Lookup {
             kind: code.kind.as_str(),
-            code: code.code,
-            addon: code.addon,
+            code: String::from(code.code),
+            addon: code.addon.map(String::from),
             record,
             decision,
             policy_expiry_date: policy_text,
@@ -372,7 +372,7 @@ mod tests {
             (d.verdict, d.reason),
             (Verdict::Unknown, Reason::LookupFailed)
         );
-        assert!(d.message.contains("公告 API"), "{}", d.message);
+        assert!(d.message().contains("公告 API"), "{}", d.message());
         assert_eq!(nowhere.error.as_ref().map(|e| e.code), Some("not_found"));
 
         let down = lookup_on("20261123", policy(), Err(LookupError::Timeout { ms: 8000 }));
@@ -381,7 +381,7 @@ mod tests {
             (d.verdict, d.reason),
             (Verdict::Unknown, Reason::LookupFailed)
         );
-        assert!(d.message.contains("逾時") && d.message.contains(UNKNOWN_ADVICE));
+        assert!(d.message().contains("逾時") && d.message().contains(UNKNOWN_ADVICE));
         assert_eq!(down.error.as_ref().map(|e| e.code), Some("timeout"));
         assert_eq!(down.fetched_at, None, "nothing was fetched");
 
@@ -406,7 +406,7 @@ mod tests {
             (d.verdict, d.reason),
             (Verdict::Unknown, Reason::LookupFailed)
         );
-        assert!(d.message.contains("9789860477221"), "{}", d.message);
+        assert!(d.message().contains("9789860477221"), "{}", d.message());
         assert_eq!(wrong.record, None);
         assert_eq!(wrong.error.as_ref().map(|e| e.code), Some("malformed"));
         let mut blank = approved_book();
@@ -495,9 +495,9 @@ mod tests {
             (date("20261123"), Reason::Revoked)
         );
         assert!(
-            d.message.contains("2026-11-23") && d.message.contains("2024-12-31"),
+            d.message().contains("2026-11-23") && d.message().contains("2024-12-31"),
             "{}",
-            d.message
+            d.message()
         );
         assert!(device_ahead.clock_skew_seconds.unwrap() < 0);
         assert_eq!(device_ahead.checkout_date, "20241231");

@@ -35,7 +35,7 @@ impl Source for Prefetched {
     /// A code never fetched reads as cancelled.
     async fn record(&self, code: &Code) -> Result<Fetched, LookupError> {
         self.records
-            .get(&code.code)
+            .get(code.code.as_str())
             .cloned()
             .unwrap_or(Err(LookupError::Aborted))
     }

@@ -50,7 +50,7 @@ pub fn isbn_key(record: &Isbn) -> Option<String> {
     .flatten()
     .filter_map(|s| read_code(s).ok())
     .find(|code| code.kind == CodeKind::Isbn && code.addon.is_none())
-    .map(|code| code.code)
+    .map(|code| String::from(code.code))
 }
 
 /// The EAN-13 a boxed set is stored under.
@@ -58,7 +58,7 @@ pub fn ean_key(record: &Ean) -> Option<String> {
     read_code(&record.ean)
         .ok()
         .filter(|code| code.addon.is_none())
-        .map(|code| code.code)
+        .map(|code| String::from(code.code))
 }
 
 /// Which list a record came from, for the status it gets when it has none.

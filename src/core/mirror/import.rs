@@ -267,7 +267,9 @@ pub fn read_historical(text: &str) -> Result<Historical, ImportError> {
         }
         let raw_isbn = row.get(isbn_at).map(|s| s.trim()).unwrap_or_default();
         let key = match read_code(raw_isbn) {
-            Ok(code) if code.kind == CodeKind::Isbn && code.addon.is_none() => code.code,
+            Ok(code) if code.kind == CodeKind::Isbn && code.addon.is_none() => {
+                String::from(code.code)
+            }
             Ok(_) => {
                 read.rejected.push(Rejected {
                     line,
