@@ -9,6 +9,8 @@ import { batchLines } from '../tests/e2e/batch-lines.mjs';
 import { scansOn } from './page.mjs';
 
 const CHROMIUM = process.env.BOOKTAX_CHROMIUM || '/usr/bin/chromium';
+// How far back the mirror is set for the scans during a sync: a year of days to apply again.
+const ROLLBACK_TO = '20251124';
 
 /** Prices `lines` with checkBatch in the page (no Worker, so the phases can be timed alone). */
 async function batch(page, text, mirror) {
@@ -20,6 +22,54 @@ async function batch(page, text, mirror) {
     const report = await client.checkBatch(text, { format: 'physical', ignoreBusyWindow: true });
     return { ms: performance.now() - t0, source: report.source, codes: report.codes, lines: report.summary.lines, csvBytes: report.csv.length };
   }, { text, mirror });
+}
+
+/** A line that is an ISBN-13 with its check digit right: the keys the batch reads from the books store. */
+function isIsbn13(line) {
+  if (!/^97[89]\d{10}$/.test(line)) return false;
+  const sum = [...line.slice(0, 12)].reduce((a, d, i) => a + Number(d) * (i % 2 ? 3 : 1), 0);
+  return (10 - (sum % 10)) % 10 === Number(line[12]);
+}
+
+/**
+ * IndexedDB's own floor on this machine, in plain JS: as many books as the sync wrote, as arrays of 11
+ * texts the way the mirror stores them, in as many transactions as the sync had days, into a scratch
+ * database; and one `get` per distinct batch line from the synced mirror, all in one transaction.
+ */
+async function idbFloors(page, { records, days, codes }) {
+  return page.evaluate(async ({ records, days, codes }) => {
+    const open = (name, upgrade) => new Promise((resolve, reject) => {
+      const r = indexedDB.open(name);
+      if (upgrade) r.onupgradeneeded = () => upgrade(r.result);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const done = (tx) => new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    const scratch = await open('booktax-bench-floor', (db) => db.createObjectStore('books'));
+    const per = Math.ceil(records / days);
+    let t0 = performance.now();
+    for (let n = 0; n < records; n += per) {
+      const tx = scratch.transaction('books', 'readwrite');
+      const store = tx.objectStore('books');
+      for (let i = n; i < Math.min(records, n + per); i++) {
+        const isbn = `978${String(i).padStart(10, '0')}`;
+        store.put([isbn, isbn, null, `書名 ${i}，一本測試用的書`, '出版社', '實體', null, 'approved', '20210301', null, null], isbn);
+      }
+      await done(tx);
+    }
+    const puts = performance.now() - t0;
+    scratch.close();
+    await new Promise((resolve) => { const r = indexedDB.deleteDatabase('booktax-bench-floor'); r.onsuccess = r.onerror = r.onblocked = () => resolve(undefined); });
+    const mirror = await open('booktax');
+    t0 = performance.now();
+    const tx = mirror.transaction('books', 'readonly');
+    const store = tx.objectStore('books');
+    let found = 0;
+    await Promise.all(codes.map((c) => new Promise((resolve) => { const r = store.get(c); r.onsuccess = () => { found += r.result ? 1 : 0; resolve(undefined); }; r.onerror = () => resolve(undefined); })));
+    const gets = performance.now() - t0;
+    mirror.close();
+    return { puts, records, transactions: Math.ceil(records / per), gets, codes: codes.length, found };
+  }, { records, days, codes });
 }
 
 export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, records = 1000000, batchLineCount = 100000 }) {
@@ -55,29 +105,43 @@ export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, reco
     }
     // Scans answered from that mirror (the page shows the mirror's verdict, then confirms with the service).
     const mirrorScans = await scansOn(page, scanCount);
-    // The same while a sync runs: the page's own sync Worker fills a second mirror from the first day
-    // (same origin, same IndexedDB backend, the same two cores) while the page scans.
-    await page.evaluate(() => {
-      const worker = new Worker('sync-worker.js', { type: 'module' });
-      window.benchSync = { worker, done: 0, finished: false };
-      worker.addEventListener('message', (event) => {
-        if (event.data.type === 'progress') window.benchSync.done = event.data.done;
-        else window.benchSync.finished = true;
+    // The same while a sync runs into the mirror being read: the mirror is set back a year (its state
+    // says it is applied through ROLLBACK_TO) and the page's own sync Worker applies that year again,
+    // writing the same database the scans read, while the page scans.
+    await page.evaluate(async (through) => {
+      const db = await new Promise((resolve, reject) => { const r = indexedDB.open('booktax'); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      await new Promise((resolve, reject) => {
+        const tx = db.transaction('meta', 'readwrite');
+        const meta = tx.objectStore('meta');
+        const got = meta.get('state');
+        got.onsuccess = () => meta.put({ ...got.result, appliedThrough: through }, 'state');
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
       });
-      worker.postMessage({ type: 'sync', baseUrl: '', appid: 'booktax-sample', mirrorName: 'booktax-bench-second' });
-    });
-    await page.waitForFunction(() => window.benchSync.done > 20, null, { timeout: 120000 });
+      db.close();
+      const worker = new Worker('sync-worker.js', { type: 'module' });
+      window.benchSync = { worker, done: 0, total: 0, outcome: null };
+      worker.addEventListener('message', (event) => {
+        if (event.data.type === 'progress') Object.assign(window.benchSync, { done: event.data.done, total: event.data.total });
+        else window.benchSync.outcome = event.data;
+      });
+      worker.postMessage({ type: 'sync', baseUrl: '', appid: 'booktax-sample' });
+    }, ROLLBACK_TO);
+    await page.waitForFunction(() => window.benchSync.done > 5 || window.benchSync.outcome, null, { timeout: 120000 });
+    const early = await page.evaluate(() => window.benchSync.outcome);
+    if (early) throw new Error(`the sync under the scans did not run: ${JSON.stringify(early)}`);
     const duringSync = await scansOn(page, scanCount, { offset: scanCount });
-    const { syncDays, stillSyncing } = await page.evaluate(() => ({ syncDays: window.benchSync.done, stillSyncing: !window.benchSync.finished }));
-    await page.evaluate(async () => {
-      window.benchSync.worker.terminate();
-      await new Promise((resolve) => { const r = indexedDB.deleteDatabase('booktax-bench-second'); r.onsuccess = r.onerror = r.onblocked = () => resolve(undefined); });
-    });
+    const { syncDays, syncTotal, stillSyncing } = await page.evaluate(() => ({ syncDays: window.benchSync.done, syncTotal: window.benchSync.total, stillSyncing: !window.benchSync.outcome }));
+    // Let it finish, so the batch below reads a whole mirror.
+    await page.waitForFunction(() => window.benchSync.outcome, null, { timeout: 600000 });
+    const outcome = await page.evaluate(() => { window.benchSync.worker.terminate(); return window.benchSync.outcome; });
+    if (outcome.type !== 'done') throw new Error(`the sync under the scans ended with ${JSON.stringify(outcome)}`);
     const text = `${batchLines(batchLineCount).join('\n')}\n`;
     const fromMirror = [];
     for (let i = 0; i < batchRuns; i++) fromMirror.push(await batch(page, text, true));
     const fromLive = [await batch(page, text, false)];
-    return { sync, opens, fromMirror, fromLive, mirrorScans, duringSync: { ...duringSync, syncDays, stillSyncing } };
+    const floors = await idbFloors(page, { records: sync.isbns, days: sync.days, codes: [...new Set(batchLines(batchLineCount).filter(isIsbn13))] });
+    return { sync, opens, fromMirror, fromLive, floors, mirrorScans, duringSync: { ...duringSync, syncDays, syncTotal, stillSyncing, rolledBackTo: ROLLBACK_TO } };
   } finally {
     await context.close();
     await rm(profile, { recursive: true, force: true });

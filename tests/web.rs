@@ -469,3 +469,58 @@ fn decide_isbns_agrees_with_decide_isbn_record_by_record() {
         "bad_record"
     );
 }
+
+#[wasm_bindgen_test]
+fn decide_isbns_refuses_what_decide_isbn_refuses_in_any_field() {
+    let odd: [(&str, JsValue); 3] = [
+        ("a symbol", js_sys::Symbol::for_("x").into()),
+        (
+            "a BigInt past u64",
+            js_sys::BigInt::new(&JsValue::from_str("1180591620717411303424"))
+                .unwrap()
+                .into(),
+        ),
+        (
+            "a Uint8Array",
+            js_sys::Uint8Array::new_with_length(13).into(),
+        ),
+    ];
+    for field in [
+        "isbn",
+        "isbn_13",
+        "isbn_10",
+        "title",
+        "publisher",
+        "type",
+        "status",
+    ] {
+        for (what, value) in &odd {
+            let record = json(BOOK);
+            js_sys::Reflect::set(&record, &field.into(), value).unwrap();
+            let single = decide_isbn_js(record.clone(), opts("20230101")).map(|d| verdict(&d));
+            let all =
+                decide_isbns_js(js_sys::Array::of1(&record).into(), opts("20230101")).unwrap();
+            let first = |key: &str| {
+                get(&all, key)
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .unwrap()
+                    .to_vec()[0]
+            };
+            let names = get(&all, "reasonNames")
+                .dyn_into::<js_sys::Array>()
+                .unwrap();
+            let batch = (
+                ["exempt", "taxable", "unknown"][first("verdicts") as usize].to_string(),
+                names.get(u32::from(first("reasons"))).as_string().unwrap(),
+            );
+            match single {
+                Ok(single) => assert_eq!(batch, single, "{what} in {field}"),
+                Err(_) => assert_eq!(
+                    batch,
+                    pair("unknown", "invalid_record"),
+                    "{what} in {field}"
+                ),
+            }
+        }
+    }
+}

@@ -293,6 +293,7 @@ function terms() {
 function loadDaily() {
   // Loading from the click on, while the list's module may still be on its way.
   ui.dailyResult.dataset.state = 'loading';
+  ui.dailyResult.textContent = '讀取中…';
   ready
     .then(() => import('./daily.js'))
     .then(({ showDaily }) => showDaily(state.client, state.clientError, ui.dailyDate.value, ui.dailyResult))
@@ -425,9 +426,12 @@ async function start() {
   }
   if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
   // Not on the way to the first scan: the batch panel and the offline shell load after it.
+  // Its button is disabled in the HTML until setUpBatch wires it, so the form is never sent.
   import('./batch.js')
     .then(({ setUpBatch }) => setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms }))
-    .catch(() => { /* the panel stays inert; scans are unaffected */ });
+    .catch((e) => {
+      byId('batch-status', HTMLElement).textContent = `無法載入整批查詢（${(e instanceof Error && e.message) || e}），請重新整理頁面。`;
+    });
   import('./offline.js').then(({ registerOffline }) => registerOffline()).catch(() => {});
   await refreshPolicy();
   // After the policy request, so the busy window is judged by the service's clock.

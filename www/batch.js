@@ -73,6 +73,7 @@ function showResult(done) {
  * @param {{ service: () => Service, mirror: () => boolean, terms: () => { at?: string, format: 'physical' | 'ebook' } }} hooks
  */
 export function setUpBatch({ service, mirror, terms }) {
+  ui.run.disabled = false;
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (worker) return;

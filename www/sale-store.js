@@ -28,20 +28,29 @@ function readsAsLine(line) {
 
 /**
  * The sale stored under `key`; `dropped` counts stored lines that no longer read (they are not shown, and
- * stay stored until the sale changes).
+ * stay stored until the sale changes), `merged` lines of a code stored twice (added into its first line).
  * @param {string} [key]
- * @returns {{ sale: Sale, dropped: number }}
+ * @returns {{ sale: Sale, dropped: number, merged: number }}
  */
 export function loadSale(key = SALE_KEY) {
   let stored;
   try {
     stored = JSON.parse(localStorage.getItem(key) ?? 'null');
   } catch {
-    return { sale: { lines: [] }, dropped: 1 };
+    return { sale: { lines: [] }, dropped: 1, merged: 0 };
   }
   const lines = Array.isArray(stored?.lines) ? stored.lines : [];
-  const good = lines.filter(readsAsLine);
-  return { sale: { lines: good }, dropped: lines.length - good.length };
+  const readable = lines.filter(readsAsLine);
+  // A sale holds one line per code (a scan of the same code adds to its quantity): a code stored
+  // twice is one line, its quantities added, priced as its first line.
+  /** @type {Map<string, SaleLine>} */
+  const byCode = new Map();
+  for (const line of readable) {
+    const first = byCode.get(line.code);
+    if (first) first.quantity += line.quantity;
+    else byCode.set(line.code, line);
+  }
+  return { sale: { lines: [...byCode.values()] }, dropped: lines.length - readable.length, merged: readable.length - byCode.size };
 }
 
 /**

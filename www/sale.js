@@ -87,12 +87,14 @@ function termsKey() {
   return JSON.stringify([day, terms.format]);
 }
 
-/** A store put off by `showThenStore`, not yet done. */
+/** A store put off by `showThenStore`, not yet done, and the sale it is for. */
 let storeLater = 0;
+/** @type {Sale | null} */
+let pendingStore = null;
 
 /** Stores the sale; the sale kept for undo goes once the new one has lines. */
 function store() {
-  clearTimeout(storeLater);
+  dropPendingStore();
   const problem = saveSale(sale);
   if (sale.lines.length) forgetPrevious();
   if (problem) say(problem);
@@ -110,10 +112,19 @@ function commit() {
  */
 function showThenStore() {
   render();
+  const shown = sale;
+  pendingStore = shown;
   requestAnimationFrame(() => {
     clearTimeout(storeLater);
-    storeLater = setTimeout(store, 0);
+    // Only the sale it was for: another tab's sale read in meanwhile, a new sale or an undo is not this one.
+    storeLater = setTimeout(() => { if (sale === shown && pendingStore === shown) store(); }, 0);
   });
+}
+
+/** Drops a store put off by `showThenStore` (the sale it was for is no longer this tab's to write). */
+function dropPendingStore() {
+  clearTimeout(storeLater);
+  pendingStore = null;
 }
 
 /** The totals the wasm computes, or null (and why) when they cannot be had. */
@@ -193,7 +204,12 @@ function numberField(code, which) {
 function buildRow(code) {
   const tr = document.createElement('tr');
   tr.dataset.code = code;
-  const cell = (/** @type {string | null} */ className) => el(document, 'td', className);
+  tr.setAttribute('role', 'row');
+  const cell = (/** @type {string | null} */ className) => {
+    const td = el(document, 'td', className);
+    td.setAttribute('role', 'cell');
+    return td;
+  };
   const r = {
     tr, n: cell('sale-n'), what: cell('sale-what'), why: cell('sale-why'),
     quantity: numberField(code, 'quantity'), price: numberField(code, 'unitPrice'),
@@ -210,8 +226,12 @@ function buildRow(code) {
     say(`已移除第 ${at + 1} 項。`);
     hooks?.code.focus();
   });
-  tr.append(r.n, r.what, r.why, el(document, 'td', 'sale-num', r.quantity), el(document, 'td', 'sale-num', r.price),
-    r.amount, el(document, 'td', null, r.remove));
+  const holding = (/** @type {HTMLElement} */ child, /** @type {string | null} */ className) => {
+    const td = cell(className);
+    td.append(child);
+    return td;
+  };
+  tr.append(r.n, r.what, r.why, holding(r.quantity, 'sale-num'), holding(r.price, 'sale-num'), r.amount, holding(r.remove, null));
   return r;
 }
 
@@ -491,7 +511,7 @@ async function copyTable() {
  */
 export function setUpSale(given) {
   hooks = given;
-  const { sale: kept, dropped } = loadSale();
+  const { sale: kept, dropped, merged } = loadSale();
   sale = kept;
   ui.newSale.addEventListener('click', () => {
     const fresh = newSale(sale);
@@ -520,8 +540,13 @@ export function setUpSale(given) {
     ui.printed.textContent = `結帳時間 ${terms.checkoutTime.replace('T', ' ')}（台北時間），${terms.format === 'ebook' ? '電子書' : '實體書'}`;
   });
   // Another tab of this page changed the sale: show what is stored.
+  // A re-decision not stored yet is stored before the tab goes.
+  window.addEventListener('pagehide', () => {
+    if (pendingStore && pendingStore === sale) store();
+  });
   window.addEventListener('storage', (event) => {
     if (event.key !== SALE_STORAGE_KEY) return;
+    dropPendingStore();
     sale = loadSale().sale;
     render();
     redecideSale({ save: false });
@@ -530,4 +555,5 @@ export function setUpSale(given) {
   // A sale kept from before (a reload, yesterday) is decided at the page's terms now.
   redecideSale();
   if (dropped) say(`保存的交易中有 ${dropped} 項無法讀取，未顯示。`);
+  else if (merged) say(`保存的交易中有 ${merged} 項重複的條碼，已併入同一項的數量，請核對。`);
 }

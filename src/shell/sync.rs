@@ -1,4 +1,4 @@
-//! The mirror's sync: every announcement day after the last one applied, fetched up to eight ahead and applied strictly in order, the days already in written together in one transaction.
+//! The mirror's sync: every announcement day after the last one applied, fetched up to four ahead and applied strictly in order, one transaction each.
 //!
 //! A 404 for a day means nothing was published that day. The first failure (after
 //! the fetcher's own retries) stops the sync: every day before it stays applied,
@@ -24,11 +24,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{AbortController, AbortSignal};
 
 /// Days fetched ahead of the one being applied.
-pub const IN_FLIGHT: usize = 8;
-
-/// The most days written in one transaction. Each IndexedDB transaction costs its commit and a
-/// wait for it; days that are already fetched when the one before them is applied go together.
-pub const DAYS_PER_WRITE: usize = 8;
+pub const IN_FLIGHT: usize = 4;
 
 /// What `sync()` resolves to: `{ appliedThrough, days, isbns, eans }`.
 #[derive(Debug, Default, Serialize)]
@@ -103,26 +99,6 @@ pub fn linked_controller(outer: Option<&AbortSignal>) -> Result<AbortController,
     Ok(inner)
 }
 
-/// A fetched day's changes; a failed fetch, or a revocation list with a code that cannot be
-/// read (a lost revocation could leave a book exempt), stops the sync there.
-fn day_changes(answer: DayAnswer, day: NaiveDate) -> Result<DayChanges, Failure> {
-    let changes = match answer? {
-        Some(daily) => changes_of(&daily, day),
-        None => DayChanges::default(),
-    };
-    if changes.unreadable_revocations > 0 {
-        return Err(Failure::from(LookupError::Malformed {
-            field: "revoked.isbns".into(),
-            detail: format!(
-                "{} 的撤銷清單有 {} 筆無法讀取的書號",
-                format_yyyymmdd(day),
-                changes.unreadable_revocations
-            ),
-        }));
-    }
-    Ok(changes)
-}
-
 /// Syncs the mirror to the last published day.
 ///
 /// # Errors
@@ -161,66 +137,48 @@ pub async fn sync(
                 .take(IN_FLIGHT)
                 .map(|d| start(live, d, &inner)),
         );
-        while let Some(first) = queue.pop_front() {
-            let _ = first.settled.await;
-            // The days after it that are in already are written with it.
-            let mut group = vec![(first.day, first.result)];
-            while group.len() < DAYS_PER_WRITE
-                && queue.front().is_some_and(|p| p.result.borrow().is_some())
-            {
-                group.extend(queue.pop_front().map(|p| (p.day, p.result)));
+        while let Some(pending) = queue.pop_front() {
+            let _ = pending.settled.await;
+            // This day is in: the next one may start, keeping at most four in flight.
+            if let Some(day) = upcoming.next() {
+                queue.push_back(start(live, day, &inner));
             }
-            // Keep fetching ahead.
-            while queue.len() < IN_FLIGHT {
-                match upcoming.next() {
-                    Some(day) => queue.push_back(start(live, day, &inner)),
-                    None => break,
-                }
+            let answer = pending
+                .result
+                .borrow_mut()
+                .take()
+                .unwrap_or(Err(LookupError::Aborted));
+            let changes = match answer? {
+                Some(daily) => changes_of(&daily, pending.day),
+                None => DayChanges::default(),
+            };
+            if changes.unreadable_revocations > 0 {
+                return Err(Failure::from(LookupError::Malformed {
+                    field: "revoked.isbns".into(),
+                    detail: format!(
+                        "{} 的撤銷清單有 {} 筆無法讀取的書號",
+                        format_yyyymmdd(pending.day),
+                        changes.unreadable_revocations
+                    ),
+                }));
             }
-            // Read the group in order up to its first failure: the days before it are applied, none after.
-            let mut changes = DayChanges::default();
-            let mut days = Vec::with_capacity(group.len());
-            let mut failure = None;
-            for (day, result) in group {
-                let answer = result
-                    .borrow_mut()
-                    .take()
-                    .unwrap_or(Err(LookupError::Aborted));
-                match day_changes(answer, day) {
-                    Ok(listed) => {
-                        // A past day's policy date is history: only a list for today or later speaks for now.
-                        if let Some(p) = listed.policy.filter(|_| day >= today) {
-                            state.policy_expiry_date = Some(format_yyyymmdd(p));
-                        }
-                        changes.append(listed);
-                        days.push(day);
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
+            // A past day's policy date is history: only a list for today or later speaks for now.
+            if let Some(p) = changes.policy.filter(|_| pending.day >= today) {
+                state.policy_expiry_date = Some(format_yyyymmdd(p));
             }
-            if let Some(&last) = days.last() {
-                state.applied_through = Some(format_yyyymmdd(last));
-                db.apply(&changes, &state).await?;
-                report.applied_through = state.applied_through.clone();
-                report.isbns += changes.isbns.len() as u32;
-                report.eans += changes.eans.len() as u32;
-                for day in days {
-                    report.days += 1;
-                    if let Some(f) = on_progress {
-                        let progress = Progress {
-                            day: format_yyyymmdd(day),
-                            done: report.days as usize,
-                            total,
-                        };
-                        let _ = f.call1(&JsValue::NULL, &to_js(&progress)?);
-                    }
-                }
-            }
-            if let Some(e) = failure {
-                return Err(e);
+            state.applied_through = Some(format_yyyymmdd(pending.day));
+            db.apply(&changes, &state).await?;
+            report.applied_through = state.applied_through.clone();
+            report.days += 1;
+            report.isbns += changes.isbns.len() as u32;
+            report.eans += changes.eans.len() as u32;
+            if let Some(f) = on_progress {
+                let progress = Progress {
+                    day: format_yyyymmdd(pending.day),
+                    done: report.days as usize,
+                    total,
+                };
+                let _ = f.call1(&JsValue::NULL, &to_js(&progress)?);
             }
         }
         Ok::<(), Failure>(())

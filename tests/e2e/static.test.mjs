@@ -114,3 +114,28 @@ test('the wasm goes out compressed with brotli or gzip, well under half its size
     await server.stop();
   }
 });
+
+test('what index.html preloads is what app.js imports before it is ready, and every preload is served', async () => {
+  const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
+  const preloaded = [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);
+  // app.js's static imports, and theirs: the graph the page waits for (pkg/ is imported by loadModule).
+  const graph = new Set();
+  const visit = async (file) => {
+    const source = await readFile(path.join(WWW, file), 'utf8');
+    for (const [, dep] of source.matchAll(/^import [^;]*? from '\.\/([^']+)';$/gm)) {
+      if (!graph.has(dep)) {
+        graph.add(dep);
+        await visit(dep);
+      }
+    }
+  };
+  await visit('app.js');
+  assert.deepEqual(preloaded.filter((f) => !f.startsWith('pkg/')).sort(), [...graph].sort(), 'preloads = the static import graph');
+  assert.deepEqual(preloaded.filter((f) => f.startsWith('pkg/')).sort(), ['pkg/booktax.js', 'pkg/booktax_bg.wasm']);
+  const server = await startServer();
+  try {
+    for (const file of preloaded) assert.equal((await fetch(`${server.url}/${file}`)).status, 200, file);
+  } finally {
+    await server.stop();
+  }
+});

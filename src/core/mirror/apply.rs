@@ -117,26 +117,6 @@ fn add_section(changes: &mut DayChanges, section: &Section, list: List, date: Na
 }
 
 impl DayChanges {
-    /// Adds a later day's changes after these, so that written in order, the later day's record
-    /// for a code replaces this one's; the later day's policy date, when it has one, stands.
-    ///
-    /// ```
-    /// use booktax::core::mirror::apply::DayChanges;
-    /// use booktax::core::schema::Isbn;
-    /// let book = |title: &str| Isbn { title: Some(title.into()), ..Isbn::default() };
-    /// let mut first = DayChanges { isbns: vec![("9789576780004".into(), book("old"))], ..DayChanges::default() };
-    /// first.append(DayChanges { isbns: vec![("9789576780004".into(), book("new"))], skipped: 1, ..DayChanges::default() });
-    /// assert_eq!(first.isbns.last().unwrap().1.title.as_deref(), Some("new"));
-    /// assert_eq!(first.skipped, 1);
-    /// ```
-    pub fn append(&mut self, later: DayChanges) {
-        self.isbns.extend(later.isbns);
-        self.eans.extend(later.eans);
-        self.policy = later.policy.or(self.policy);
-        self.skipped += later.skipped;
-        self.unreadable_revocations += later.unreadable_revocations;
-    }
-
     /// Counts a record whose code could not be read (and a revocation apart).
     fn unreadable(&mut self, list: List) {
         self.skipped += 1;
