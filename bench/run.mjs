@@ -99,6 +99,17 @@ if (long) {
   rows.push(['batch pricing, the same from the live service (4 in flight)', `${(long.fromLive[0].ms / 1000).toFixed(1)} s (one run)`, '—', true]);
 }
 
+// Where a budget sits below what the floor itself takes on this machine, the figure is also judged against the floor.
+const notes = [];
+notes.push(`- **Scan to verdict.** The floor (an empty page that fetches the same record, writes one line and waits for the next frame) takes p50 ${ms(scanFloor.p50)} and p99 ${ms(scanFloor.p99)} while the service answers in p50 ${ms(service.p50)}: "painted" means the next animation frame, and frames come every 16.7 ms, so no page can be within 5 ms of the service's time at p50. Against the floor, the page is ${ms(live.p50 - scanFloor.p50)} over at p50 (budget restated: ≤ 5 ms) and ${ms(live.p99 - scanFloor.p99)} over at p99 (≤ 16 ms): ${live.p50 - scanFloor.p50 <= 5 && live.p99 - scanFloor.p99 <= 16 ? 'met' : '**not met**'}.`);
+if (long?.mirrorScans) {
+  const alone = spread(long.mirrorScans.total);
+  const during = spread(long.duringSync.total);
+  notes.push(`- **Scan to verdict from the mirror.** The same frame floor applies: p99 ≤ 16 ms is below it. Against the live floor above, the mirror's p99 is ${ms(alone.p99 - scanFloor.p99)} over alone and ${ms(during.p99 - scanFloor.p99)} over during a sync (budget restated: ≤ 16 ms over the floor): ${alone.p99 - scanFloor.p99 <= 16 ? 'met alone' : '**not met alone**'}, ${during.p99 - scanFloor.p99 <= 16 ? 'met during a sync' : '**not met during a sync**'}. During a sync, a scan's reads queue in IndexedDB behind the day the sync is writing (Chromium runs an origin's IndexedDB requests in order).`);
+}
+if (long?.floors) {
+  notes.push(`- **Mirror sync and batch.** IndexedDB alone, from plain JS, takes ${(long.floors.puts / 1000).toFixed(1)} s to put ${long.floors.records} books in ${long.floors.transactions} transactions, and ${(long.floors.gets / 1000).toFixed(1)} s for ${long.floors.codes} gets: the sync (${(long.sync.ms / 1000).toFixed(1)} s) is ${(long.sync.ms / long.floors.puts).toFixed(1)}× its store's floor, the mirror batch (${(spread(long.fromMirror.map((r) => r.ms)).p50 / 1000).toFixed(1)} s) ${(spread(long.fromMirror.map((r) => r.ms)).p50 / long.floors.gets).toFixed(1)}× its reads' floor. A mirror batch of 100,000 lines in 2 s needs a store that answers many codes per read, not one record per key.`);
+}
 const table = ['| what | min / median / max (and more) | budget | met |', '| --- | --- | --- | --- |',
   ...rows.map(([what, figure, budget, met]) => `| ${what} | ${figure} | ${budget} | ${met ? 'yes' : '**no**'} |`)].join('\n');
 const doc = `# Benchmarks
@@ -108,6 +119,11 @@ Machine: ${machine()}. Headless Chromium and the local service (release build) o
 Every figure depends on this machine except the byte counts.
 
 ${table}
+
+## Against the floor
+
+${notes.join('\n')}
 `;
 await writeFile(path.join(REPO_ROOT, 'BENCHMARKS.md'), doc);
 console.log(table);
+console.log(notes.join('\n'));
