@@ -106,6 +106,21 @@ async fn mirror_sync_equals_the_truth_through_faults_and_interruptions() {
     );
     assert_eq!(mirror_now(&clean).await.1, whole, "nothing doubled");
 
+    // While a sync writes the mirror the page asks with preferLive: the service answers first, and
+    // the mirror answers when the service cannot (here a client of the same mirror with no service).
+    let source = |c: &BookTaxClient| {
+        let promise = c.lookup("9789576780004".into(), json(r#"{"preferLive":true}"#));
+        async move { text(&JsFuture::from(promise).await.unwrap(), "source") }
+    };
+    assert_eq!(source(&c).await, "live");
+    let unreachable = client(
+        "http://127.0.0.1:9",
+        "booktax-sample",
+        &clean,
+        r#","timeoutMs":2000,"retries":0"#,
+    );
+    assert_eq!(source(&unreachable).await, "mirror");
+
     // 20 % of answers fail with 503 and some are slower than the client waits: syncs
     // stop and resume until done, and after each the mirror is exactly some complete day.
     let flaky = unique("flaky");

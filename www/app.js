@@ -4,7 +4,7 @@ import { byId } from './dom.js';
 import { renderVerdict, renderPending, buildDetails } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
-import { autoSync, mirrorEnabled, setUpMirror, showMirrorStatus } from './mirror.js';
+import { autoSync, mirrorEnabled, mirrorSyncing, setUpMirror, showMirrorStatus } from './mirror.js';
 import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scanStarted, scanEnded } from './sale.js';
 
 /** @typedef {import('./pkg/booktax.js')} Wasm */
@@ -234,8 +234,11 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
   let result;
   const at = checkoutAt();
   const options = { format: /** @type {'physical' | 'ebook'} */ (format()), signal, ...(at ? { at } : {}) };
+  // While this page's sync writes the mirror, a mirror read waits behind its writes: the live service
+  // (reachable, or the sync would not be running) answers first, the mirror when it cannot.
+  const first = mirrorSyncing() ? { ...options, preferLive: true } : options;
   try {
-    result = await state.client.lookup(input, options);
+    result = await state.client.lookup(input, first);
   } catch (e) {
     const error = e && typeof e === 'object'
       ? /** @type {BookTaxError} */ (e)

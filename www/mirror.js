@@ -22,6 +22,11 @@ const ui = {
   importResult: byId('mirror-import-result', HTMLElement),
 };
 
+/** Whether this page's sync is writing the mirror now: lookups then ask the live service first. */
+export function mirrorSyncing() {
+  return worker !== null;
+}
+
 /** Whether the clerk turned the mirror on in this browser. */
 export function mirrorEnabled() {
   try {

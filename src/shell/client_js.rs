@@ -233,6 +233,16 @@ async fn answer(
                     .map_err(in_lang)?;
                 return to_js(&result);
             };
+            if field(opts, "preferLive").as_bool() == Some(true) {
+                // While a sync writes the mirror, its reads wait behind the writes: the live
+                // service answers first, and the mirror only when the service has no answer.
+                let from_live = lookup(&live.with_signal(signal), code, terms)
+                    .await
+                    .map_err(in_lang)?;
+                if from_live.error.is_none() {
+                    return to_js(&from_live);
+                }
+            }
             let db = mirror.db().await?;
             let source = MirrorLookup {
                 db: &db,

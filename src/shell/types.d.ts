@@ -189,6 +189,8 @@ export interface LookupOptions {
   signal?: AbortSignal;
   /** With a mirror: after the mirror's answer, ask the live service; its answer wins when it has one. */
   confirm?: boolean;
+  /** With a mirror: ask the live service first and the mirror only when it has no answer (while a sync writes the mirror). */
+  preferLive?: boolean;
 }
 
 /** Options of `policyStatus`. */
