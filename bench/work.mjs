@@ -19,7 +19,8 @@ export async function elementBytes(www) {
 }
 
 /** A 200-line sale decided again after the checkout time changes: the wasm call, the handler, the paint. */
-export async function saleRedecide(www, runs) {
+/** Runs `work(page)` on the ready lookup page served by a fresh local service, then closes both. */
+async function onReadyPage(www, work) {
   const server = await startServer([], { www });
   const browser = await launchBrowser();
   try {
@@ -27,6 +28,15 @@ export async function saleRedecide(www, runs) {
     const page = await context.newPage();
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="true"]');
+    return await work(page, context);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+export async function saleRedecide(www, runs) {
+  return onReadyPage(www, async (page, context) => {
     const codes = Array.from({ length: 200 }, (_, i) => candidateIsbn(i * 13));
     await page.evaluate(async (codes) => {
       const w = await import('./pkg/booktax.js');
@@ -61,10 +71,7 @@ export async function saleRedecide(www, runs) {
     }, runs);
     await context.close();
     return times;
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 }
 
 /**
@@ -73,40 +80,29 @@ export async function saleRedecide(www, runs) {
  * codes back); verdicts and reasons must agree record by record.
  */
 export async function jsBoundary(www, runs) {
-  const server = await startServer([], { www });
-  const browser = await launchBrowser();
-  try {
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    const page = await context.newPage();
-    await page.goto(server.url);
-    await page.waitForSelector('html[data-ready="true"]');
-    return await page.evaluate(async (runs) => {
-      const w = await import('./pkg/booktax.js');
-      await w.default();
-      const statuses = ['approved', 'approved', 'approved', 'revoked', 'applying', 'expired', null];
-      const records = Array.from({ length: 100000 }, (_, i) => ({
-        isbn: `978${String(957000000 + i).padStart(9, '0')}0`,
-        title: `書名 ${i}`,
-        status: statuses[i % statuses.length],
-        approved_effective_date: i % 11 ? '20210301' : '20270101',
-        revoked_effective_date: statuses[i % statuses.length] === 'revoked' ? '20220101' : null,
-      }));
-      const opts = { policyExpiryDate: '20310228', at: '2026-11-24T12:00' };
-      const out = { perCall: [], batch: [], agree: true };
-      for (let r = 0; r < runs; r++) {
-        let t0 = performance.now();
-        const one = records.map((rec) => w.decideIsbn(rec, opts));
-        out.perCall.push(performance.now() - t0);
-        t0 = performance.now();
-        const all = w.decideIsbns(records, opts);
-        out.batch.push(performance.now() - t0);
-        const names = ['exempt', 'taxable', 'unknown'];
-        out.agree &&= one.every((d, i) => d.verdict === names[all.verdicts[i]] && d.reason === all.reasonNames[all.reasons[i]]);
-      }
-      return out;
-    }, runs);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  return onReadyPage(www, (page) => page.evaluate(async (runs) => {
+    const w = await import('./pkg/booktax.js');
+    await w.default();
+    const statuses = ['approved', 'approved', 'approved', 'revoked', 'applying', 'expired', null];
+    const records = Array.from({ length: 100000 }, (_, i) => ({
+      isbn: `978${String(957000000 + i).padStart(9, '0')}0`,
+      title: `書名 ${i}`,
+      status: statuses[i % statuses.length],
+      approved_effective_date: i % 11 ? '20210301' : '20270101',
+      revoked_effective_date: statuses[i % statuses.length] === 'revoked' ? '20220101' : null,
+    }));
+    const opts = { policyExpiryDate: '20310228', at: '2026-11-24T12:00' };
+    const out = { perCall: [], batch: [], agree: true };
+    for (let r = 0; r < runs; r++) {
+      let t0 = performance.now();
+      const one = records.map((rec) => w.decideIsbn(rec, opts));
+      out.perCall.push(performance.now() - t0);
+      t0 = performance.now();
+      const all = w.decideIsbns(records, opts);
+      out.batch.push(performance.now() - t0);
+      const names = ['exempt', 'taxable', 'unknown'];
+      out.agree &&= one.every((d, i) => d.verdict === names[all.verdicts[i]] && d.reason === all.reasonNames[all.reasons[i]]);
+    }
+    return out;
+  }, runs));
 }

@@ -209,8 +209,8 @@ pub struct Isbn {
     pub revoked_effective_date: DateField,
 }
 
-/// The fields of an [`Isbn`] the rules read, read exactly as [`Isbn`] reads them; the others are
-/// checked as [`Isbn`] checks them and not kept, so deciding many records keeps no codes or titles.
+/// The fields of an [`Isbn`] the rules read, read exactly as [`Isbn`] reads them, and no others:
+/// deciding a record needs neither its codes nor its texts carried into the module.
 ///
 /// ```
 /// use booktax::core::schema::{Isbn, IsbnTerms, read_schema};
@@ -223,20 +223,6 @@ pub struct Isbn {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct IsbnTerms {
-    // The fields the rules do not read are read and let go, by the same reader `Isbn` uses, so a
-    // record `Isbn` refuses (a value no JSON holds, in any field) is refused here too.
-    #[serde(rename = "isbn", default)]
-    _isbn: Checked,
-    #[serde(rename = "isbn_13", default)]
-    _isbn_13: Checked,
-    #[serde(rename = "isbn_10", default)]
-    _isbn_10: Checked,
-    #[serde(rename = "title", default)]
-    _title: Checked,
-    #[serde(rename = "publisher", default)]
-    _publisher: Checked,
-    #[serde(rename = "type", default)]
-    _case_type: Checked,
     /// As [`Isbn::kind`].
     #[serde(default, deserialize_with = "de_named")]
     pub kind: Option<BookKind>,
@@ -394,16 +380,6 @@ pub struct EanResponse {
     /// The record.
     #[serde(deserialize_with = "de_data")]
     pub data: Ean,
-}
-
-/// A field read as [`Raw`] reads it, then let go: it fails where [`Raw`] fails.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Checked;
-
-impl<'de> Deserialize<'de> for Checked {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Raw::deserialize(deserializer).map(|_| Checked)
-    }
 }
 
 /// A JSON value as served, before it is given meaning. Numbers keep their text.

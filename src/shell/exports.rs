@@ -67,6 +67,7 @@ pub fn normalize_code(
 }
 
 /// Decides a book record (the API's `Isbn` object) for `{ policyExpiryDate, at?, format?, lang? }`.
+/// Only the fields the rules read are read (status, the two effective dates, the kind, `include_ebook`).
 ///
 /// # Errors
 ///
@@ -77,7 +78,8 @@ pub fn decide_isbn_js(
     #[wasm_bindgen(unchecked_param_type = "DecideOptions")] opts: JsValue,
 ) -> Result<JsValue, Failure> {
     let at = checkout(&opts)?;
-    let isbn: Isbn = record(record_js)?;
+    // Only the fields the rules read cross into the module.
+    let isbn = Isbn::from(record::<IsbnTerms>(record_js)?);
     to_js(&decide_isbn(&isbn, &at))
 }
 
@@ -257,8 +259,8 @@ pub fn read_codes(text: &str) -> JsValue {
 
 /// Decides an array of book records for `{ policyExpiryDate, at?, format? }` in one call: `{ verdicts,
 /// reasons, reasonNames }`. `verdicts[i]` is 0 exempt, 1 taxable, 2 unknown; `reasonNames[reasons[i]]`
-/// is the reason. The options are read once, only the fields the rules read are read, and no object
-/// is made per record. A record that cannot be read is unknown (`invalid_record`), never exempt.
+/// is the reason, as `decideIsbn` gives them. The options are read once and no object is made per
+/// record. A record `decideIsbn` refuses is unknown (`invalid_record`), never exempt.
 ///
 /// # Errors
 ///
