@@ -297,13 +297,12 @@ function loadDaily() {
   // Loading from the click on, while the list's module may still be on its way.
   ui.dailyResult.dataset.state = 'loading';
   ui.dailyResult.textContent = '讀取中…';
-  ready
-    .then(() => import('./daily.js'))
-    .then(({ showDaily }) => showDaily(state.client, state.clientError, ui.dailyDate.value, ui.dailyResult))
-    .catch((e) => {
-      ui.dailyResult.dataset.state = 'error';
-      ui.dailyResult.textContent = `無法載入每日公告（${(e instanceof Error && e.message) || e}）`;
-    });
+  ready.then(() => import('./daily.js').then(({ showDaily }) =>
+    showDaily(state.client, state.clientError, ui.dailyDate.value, ui.dailyResult),
+  )).catch((e) => {
+    ui.dailyResult.dataset.state = 'error';
+    ui.dailyResult.textContent = `無法載入每日公告（${(e instanceof Error && e.message) || e}）`;
+  });
 }
 
 // ---- start-up ------------------------------------------------------------
