@@ -36,14 +36,15 @@ pub fn read_lines(text: &str) -> CodeList {
     };
     for line in text.lines() {
         match read_code(line) {
-            Ok(code) if code.code.len() == 13 => {
+            // A code is always its 13 digits (`Ean13`), so every line adds 13 bytes.
+            Ok(code) => {
                 list.kinds.push(match code.kind {
                     CodeKind::Isbn => KIND_ISBN,
                     CodeKind::Ean => KIND_EAN,
                 });
                 list.digits.extend_from_slice(code.code.as_bytes());
             }
-            _ => {
+            Err(_) => {
                 list.kinds.push(KIND_NONE);
                 list.digits.extend_from_slice(&[b'0'; 13]);
             }
