@@ -8,6 +8,7 @@ import { pageBenchmarks } from './page.mjs';
 import { elementBytes, jsBoundary, saleRedecide } from './work.mjs';
 import { longBenchmarks } from './long.mjs';
 import { nativeBenchmarks } from './native.mjs';
+import { freshMachine } from './fresh.mjs';
 
 /** min / median / max of a list of numbers. */
 function spread(values) {
@@ -45,8 +46,10 @@ rows.push(['the element\'s own bytes beyond the shared wasm (brotli)', `${kb(ele
 const sale = await saleRedecide(www, Number(process.env.BENCH_SALE_RUNS ?? 20));
 const call = spread(sale.call);
 const handler = spread(sale.handler);
+const work = spread(sale.work);
 const painted = spread(sale.painted);
-rows.push(['re-deciding a 200-line sale after a change of checkout time', `redecide() ${ms(call.min)} / ${ms(call.p50)} / ${ms(call.max)}; the page's handler ${ms(handler.min)} / ${ms(handler.p50)} / ${ms(handler.max)}; to paint ${ms(painted.min)} / ${ms(painted.p50)} / ${ms(painted.max)}`, '≤ 16 ms', painted.p50 <= 16]);
+const saleFloor = spread(sale.floor);
+rows.push(['re-deciding a 200-line sale after a change of checkout time: the page\'s handler and the style and layout it causes, the work its frame must hold', `${ms(work.min)} / ${ms(work.p50)} / ${ms(work.max)} (redecide() ${ms(call.p50)}, the handler ${ms(handler.p50)}); to the next frame ${ms(painted.min)} / ${ms(painted.p50)} / ${ms(painted.max)}, where a change that does nothing takes ${ms(saleFloor.min)} / ${ms(saleFloor.p50)} / ${ms(saleFloor.max)}`, '≤ 16 ms', work.p50 <= 16]);
 
 const boundary = await jsBoundary(www, Number(process.env.BENCH_BOUNDARY_RUNS ?? 5));
 const perCall = spread(boundary.perCall);
@@ -104,9 +107,24 @@ if (long) {
   rows.push(['batch pricing, the same from the live service (4 in flight)', `${(long.fromLive[0].ms / 1000).toFixed(1)} s (one run)`, '—', true]);
 }
 
+// The fresh-machine figure takes minutes and compiles everything again: BENCH_FRESH=1 measures it into target/bench/fresh.json.
+const freshFile = path.join(REPO_ROOT, 'target', 'bench', 'fresh.json');
+let fresh = null;
+if (process.env.BENCH_FRESH === '1') {
+  fresh = await freshMachine();
+  await writeFile(freshFile, JSON.stringify(fresh));
+} else {
+  fresh = await readFile(freshFile, 'utf8').then(JSON.parse).catch(() => null);
+}
+if (fresh) {
+  const steps = fresh.setup.filter((l) => / setup: installed|xtask serve:/.test(l)).map((l) => l.replace(/^[\d.]+ /, '')).join('; ');
+  rows.push([`fresh machine: \`cargo xtask serve\` from a clean clone to the page served, with an empty cargo home and npm cache (rustup's toolchain and Node kept) (measured ${fresh.measured.replace('T', ' ')} UTC)`, `${fresh.seconds.toFixed(1)} s (${steps})`, '≤ 180 s', fresh.seconds <= 180]);
+}
+
 // Where a budget sits below what the floor itself takes on this machine, the figure is also judged against the floor.
 const notes = [];
 notes.push(`- **Scan to verdict.** The floor (an empty page that fetches the same record, writes one line and waits for the next frame) takes p50 ${ms(scanFloor.p50)} and p99 ${ms(scanFloor.p99)} while the service answers in p50 ${ms(service.p50)}: "painted" means the next animation frame, and frames come every 16.7 ms, so no page can be within 5 ms of the service's time at p50. Against the floor, the page is ${ms(live.p50 - scanFloor.p50)} over at p50 (budget restated: ≤ 5 ms) and ${ms(live.p99 - scanFloor.p99)} over at p99 (≤ 16 ms): ${live.p50 - scanFloor.p50 <= 5 && live.p99 - scanFloor.p99 <= 16 ? 'met' : '**not met**'}.`);
+notes.push(`- **The sale.** From a change made at the start of a frame to the next frame, a change that does nothing takes p50 ${ms(saleFloor.p50)}: one frame, over the budget by itself. So the budget is judged on the work the change costs its frame, the page's handler and the style and layout it causes (forced in the same task), p50 ${ms(work.p50)}: ${work.p50 <= 16 ? 'met' : '**not met**'}. Painting the changed rows is not in that figure; to the next frame takes p50 ${ms(painted.p50)}, ${ms(painted.p50 - saleFloor.p50)} over the do-nothing change.`);
 if (long?.mirrorScans) {
   const alone = spread(long.mirrorScans.total);
   const during = spread(long.duringSync.total);

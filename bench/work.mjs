@@ -52,20 +52,33 @@ export async function saleRedecide(www, runs) {
     const times = await page.evaluate(async (runs) => {
       const w = await import('./pkg/booktax.js');
       const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
-      const out = { call: [], handler: [], painted: [] };
+      const out = { call: [], handler: [], work: [], painted: [], floor: [] };
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      const idle = document.createElement('input');
       for (let i = 0; i < runs; i++) {
         const at = i % 2 ? '2021-03-10T12:00' : '2026-01-20T12:00';
         const results = JSON.parse(localStorage.getItem('booktax.sale')).lines.map((l) => l.result);
         let t0 = performance.now();
         client.redecide(results, { at, format: 'physical' });
         out.call.push(performance.now() - t0);
+        await frame();
         const input = document.getElementById('at');
         input.value = at;
         t0 = performance.now();
         input.dispatchEvent(new Event('change'));
         out.handler.push(performance.now() - t0);
-        await new Promise((r) => requestAnimationFrame(() => r()));
+        // Style and layout now, in this task: the work the change costs its frame, without the wait for the frame.
+        document.body.getBoundingClientRect();
+        out.work.push(performance.now() - t0);
+        await frame();
         out.painted.push(performance.now() - t0);
+        // The same from the same point in a frame, for a change that does nothing: what "to the next frame" costs alone.
+        await frame();
+        t0 = performance.now();
+        idle.dispatchEvent(new Event('change'));
+        document.body.getBoundingClientRect();
+        await frame();
+        out.floor.push(performance.now() - t0);
       }
       return out;
     }, runs);

@@ -522,3 +522,100 @@ fn decide_isbns_and_decide_isbn_agree_whatever_a_field_holds() {
         }
     }
 }
+
+/// A client for calls that ask nothing (no service behind this address is ever reached).
+fn offline_client() -> booktax::shell::client_js::BookTaxClient {
+    booktax::shell::client_js::BookTaxClient::new(json(
+        r#"{"baseUrl":"http://127.0.0.1:9","appid":"booktax-sample"}"#,
+    ))
+    .unwrap_or_else(|_| panic!("client options"))
+}
+
+/// An earlier live answer for `code` carrying `record` (its decision is stale on purpose).
+fn earlier_answer(code: &str, record: &str) -> JsValue {
+    json(&format!(
+        r#"{{"code":"{code}","kind":"isbn","record":{record},"decision":{{"verdict":"exempt","reason":"approved"}},
+        "policyExpiryDate":"20260228","source":"live","fetchedAt":"2026-01-01 10:00:00","checkoutDate":"20260101"}}"#
+    ))
+}
+
+#[wasm_bindgen_test]
+fn redecide_decides_each_answer_again_from_the_record_it_carries() {
+    let client = offline_client();
+    let book = earlier_answer("9789576780004", BOOK);
+    // The live service's shape: `isbn` holds the ISBN-10, the asked ISBN-13 only in `isbn_13`.
+    let ten = earlier_answer(
+        "9789576780004",
+        r#"{"isbn":"9576780004","isbn_13":"9789576780004","kind":"實體","status":"approved","approved_effective_date":"20210301"}"#,
+    );
+    let wrong_book = earlier_answer(
+        "9789576780004",
+        r#"{"isbn":"9789570000009","status":"approved","approved_effective_date":"20210301"}"#,
+    );
+    let failed = json(
+        r#"{"code":"9789576780004","kind":"isbn","record":null,"decision":{"verdict":"unknown","reason":"lookup_failed"},"error":{"code":"timeout"}}"#,
+    );
+    let lookups: JsValue = [&book, &ten, &wrong_book, &failed]
+        .into_iter()
+        .collect::<js_sys::Array>()
+        .into();
+    let at = |when: &str| json(&format!(r#"{{"at":"{when}","format":"physical"}}"#));
+
+    let before_policy = client
+        .redecide(lookups.clone(), at("2021-02-01T12:00"))
+        .unwrap();
+    let in_policy = client
+        .redecide(lookups.clone(), at("2026-01-20T12:00"))
+        .unwrap();
+    for (answers, want) in [(&before_policy, "taxable"), (&in_policy, "exempt")] {
+        for i in 0..2 {
+            let answer = answers.get(i);
+            assert_eq!(
+                text(&get(&answer, "decision"), "verdict").unwrap(),
+                want,
+                "line {i}"
+            );
+        }
+    }
+    assert_eq!(text(&in_policy.get(0), "checkoutDate").unwrap(), "20260120");
+    // The record comes back as it was given, texts and all.
+    let kept = get(&in_policy.get(0), "record");
+    assert!(js_sys::Object::is(&kept, &get(&book, "record")));
+    assert_eq!(text(&kept, "title").unwrap(), "國立中央圖書館讀者指引");
+    // Another book's record decides nothing: unknown, without the record, never exempt.
+    let wrong = in_policy.get(2);
+    assert_eq!(
+        text(&get(&wrong, "decision"), "verdict").unwrap(),
+        "unknown"
+    );
+    assert!(get(&wrong, "record").is_null());
+    assert!(get(&wrong, "error").is_object());
+    // A failure carries no record to decide from: it comes back as it was.
+    assert!(js_sys::Object::is(&in_policy.get(3), &failed));
+}
+
+#[wasm_bindgen_test]
+fn redecide_names_the_line_it_cannot_read() {
+    let client = offline_client();
+    let opts = json(r#"{"at":"2026-01-20T12:00"}"#);
+    let unreadable_code = earlier_answer("97895767800X", BOOK);
+    let list = |answer: &JsValue| -> JsValue {
+        [&earlier_answer("9789576780004", BOOK), answer]
+            .into_iter()
+            .collect::<js_sys::Array>()
+            .into()
+    };
+    let (code, message) = thrown(client.redecide(list(&unreadable_code), opts.clone()));
+    assert_eq!(code, "bad_line");
+    assert!(message.starts_with("第 2 項"), "{message}");
+    // A rule field that is no text (a Symbol here) is refused, not skipped.
+    let odd_status = earlier_answer("9789576780004", BOOK);
+    js_sys::Reflect::set(
+        &get(&odd_status, "record"),
+        &"status".into(),
+        &js_sys::Symbol::for_("approved").into(),
+    )
+    .unwrap();
+    let (code, _) = thrown(client.redecide(list(&odd_status), opts));
+    assert_eq!(code, "bad_line");
+}

@@ -254,6 +254,60 @@ impl From<IsbnTerms> for Isbn {
     }
 }
 
+/// The fields of an [`Isbn`] that deciding an earlier answer again reads: its codes (to check the
+/// record is the one asked for) and its terms, read exactly as [`Isbn`] reads them; no texts.
+///
+/// ```
+/// use booktax::core::schema::{Isbn, IsbnAsked, read_schema};
+/// let json = r#"{"isbn":"9576780004","isbn_13":"9789576780004","title":"書","status":"approved"}"#;
+/// let book = Isbn::from(read_schema::<IsbnAsked, _>(&mut serde_json::Deserializer::from_str(json)).unwrap());
+/// assert_eq!((book.isbn_13.as_deref(), book.title), (Some("9789576780004"), None));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct IsbnAsked {
+    /// As [`Isbn::isbn`].
+    #[serde(default, deserialize_with = "de_code")]
+    pub isbn: String,
+    /// As [`Isbn::isbn_13`].
+    #[serde(default, deserialize_with = "de_text")]
+    pub isbn_13: Option<String>,
+    /// As [`Isbn::isbn_10`].
+    #[serde(default, deserialize_with = "de_text")]
+    pub isbn_10: Option<String>,
+    /// As [`Isbn::kind`].
+    #[serde(default, deserialize_with = "de_named")]
+    pub kind: Option<BookKind>,
+    /// As [`Isbn::include_ebook`].
+    #[serde(default, deserialize_with = "de_flag")]
+    pub include_ebook: Option<bool>,
+    /// As [`Isbn::status`].
+    #[serde(default, deserialize_with = "de_named")]
+    pub status: Option<IsbnStatus>,
+    /// As [`Isbn::approved_effective_date`].
+    #[serde(default, deserialize_with = "de_date")]
+    pub approved_effective_date: DateField,
+    /// As [`Isbn::revoked_effective_date`].
+    #[serde(default, deserialize_with = "de_date")]
+    pub revoked_effective_date: DateField,
+}
+
+impl From<IsbnAsked> for Isbn {
+    /// A record with the codes and terms and no texts: enough to check and decide, not for showing.
+    fn from(a: IsbnAsked) -> Isbn {
+        Isbn {
+            isbn: a.isbn,
+            isbn_13: a.isbn_13,
+            isbn_10: a.isbn_10,
+            kind: a.kind,
+            include_ebook: a.include_ebook,
+            status: a.status,
+            approved_effective_date: a.approved_effective_date,
+            revoked_effective_date: a.revoked_effective_date,
+            ..Isbn::default()
+        }
+    }
+}
+
 /// EAN物件: a boxed set's barcode and the publications it holds. The same type
 /// reads list items (`ean`, `isbns`, `title`) and the EAN lookup's `data`
 /// (which adds `status`, `created_date` and `deleted_date`).

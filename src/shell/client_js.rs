@@ -16,8 +16,8 @@ use crate::core::lookup::source::{Terms, lookup};
 use crate::core::mirror::import::read_historical;
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
-use crate::core::schema::DateField;
 use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
+use crate::core::schema::{DateField, IsbnAsked};
 use crate::core::taipei::format_yyyymmdd;
 use crate::core::taipei::parse_yyyymmdd;
 use crate::shell::batch::{BatchOptions, check_batch};
@@ -488,12 +488,17 @@ impl BookTaxClient {
             }
             let code = read_code(&text_of(&field(&earlier, "code")).unwrap_or_default())
                 .map_err(|e| bad(&e.describe(lang)))?;
+            // A book's record is read for its codes and terms only: its texts stay in JS, and the
+            // answer carries the record object it was given (see below).
             let record = if served.is_null() || served.is_undefined() {
                 Err(LookupError::NotFound(Missing::Code))
             } else if code.kind == CodeKind::Isbn {
-                Ok(Found::Isbn(record(served).map_err(|f| bad(f.message()))?))
+                let asked: IsbnAsked = record(served.clone()).map_err(|f| bad(f.message()))?;
+                Ok(Found::Isbn(asked.into()))
             } else {
-                Ok(Found::Ean(record(served).map_err(|f| bad(f.message()))?))
+                Ok(Found::Ean(
+                    record(served.clone()).map_err(|f| bad(f.message()))?,
+                ))
             };
             let policy = field(&earlier, "policyExpiryDate")
                 .as_string()
@@ -520,7 +525,13 @@ impl BookTaxClient {
                 Some("empty") => Some("empty"),
                 _ => None,
             };
-            out.push(&to_js(&again)?);
+            // The record is the one the caller gave (it decided this answer): not made again.
+            let kept = again.record.take().is_some();
+            let answer = to_js(&again)?;
+            if kept {
+                let _ = js_sys::Reflect::set(&answer, &"record".into(), &served);
+            }
+            out.push(&answer);
         }
         Ok(out)
     }

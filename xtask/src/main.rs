@@ -23,16 +23,20 @@ usage: cargo xtask <job>
   setup                 install the toolchain pieces (each only when missing)
 ";
 
-/// Sets up what the page needs, builds it and serves it: wasm-bindgen-cli
-/// compiles while the wasm and the server do, so a fresh machine waits for the
-/// longest of them, not their sum.
+/// Sets up what the page needs, builds it and serves it: wasm-bindgen-cli, the
+/// wasm and the server compile at once (their builds lock different directories),
+/// so a fresh machine's cores stay busy until the last of them is done.
 fn serve(args: &[String]) -> Result {
     let started = Instant::now();
     setup::ensure(&[Need::Rust, Need::Npm])?;
     let tool = std::thread::spawn(|| setup::ensure(&[Need::WasmBindgen]));
-    let built = wasm::compile().and_then(|()| suite::build_server(Build::Serve));
+    let server = std::thread::spawn(|| suite::build_server(Build::Serve));
+    let built = wasm::compile();
     tool.join()
         .map_err(|_| "installing wasm-bindgen-cli panicked".to_string())??;
+    server
+        .join()
+        .map_err(|_| "building the server panicked".to_string())??;
     built?;
     wasm::build_web()?;
     wasm::report()?;

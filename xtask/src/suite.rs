@@ -49,7 +49,7 @@ impl Drop for Server {
 pub enum Build {
     /// The `native` profile: optimised, for the test suites.
     Tests,
-    /// The `dev` profile: compiles in a fraction of the time; one clerk's page does not need more.
+    /// The `serve` profile (dev without debug info): compiles in a fraction of the time; one clerk's page does not need more.
     Serve,
 }
 
@@ -57,7 +57,7 @@ impl Build {
     fn profile(self) -> (&'static str, &'static str) {
         match self {
             Build::Tests => ("native", "native"),
-            Build::Serve => ("dev", "debug"),
+            Build::Serve => ("serve", "serve"),
         }
     }
 }
