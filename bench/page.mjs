@@ -8,7 +8,8 @@ import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
 /** A copy of the page with the floor beside it: an empty page with one module script that marks itself ready. */
 async function wwwWithFloor(www) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-www-'));
-  await cp(www, dir, { recursive: true });
+  // Timestamps kept: the service sends a precompressed copy only while it is newer than its file.
+  await cp(www, dir, { recursive: true, preserveTimestamps: true });
   await writeFile(path.join(dir, 'floor.html'), '<!doctype html><html lang="zh-Hant-TW"><head><meta charset="utf-8"><title>floor</title><script type="module" src="floor.js"></script></head><body><input id="code"></body></html>\n');
   await writeFile(path.join(dir, 'floor.js'), "performance.mark('booktax-ready');\n");
   return dir;

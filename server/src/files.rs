@@ -56,6 +56,22 @@ pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     (file.starts_with(&root) && file.is_file()).then_some(file)
 }
 
+/// Whether the build's precompressed copies of `file` (`.br`, `.gz` beside it) may be sent for it:
+/// none is older than the file. A file edited after the build is sent itself (compressed on the fly)
+/// instead of a copy of what it was.
+pub fn precompressed_current(file: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Some(source) = modified(file) else {
+        return false;
+    };
+    ["br", "gz"].iter().all(|ext| {
+        let mut copy = file.as_os_str().to_owned();
+        copy.push(".");
+        copy.push(ext);
+        modified(Path::new(&copy)).is_none_or(|made| made >= source)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,11 +34,14 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The service: routes, layers and the static files.
 pub fn router(app: Arc<App>) -> Router {
-    // Precompressed pkg files (made by `cargo xtask build`) are sent as they are; ETag,
+    // Precompressed files (made by `cargo xtask build`) are sent as they are; ETag,
     // Last-Modified, conditional requests and Range come with ServeDir.
-    let files = ServeDir::new(&app.config.www)
-        .precompressed_br()
-        .precompressed_gzip();
+    let files = Files {
+        precompressed: ServeDir::new(&app.config.www)
+            .precompressed_br()
+            .precompressed_gzip(),
+        plain: ServeDir::new(&app.config.www),
+    };
     Router::new()
         .fallback(answer)
         .with_state((Arc::clone(&app), files))
@@ -82,7 +85,14 @@ pub async fn serve(listener: TcpListener, router: Router) {
     }
 }
 
-type Shared = (Arc<App>, ServeDir);
+/// The static files: with the build's precompressed copies, and without them for a file edited since.
+#[derive(Clone)]
+struct Files {
+    precompressed: ServeDir,
+    plain: ServeDir,
+}
+
+type Shared = (Arc<App>, Files);
 
 /// The API, the page's config and the admin endpoints, else a static file.
 async fn answer(State((app, files)): State<Shared>, request: Request) -> Response {
@@ -118,7 +128,15 @@ async fn answer(State((app, files)): State<Shared>, request: Request) -> Respons
         return reply(not_found_page());
     };
     let request = Request::from_parts(parts, Body::empty());
-    let Ok(mut response) = files.oneshot(request).await;
+    let served = if files::precompressed_current(&file) {
+        files.precompressed
+    } else {
+        tracing::warn!(
+            "{path}: its .br/.gz are older than the file; sending the file (run cargo xtask build)"
+        );
+        files.plain
+    };
+    let Ok(mut response) = served.oneshot(request).await;
     if response.status() == StatusCode::NOT_FOUND {
         return reply(not_found_page());
     }

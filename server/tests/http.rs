@@ -330,3 +330,31 @@ fn the_admin_token_is_printed_at_start() {
     assert_eq!(token.len(), 32, "{token}");
     assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
 }
+
+#[test]
+fn precompressed_copies_are_sent_only_while_current() {
+    let dir = site();
+    let source = "export const edited = true;\n".repeat(50);
+    std::fs::write(dir.join("fresh.js"), &source).unwrap();
+    std::fs::write(dir.join("fresh.js.br"), "COPY MADE AFTER THE FILE").unwrap();
+    std::fs::write(dir.join("edited.js"), &source).unwrap();
+    let stale = std::fs::File::create(dir.join("edited.js.br")).unwrap();
+    std::io::Write::write_all(&mut &stale, b"COPY OF AN OLDER FILE").unwrap();
+    stale
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        .unwrap();
+    let s = Server::start(&["--www", dir.to_str().unwrap()]);
+    let (head, body) = raw_get(&s.base, "/fresh.js", "Accept-Encoding: br\r\n");
+    assert!(
+        head.to_ascii_lowercase().contains("content-encoding: br"),
+        "{head}"
+    );
+    assert_eq!(body, b"COPY MADE AFTER THE FILE");
+    // Edited since its copy was made: the file itself, compressed on the fly or not at all.
+    let (head, body) = raw_get(&s.base, "/edited.js", "Accept-Encoding: br\r\n");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_ne!(body, b"COPY OF AN OLDER FILE");
+    let (_, plain) = raw_get(&s.base, "/edited.js", "");
+    assert_eq!(plain, source.as_bytes());
+    assert!(s.stderr().contains("older than the file"), "{}", s.stderr());
+}
