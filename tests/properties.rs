@@ -1,9 +1,10 @@
-//! Property tests: the code reader never panics, ISBN-10 ↔ ISBN-13 round-trips, and unreadable dates never give "exempt".
+//! Property tests: the code reader never panics, a list reads line by line as `str::lines` cuts it, ISBN-10 ↔ ISBN-13 round-trips, and unreadable dates never give "exempt".
 #![cfg(not(target_arch = "wasm32"))]
 
 use booktax::core::code::{
     CodeKind, ean13_check, isbn10_check, isbn10_to_13, isbn13_to_10, read_code,
 };
+use booktax::core::code_list::{KIND_NONE, read_lines};
 use booktax::core::lang::Lang;
 use booktax::core::rules::{Checkout, Format, Verdict, decide_ean, decide_isbn};
 use booktax::core::schema::{DateField, Ean, EanStatus, Isbn, IsbnStatus};
@@ -38,6 +39,27 @@ proptest! {
             prop_assert_eq!(ean13_check(&code.code[..12]), code.code.as_bytes()[12] as char);
             let is_book = code.code.starts_with("978") || code.code.starts_with("979");
             prop_assert_eq!(code.kind == CodeKind::Isbn, is_book);
+        }
+    }
+
+    #[test]
+    fn a_list_is_read_line_by_line_as_str_lines_cuts_it(
+        lines in prop::collection::vec(prop::collection::vec(till_char(), 0..16), 0..6),
+        ends in prop::collection::vec(prop::sample::select(vec!["\n", "\r\n", "\r", "\n\r"]), 6),
+    ) {
+        let text: String = lines
+            .iter()
+            .zip(&ends)
+            .map(|(line, end)| format!("{}{end}", line.iter().collect::<String>()))
+            .collect();
+        let list = read_lines(&text);
+        prop_assert_eq!(list.kinds.len(), text.lines().count());
+        for (i, line) in text.lines().enumerate() {
+            let digits = &list.digits[13 * i..13 * i + 13];
+            match read_code(line) {
+                Ok(code) => prop_assert_eq!(digits, code.code.as_bytes()),
+                Err(_) => prop_assert_eq!(list.kinds[i], KIND_NONE),
+            }
         }
     }
 

@@ -396,15 +396,22 @@ fn sale_totals_for_the_invoice_and_lines_it_refuses() {
 
 #[wasm_bindgen_test]
 fn read_codes_gives_each_line_what_normalize_code_gives() {
+    // Non-ASCII early (full-width digits, CJK, an emoji's surrogate pair), so the text is copied
+    // in in two parts: every line after them must still read.
     let lines = [
         "957-678-000-4",
-        "<img src=x>",
+        "９７８－９５７－６７８－０００－４",
+        "書名📚 <img src=x>",
         "8667106506069",
         "",
         "9789576780005",
         "ISBN 978-957-678-000-4",
     ];
-    let list = read_codes(&lines.join("\r\n"));
+    let list = read_codes(lines.join("\r\n").into()).unwrap();
+    assert_eq!(
+        thrown(read_codes(JsValue::from(9789576780004.0))).0,
+        "bad_input"
+    );
     let kinds = bytes(&list, "kinds");
     let digits = bytes(&list, "digits");
     assert_eq!(kinds.len(), lines.len());

@@ -271,7 +271,9 @@ impl std::str::FromStr for Code {
 /// no code has, or a check digit that does not match (naming the right one).
 pub fn read_code(input: &str) -> Result<Code, CodeError> {
     // Folded as read (no copy of the input), and nothing allocated on the way.
-    let body = after_label(skip_separators(input.chars().map(fold_width)));
+    let body = after_label(skip_separators(
+        Chars { text: input, at: 0 }.map(fold_width),
+    ));
 
     // The digits (an ISBN-10's X among them): every one counted, the first 18 kept,
     // as no code has more.
@@ -442,6 +444,31 @@ pub fn isbn13_to_10(isbn13: &str) -> Option<String> {
 }
 
 /// Full-width forms (U+FF01..U+FF5E) to ASCII, and the many dashes to `-`.
+/// The characters of a text, an ASCII one (most of what a till sends) read a byte at a time: in the
+/// size-optimised wasm, `str::chars` decoded every digit through two calls.
+#[derive(Clone)]
+struct Chars<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    #[inline]
+    fn next(&mut self) -> Option<char> {
+        let &byte = self.text.as_bytes().get(self.at)?;
+        let c = if byte.is_ascii() {
+            char::from(byte)
+        } else {
+            // `at` only ever moves by whole characters, so it is always on a character boundary.
+            self.text.get(self.at..)?.chars().next()?
+        };
+        self.at += c.len_utf8();
+        Some(c)
+    }
+}
+
 fn fold_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),

@@ -29,12 +29,12 @@ pub struct CodeList {
 /// assert_eq!(&list.digits[13..26], &[b'0'; 13]);
 /// ```
 pub fn read_lines(text: &str) -> CodeList {
-    let count = text.lines().count();
+    let count = text.bytes().filter(|&b| b == b'\n').count() + 1;
     let mut list = CodeList {
         kinds: Vec::with_capacity(count),
         digits: Vec::with_capacity(13 * count),
     };
-    for line in text.lines() {
+    for line in lines(text) {
         match read_code(line) {
             // A code is always its 13 digits (`Ean13`), so every line adds 13 bytes.
             Ok(code) => {
@@ -53,9 +53,56 @@ pub fn read_lines(text: &str) -> CodeList {
     list
 }
 
+/// The lines of `text` exactly as `str::lines` gives them (cut at `\n`, a `\r` just before it
+/// dropped, nothing after a final `\n`), found by a plain byte loop: in the size-optimised wasm,
+/// `str::lines` took as long as reading the codes.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text).filter(|t| !t.is_empty());
+    std::iter::from_fn(move || {
+        let current = rest?;
+        // A `\n` is never inside a multi-byte character, so both cuts fall on character boundaries.
+        Some(match current.bytes().position(|b| b == b'\n') {
+            Some(at) => {
+                rest = current.get(at + 1..).filter(|r| !r.is_empty());
+                let line = current.get(..at).unwrap_or_default();
+                line.strip_suffix('\r').unwrap_or(line)
+            }
+            None => {
+                rest = None;
+                current
+            }
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_cut_as_str_lines_cuts_them() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\r",
+            "a\r\n",
+            "\r\n\r\n",
+            "a\rb\nc",
+            "a\n\nb\r\n\r",
+            "\r",
+            "９７８\r\n書\n",
+            "x\n\r",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn every_line_in_order_as_the_single_reader_reads_it() {

@@ -8,7 +8,7 @@ use crate::core::sale::{LineLabel, MAX_AMOUNT, SaleLine, sale_csv, sale_totals, 
 use crate::core::schema::{Ean, Isbn, IsbnTerms, read_schema};
 use crate::core::taipei::{date_from_unix_millis, format_yyyymmdd};
 use crate::shell::js_error::{Failure, to_js};
-use crate::shell::js_input::{checkout_day, field, format_option, lang_option, text_of};
+use crate::shell::js_input::{checkout_day, field, format_option, lang_option, text_of, utf8_of};
 use chrono::NaiveDate;
 use serde::Serialize;
 use wasm_bindgen::JsCast;
@@ -240,9 +240,18 @@ fn sale_lines(lines: JsValue, what: &str) -> Result<(js_sys::Array, Vec<SaleLine
 /// Reads one code per line of `text` at once: `{ kinds, digits }`, two `Uint8Array`s. `kinds[i]` is 1 for
 /// an ISBN, 2 for a boxed set's EAN, 0 for a line that is no code; line `i`'s 13 digits (ASCII) are
 /// `digits[13 * i .. 13 * i + 13]`. One call for a whole list: no object and no `Error` per code.
+///
+/// # Errors
+///
+/// `bad_input` when `text` is no string.
 #[wasm_bindgen(js_name = readCodes, unchecked_return_type = "CodeList")]
-pub fn read_codes(text: &str) -> JsValue {
-    let list = read_lines(text);
+pub fn read_codes(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsValue, Failure> {
+    let text = text
+        .dyn_ref::<js_sys::JsString>()
+        .ok_or_else(|| Failure::new("bad_input", "readCodes 需要一段文字（string）"))?;
+    let list = read_lines(&utf8_of(text));
     let out = js_sys::Object::new();
     let _ = js_sys::Reflect::set(
         &out,
@@ -254,7 +263,7 @@ pub fn read_codes(text: &str) -> JsValue {
         &"digits".into(),
         &js_sys::Uint8Array::from(&list.digits[..]),
     );
-    out.into()
+    Ok(out.into())
 }
 
 /// Decides an array of book records for `{ policyExpiryDate, at?, format? }` in one call: `{ verdicts,

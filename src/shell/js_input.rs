@@ -5,6 +5,7 @@ use crate::core::rules::Format;
 use crate::core::taipei::{date_from_unix_millis, parse_moment};
 use crate::shell::js_error::Failure;
 use chrono::NaiveDate;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
@@ -146,4 +147,57 @@ pub fn signal_option(opts: &JsValue) -> Result<Option<AbortSignal>, Failure> {
         .dyn_into::<AbortSignal>()
         .map(Some)
         .map_err(|_| Failure::option("signal 必須是 AbortSignal"))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's `TextEncoder`, bound here to take a JS string as it is (web-sys's takes a `&str`).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(
+        this: &TextEncoder,
+        text: &js_sys::JsString,
+        into: &js_sys::Uint8Array,
+    ) -> Encoded;
+    /// `encodeInto`'s `{ read, written }`: UTF-16 units read, bytes written.
+    type Encoded;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &Encoded) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &Encoded) -> u32;
+}
+
+/// A JS string's UTF-8, written into the module's memory by the platform's `TextEncoder.encodeInto`.
+/// For long texts: wasm-bindgen's own `&str` passing copies an ASCII text one character at a time in
+/// JS (14 MB of codes: about 170 ms that way, 10 ms this way).
+pub fn utf8_of(text: &js_sys::JsString) -> String {
+    let units = text.length();
+    let encoder = TextEncoder::new();
+    // One byte per UTF-16 unit holds an ASCII text; the rest, if any, is written after it with room
+    // for the most one unit can take (3 bytes).
+    let mut bytes = vec![0u8; units as usize];
+    let first = encode(&encoder, text, &mut bytes);
+    let (read, mut written) = (first.read(), first.written() as usize);
+    if read < units {
+        bytes.resize(written + 3 * (units - read) as usize, 0);
+        let rest = text.slice(read, units);
+        written += encode(&encoder, &rest, &mut bytes[written..]).written() as usize;
+    }
+    bytes.truncate(written);
+    // TextEncoder writes UTF-8 (a lone surrogate as U+FFFD), so nothing is lost here.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// `encodeInto(text, into)`, through a view of `into` in the module's memory, made just before the
+/// call: nothing allocates (and so nothing can move the memory) while the view is in use.
+fn encode(encoder: &TextEncoder, text: &js_sys::JsString, into: &mut [u8]) -> Encoded {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let view = js_sys::Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        into.as_mut_ptr() as u32,
+        into.len() as u32,
+    );
+    encoder.encode_into(text, &view)
 }
