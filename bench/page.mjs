@@ -15,38 +15,41 @@ async function wwwWithFloor(www) {
   return dir;
 }
 
-/** Everything a first visit transfers (compressed as sent), until the page is ready and the service worker has installed. */
+/**
+ * Everything a first visit transfers (compressed as sent, headers included), until the page is ready and its
+ * service worker has installed: the page's own requests and the worker's (its install caches the shell).
+ */
 async function wireBytes(browser, url) {
   const context = await browser.newContext();
+  const sizes = [];
+  context.on('requestfinished', (request) => {
+    sizes.push(request.sizes().then((s) => ({
+      name: new URL(request.url()).pathname,
+      worker: Boolean(request.serviceWorker()),
+      bytes: s.responseBodySize + s.responseHeadersSize,
+    })));
+  });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  const sizes = new Map();
-  const urls = new Map();
-  cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
-  cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, e.encodedDataLength));
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
   await page.waitForSelector('#policy:not([data-state="loading"])');
-  // The service worker's own install fetches count too: wait for it to finish.
   await page.evaluate(async () => { await navigator.serviceWorker?.ready; });
   await page.waitForTimeout(500);
-  const byFile = {};
-  for (const [id, bytes] of sizes) {
-    const name = new URL(urls.get(id) ?? 'about:blank').pathname;
-    byFile[name] = (byFile[name] ?? 0) + bytes;
-  }
-  // Worker fetches are not in the page's session: the shell cache's own copy is read from Cache Storage size instead.
-  const cached = await page.evaluate(async () => {
-    let total = 0;
-    for (const name of await caches.keys()) {
-      for (const req of await (await caches.open(name)).keys()) total += 1;
-    }
-    return total;
+  const cachedFiles = await page.evaluate(async () => {
+    let n = 0;
+    for (const name of await caches.keys()) n += (await (await caches.open(name)).keys()).length;
+    return n;
   });
   await context.close();
-  const total = Object.values(byFile).reduce((a, b) => a + b, 0);
-  return { total, byFile, cachedFiles: cached };
+  const byFile = {};
+  let total = 0;
+  let worker = 0;
+  for (const { name, worker: fromWorker, bytes } of await Promise.all(sizes)) {
+    total += bytes;
+    if (fromWorker) worker += bytes;
+    else byFile[name] = (byFile[name] ?? 0) + bytes;
+  }
+  return { total, worker, byFile, cachedFiles };
 }
 
 /** Navigation start to the `booktax-ready` mark, over fresh contexts. */

@@ -55,3 +55,41 @@ test('a new version waits while the page runs the old one, then replaces every f
     await server.stop();
   }
 });
+
+test('a first visit downloads each file once: the worker revalidates what the page loaded, and caches it all', async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext(TZ ? { timezoneId: TZ } : {});
+    /** @type {Promise<{ name: string, worker: boolean, body: number }>[]} */
+    const finished = [];
+    context.on('requestfinished', (request) => {
+      finished.push(request.sizes().then((s) => ({
+        name: new URL(request.url()).pathname,
+        worker: Boolean(request.serviceWorker()),
+        body: s.responseBodySize,
+      })));
+    });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const cached = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    await context.close();
+    const requests = await Promise.all(finished);
+    const byPage = new Set(requests.filter((r) => !r.worker && r.body > 0).map((r) => r.name));
+    const again = requests.filter((r) => r.worker && byPage.has(r.name) && !r.name.endsWith('shell-manifest.json'));
+    assert.ok(again.length >= 10, `the worker revalidated the page's files (${again.map((r) => r.name)})`);
+    for (const r of again) assert.equal(r.body, 0, `${r.name} came twice`);
+    for (const file of ['/', '/app.js', '/pkg/booktax_bg.wasm', '/daily.js', '/sync-worker.js']) {
+      assert.ok(cached.includes(file), `${file} cached for offline use`);
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
