@@ -356,5 +356,6 @@ fn precompressed_copies_are_sent_only_while_current() {
     assert_ne!(body, b"COPY OF AN OLDER FILE");
     let (_, plain) = raw_get(&s.base, "/edited.js", "");
     assert_eq!(plain, source.as_bytes());
-    assert!(s.stderr().contains("older than the file"), "{}", s.stderr());
+    let log = s.wait_log("older than the file");
+    assert!(log.contains("/edited.js: its .br/.gz are older than the file"), "{log}");
 }

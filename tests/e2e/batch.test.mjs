@@ -1,12 +1,15 @@
 // Batch pricing (整批查詢): a stock list priced in a Worker, one CSV row per input line in order, Big5 and UTF-8 alike, cancelling keeps what was done, the busy window, the mirror (the 100,000-line run is tests/long/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSuite, closeSuite, adminPost, lookup, taipeiDay } from './harness.mjs';
+import { openSuite, closeSuite, adminPost, lookup, outsideBusyWindow, taipeiDay } from './harness.mjs';
 import { openBatch, run, downloadCsv, rows, status } from './batch-page.mjs';
 import { candidateIsbn, candidateEan, big5 } from './batch-lines.mjs';
 
 let suite;
-before(async () => { suite = await openSuite({ page: false }); });
+before(async () => {
+  suite = await openSuite({ page: false });
+  await outsideBusyWindow(suite.server.url);
+});
 after(async () => closeSuite(suite ?? {}));
 
 test('a Big5 file and a UTF-8-with-BOM file give the same rows', async () => {
@@ -90,7 +93,7 @@ test('21:30–24:00 the run waits for the service unless told not to; pasted tex
     assert.match(await page.locator('#batch-summary').textContent(), /免稅 1 行.*應稅 1 行/);
     assert.deepEqual(errors, []);
   } finally {
-    await adminPost(suite.server.url, 'clock', { now: null });
+    await outsideBusyWindow(suite.server.url);
     await context.close();
   }
 });

@@ -1,10 +1,13 @@
 // The offline mirror in the page: sync in a Worker, answers with the service stopped, offline start, the busy window, one tab at a time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSuite, closeSuite, adminPost, taipeiDay, screenshot, TZ } from './harness.mjs';
+import { openSuite, closeSuite, adminPost, outsideBusyWindow, taipeiDay, screenshot, TZ } from './harness.mjs';
 
 let suite;
-before(async () => { suite = await openSuite({ page: false }); });
+before(async () => {
+  suite = await openSuite({ page: false });
+  await outsideBusyWindow(suite.server.url);
+});
 after(async () => closeSuite(suite ?? {}));
 
 // A context whose pages start with the mirror turned on; `requests` collects every URL.
@@ -83,7 +86,7 @@ test('automatic sync waits out 21:30–24:00; 立即同步 runs then, and takes 
     await page.waitForFunction((d) => document.getElementById('mirror-status').textContent.includes(`資料更新至 ${d}`), tomorrow);
     assert.ok(requests.some((u) => u.includes(`/v1/announcement/${tomorrow.replaceAll('-', '')}?`)), 'tomorrow\'s list was asked');
   } finally {
-    await adminPost(suite.server.url, 'clock', { now: null });
+    await outsideBusyWindow(suite.server.url);
     await context.close();
   }
 });
@@ -198,6 +201,10 @@ test('a synced mirror answers with the service stopped, says how fresh it is, an
     const offline = await scan(page, suite.fx.approved);
     assert.deepEqual([offline.verdict, offline.source], ['exempt', 'mirror']);
     await screenshot(page, 'mirror-offline');
+    // The page is cached once, as "./": /index.html opens offline from that same entry.
+    await page.goto(new URL('index.html', page.url()).href);
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.equal((await scan(page, suite.fx.approved)).verdict, 'exempt');
     assert.deepEqual(errors.map(String), []);
   } finally {
     await context.close();

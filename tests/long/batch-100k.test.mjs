@@ -1,12 +1,13 @@
 // The long run of batch pricing: 100,000 lines priced against the local service at --records 1000000 (a few minutes; `cargo xtask test` runs it once, in its own step).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot } from '../e2e/harness.mjs';
+import { startServer, launchBrowser, outsideBusyWindow, screenshot } from '../e2e/harness.mjs';
 import { batchLines } from '../e2e/batch-lines.mjs';
 import { openBatch, run, downloadCsv, rows, status } from '../e2e/batch-page.mjs';
 
 test('100,000 lines against the service at --records 1000000: progress shown, one CSV row per input line in order, every line read as it should be', async () => {
   const big = await startServer(['--records', '1000000']);
+  await outsideBusyWindow(big.url);
   const browser = await launchBrowser();
   const { context, page, errors } = await openBatch(browser, big.url);
   try {
