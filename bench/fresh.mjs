@@ -1,6 +1,7 @@
 // The fresh-machine figure (BENCH_FRESH=1): `cargo xtask serve` from a clean clone, with an empty cargo home and npm cache, to the page served.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, symlink, readdir } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../tests/e2e/harness.mjs';
@@ -8,7 +9,16 @@ import { REPO_ROOT } from '../tests/e2e/harness.mjs';
 // rustup's proxies are what a fresh machine has (the README's one prerequisite besides Node and Debian); every other
 // tool in ~/.cargo/bin (wasm-bindgen, wasm-pack, …) is left out, so `serve` has to install it again.
 const RUSTUP_PROXIES = ['cargo', 'cargo-clippy', 'cargo-fmt', 'clippy-driver', 'rustc', 'rustdoc', 'rustfmt', 'rustup'];
-const PORT = 18931;
+
+/** A loopback port nothing listens on now, so that what answers there can only be the serve being timed. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (probe.address());
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /** Resolves when `url` answers 200, polling every 250 ms; rejects when `child` exits first. */
 function servedBy(child, url) {
@@ -40,8 +50,9 @@ export async function freshMachine() {
       npm_config_cache: path.join(dir, 'npm-cache'),
       PATH: [path.join(cargoHome, 'bin'), proxies, ...systemPath].join(':'),
     };
+    const port = await freePort();
     const started = performance.now();
-    const child = spawn('cargo', ['xtask', 'serve', '--listen', `127.0.0.1:${PORT}`], { cwd: clone, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('cargo', ['xtask', 'serve', '--listen', `127.0.0.1:${port}`], { cwd: clone, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     // Each line of the log with the seconds since the start, so a slow step can be found.
     let log = '';
     child.stderr.on('data', (d) => {
@@ -49,7 +60,7 @@ export async function freshMachine() {
       log += String(d).split('\n').filter(Boolean).map((l) => `${at} ${l}\n`).join('');
     });
     try {
-      await servedBy(child, `http://127.0.0.1:${PORT}/pkg/booktax_bg.wasm`);
+      await servedBy(child, `http://127.0.0.1:${port}/pkg/booktax_bg.wasm`);
       const seconds = (performance.now() - started) / 1000;
       const setup = log.split('\n').filter((l) => / (setup: |xtask serve:|\s*Finished )/.test(l)).map((l) => l.trim());
       return { seconds, setup, log, measured: new Date().toISOString().slice(0, 16) };

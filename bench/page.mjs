@@ -40,11 +40,13 @@ async function wireBytes(browser, url) {
     for (const name of await caches.keys()) n += (await (await caches.open(name)).keys()).length;
     return n;
   });
+  // Every size read before the context goes (a closed target cannot answer).
+  const finished = await Promise.all(sizes);
   await context.close();
   const byFile = {};
   let total = 0;
   let worker = 0;
-  for (const { name, worker: fromWorker, bytes } of await Promise.all(sizes)) {
+  for (const { name, worker: fromWorker, bytes } of finished) {
     total += bytes;
     if (fromWorker) worker += bytes;
     else byFile[name] = (byFile[name] ?? 0) + bytes;

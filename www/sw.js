@@ -10,14 +10,23 @@ const CACHE = PREFIX + VERSION;
 // Install: every file of this version, or none (addAll fails whole), checked against the manifest.
 // Each file is revalidated (`no-cache`), not fetched afresh: what the page has just loaded comes back
 // as a 304 from the same server, so a first visit does not download the page and the wasm twice
-// (it did, 197 KB more, with `no-store`), and a file changed on the server still comes new.
+// (it did, 197 KB more, with `no-store`). Each must also match the manifest's SHA-256 (`integrity`):
+// a copy a 304 let through although its bytes changed (a deploy that kept sizes and times) fails it,
+// and then every file is fetched afresh.
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const res = await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' });
     const manifest = await res.json();
     if (manifest.version !== VERSION) throw new Error(`the shell changed during install (${manifest.version})`);
     const cache = await caches.open(CACHE);
-    await cache.addAll(manifest.files.map((file) => new Request(file, { cache: 'no-cache' })));
+    const integrity = manifest.integrity ?? {};
+    /** @param {RequestCache} mode */
+    const requests = (mode) => manifest.files.map((file) => new Request(file, { cache: mode, integrity: integrity[file] ?? '' }));
+    try {
+      await cache.addAll(requests('no-cache'));
+    } catch {
+      await cache.addAll(requests('reload'));
+    }
     // A deploy while caching could have mixed files: then this version does not install.
     const after = await (await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' })).json();
     if (after.version !== VERSION) {

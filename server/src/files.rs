@@ -57,8 +57,9 @@ pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
 }
 
 /// Whether the build's precompressed copies of `file` (`.br`, `.gz` beside it) may be sent for it:
-/// none is older than the file. A file edited after the build is sent itself (compressed on the fly)
-/// instead of a copy of what it was.
+/// each has exactly the file's modification time, which `cargo xtask build` gives it from the file
+/// as it read it. A file saved since (or copied without its times) is sent itself, compressed on the
+/// fly, never a copy of what it was; one stale copy turns both off.
 pub fn precompressed_current(file: &Path) -> bool {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let Some(source) = modified(file) else {
@@ -68,7 +69,7 @@ pub fn precompressed_current(file: &Path) -> bool {
         let mut copy = file.as_os_str().to_owned();
         copy.push(".");
         copy.push(ext);
-        modified(Path::new(&copy)).is_none_or(|made| made >= source)
+        modified(Path::new(&copy)).is_none_or(|made| made == source)
     })
 }
 

@@ -132,7 +132,7 @@ async fn answer(State((app, files)): State<Shared>, request: Request) -> Respons
         files.precompressed
     } else {
         tracing::warn!(
-            "{path}: its .br/.gz are older than the file; sending the file (run cargo xtask build)"
+            "{path}: its .br/.gz were not made from the file as it is; sending the file (run cargo xtask build)"
         );
         files.plain
     };

@@ -335,14 +335,33 @@ fn the_admin_token_is_printed_at_start() {
 fn precompressed_copies_are_sent_only_while_current() {
     let dir = site();
     let source = "export const edited = true;\n".repeat(50);
+    // A copy carries the modification time its file had when the build read it.
+    let copy = |name: &str, text: &str, modified: std::time::SystemTime| {
+        let file = std::fs::File::create(dir.join(name)).unwrap();
+        std::io::Write::write_all(&mut &file, text.as_bytes()).unwrap();
+        file.set_modified(modified).unwrap();
+    };
+    let modified = |name: &str| dir.join(name).metadata().unwrap().modified().unwrap();
+    let minute = std::time::Duration::from_secs(60);
     std::fs::write(dir.join("fresh.js"), &source).unwrap();
-    std::fs::write(dir.join("fresh.js.br"), "COPY MADE AFTER THE FILE").unwrap();
+    copy(
+        "fresh.js.br",
+        "COPY MADE AFTER THE FILE",
+        modified("fresh.js"),
+    );
     std::fs::write(dir.join("edited.js"), &source).unwrap();
-    let stale = std::fs::File::create(dir.join("edited.js.br")).unwrap();
-    std::io::Write::write_all(&mut &stale, b"COPY OF AN OLDER FILE").unwrap();
-    stale
-        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
-        .unwrap();
+    copy(
+        "edited.js.br",
+        "COPY OF AN OLDER FILE",
+        modified("edited.js") - minute,
+    );
+    // Newer than its file is no proof either: the file may have been saved while the copy was made.
+    std::fs::write(dir.join("racing.js"), &source).unwrap();
+    copy(
+        "racing.js.br",
+        "COPY OF WHAT WAS READ",
+        modified("racing.js") + minute,
+    );
     let s = Server::start(&["--www", dir.to_str().unwrap()]);
     let (head, body) = raw_get(&s.base, "/fresh.js", "Accept-Encoding: br\r\n");
     assert!(
@@ -356,6 +375,11 @@ fn precompressed_copies_are_sent_only_while_current() {
     assert_ne!(body, b"COPY OF AN OLDER FILE");
     let (_, plain) = raw_get(&s.base, "/edited.js", "");
     assert_eq!(plain, source.as_bytes());
-    let log = s.wait_log("older than the file");
-    assert!(log.contains("/edited.js: its .br/.gz are older than the file"), "{log}");
+    let (_, body) = raw_get(&s.base, "/racing.js", "Accept-Encoding: br\r\n");
+    assert_ne!(body, b"COPY OF WHAT WAS READ");
+    let log = s.wait_log("not made from the file");
+    assert!(
+        log.contains("/edited.js: its .br/.gz were not made from the file as it is"),
+        "{log}"
+    );
 }

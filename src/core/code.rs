@@ -443,7 +443,6 @@ pub fn isbn13_to_10(isbn13: &str) -> Option<String> {
     Some(code)
 }
 
-/// Full-width forms (U+FF01..U+FF5E) to ASCII, and the many dashes to `-`.
 /// The characters of a text, an ASCII one (most of what a till sends) read a byte at a time: in the
 /// size-optimised wasm, `str::chars` decoded every digit through two calls.
 #[derive(Clone)]
@@ -469,6 +468,7 @@ impl Iterator for Chars<'_> {
     }
 }
 
+/// Full-width forms (U+FF01..U+FF5E) to ASCII, and the many dashes to `-`.
 fn fold_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),

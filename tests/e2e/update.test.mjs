@@ -1,7 +1,8 @@
 // The service worker's update: a new build installs beside the old one, waits, and replaces it whole when the clerk agrees.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT, TZ, launchBrowser, startServer } from './harness.mjs';
 
@@ -10,6 +11,10 @@ const WWW = path.join(REPO_ROOT, 'target', 'sw-update-test', TZ ? TZ.replaceAll(
 test('a new version waits while the page runs the old one, then replaces every file at once', async () => {
   await rm(WWW, { recursive: true, force: true });
   await cp(path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www'), WWW, { recursive: true });
+  // dom.js at a whole second, so that the new build below can give it back exactly the same time.
+  const domFile = path.join(WWW, 'dom.js');
+  const domTime = Math.floor(Date.now() / 1000) - 60;
+  await utimes(domFile, domTime, domTime);
   const server = await startServer([], { www: WWW });
   const browser = await launchBrowser();
   try {
@@ -23,10 +28,17 @@ test('a new version waits while the page runs the old one, then replaces every f
     const v1 = JSON.parse(await readFile(path.join(WWW, 'pkg', 'shell-manifest.json'), 'utf8')).version;
     assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
 
-    // A new build: the page's module and the manifest change (a real build hashes the files).
-    await writeFile(path.join(WWW, 'dom.js'), `${await readFile(path.join(WWW, 'dom.js'), 'utf8')}\n// build 2\n`);
+    // A new build: the page's module and the manifest change (a real build hashes the files). The module keeps
+    // its size and modification time, as a deploy that sets every file's time can leave it: its validators do
+    // not change, so the worker's revalidation gets a 304 for the old bytes, which the manifest's hash refuses.
+    const old = await readFile(domFile, 'utf8');
+    const edited = old.replace('DOM helpers', 'build 2 ###');
+    assert.equal(Buffer.byteLength(edited), Buffer.byteLength(old), 'the edit keeps the size');
+    await writeFile(domFile, edited);
+    await utimes(domFile, domTime, domTime);
     const manifest = JSON.parse(await readFile(path.join(WWW, 'pkg', 'shell-manifest.json'), 'utf8'));
     manifest.version = 'test-build-2';
+    manifest.integrity['dom.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
     await writeFile(path.join(WWW, 'pkg', 'shell-manifest.json'), JSON.stringify(manifest));
 
     await page.reload();
@@ -79,8 +91,9 @@ test('a first visit downloads each file once: the worker revalidates what the pa
       const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
-    await context.close();
+    // Every size read before the context goes (a closed target cannot answer).
     const requests = await Promise.all(finished);
+    await context.close();
     const byPage = new Set(requests.filter((r) => !r.worker && r.body > 0).map((r) => r.name));
     const again = requests.filter((r) => r.worker && byPage.has(r.name) && !r.name.endsWith('shell-manifest.json'));
     assert.ok(again.length >= 10, `the worker revalidated the page's files (${again.map((r) => r.name)})`);

@@ -1,8 +1,10 @@
 //! Builds the wasm package into www/pkg (cargo, wasm-bindgen, then wasm-opt -Oz) and reports what the page weighs.
 
 use crate::shell::{Result, cargo, cmd, node_bin, root, run};
+use base64::prelude::{BASE64_STANDARD, Engine};
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -102,7 +104,8 @@ fn precompress_page() -> Result {
 }
 
 /// `www/pkg/shell-manifest.json`: the files the service worker keeps for an offline start
-/// (the pages, their modules and styles, the element, the wasm) and a version that changes with any of them.
+/// (the pages, their modules and styles, the element, the wasm), a version that changes with any
+/// of them, and each file's SHA-256 (`integrity`), which the worker checks every file against.
 fn write_shell_manifest() -> Result {
     let www = root().join("www");
     let mut files: Vec<String> = fs::read_dir(&www)
@@ -122,14 +125,18 @@ fn write_shell_manifest() -> Result {
     files.sort();
     // 64-bit FNV-1a over every file's name and bytes: enough to tell builds apart.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut integrity = Vec::new();
     for name in &files {
         let bytes = fs::read(www.join(name)).map_err(|e| format!("www/{name}: {e}"))?;
+        let digest = BASE64_STANDARD.encode(Sha256::digest(&bytes));
+        // The page is cached once, as "./" (the worker answers /index.html from that entry too;
+        // a second copy was a second download on the first visit).
+        let key = if name == "index.html" { "./" } else { name };
+        integrity.push(format!("\"{key}\": \"sha256-{digest}\""));
         for b in name.bytes().chain(bytes) {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }
-    // The page is cached once, as "./" (the worker answers /index.html from that entry too; a
-    // second copy was a second download on the first visit); its bytes are in the version above.
     files.retain(|f| f != "index.html");
     files.insert(0, "./".to_string());
     let list = files
@@ -137,7 +144,10 @@ fn write_shell_manifest() -> Result {
         .map(|f| format!("\"{f}\""))
         .collect::<Vec<_>>()
         .join(", ");
-    let manifest = format!("{{ \"version\": \"{hash:016x}\", \"files\": [{list}] }}\n");
+    let integrity = integrity.join(", ");
+    let manifest = format!(
+        "{{ \"version\": \"{hash:016x}\", \"files\": [{list}], \"integrity\": {{ {integrity} }} }}\n"
+    );
     let path = www.join("pkg").join("shell-manifest.json");
     fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -179,11 +189,17 @@ fn check_manifest(manifest: &Path) -> Result {
 }
 
 /// Writes `.br` (quality 11) and `.gz` (zopfli) beside each file, which the local service sends
-/// as they are to a client that accepts them: compressed once, at build time.
+/// as they are to a client that accepts them: compressed once, at build time. Each copy is given
+/// the modification time its file had when read, and the service sends a copy only while the two
+/// times are equal: a file saved during or after the build is sent itself.
 fn precompress(dir: &Path, names: &[&str]) -> Result {
     for &name in names {
         let path = dir.join(name);
-        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let read_error = |e: std::io::Error| format!("{}: {e}", path.display());
+        let modified = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .map_err(read_error)?;
+        let bytes = fs::read(&path).map_err(read_error)?;
         let mut br = Vec::new();
         let params = brotli::enc::BrotliEncoderParams {
             quality: 11,
@@ -202,7 +218,13 @@ fn precompress(dir: &Path, names: &[&str]) -> Result {
         .map_err(|e| format!("gzip {name}: {e}"))?;
         for (ext, data) in [("br", br), ("gz", gz)] {
             let out = dir.join(format!("{name}.{ext}"));
-            fs::write(&out, data).map_err(|e| format!("{}: {e}", out.display()))?;
+            let write_error = |e: std::io::Error| format!("{}: {e}", out.display());
+            fs::write(&out, data).map_err(write_error)?;
+            fs::File::options()
+                .write(true)
+                .open(&out)
+                .and_then(|f| f.set_modified(modified))
+                .map_err(write_error)?;
         }
     }
     Ok(())
