@@ -69,6 +69,19 @@ pub const ELEMENT_FILES: &[&str] = &[
 ///
 /// Cargo and wasm-bindgen alone: the page needs neither wasm-pack nor its downloads.
 pub fn build_web() -> Result {
+    // The page's own files do not depend on the wasm: they are compressed while it is built.
+    std::thread::scope(|scope| {
+        let page = scope.spawn(precompress_page);
+        let package = build_package();
+        page.join()
+            .map_err(|_| "compressing the page's files panicked".to_string())??;
+        package
+    })?;
+    write_shell_manifest()
+}
+
+/// The wasm, its glue and the element in www/pkg, each file also precompressed.
+fn build_package() -> Result {
     compile()?;
     let pkg = pkg_dir();
     bindgen("web", &pkg)?;
@@ -84,9 +97,7 @@ pub fn build_web() -> Result {
     check_manifest(&pkg.join("package.json"))?;
     let mut sent = vec!["booktax_bg.wasm", "booktax.js"];
     sent.extend(ELEMENT_FILES);
-    precompress(&pkg, &sent)?;
-    precompress_page()?;
-    write_shell_manifest()
+    precompress(&pkg, &sent)
 }
 
 /// The page's own modules, styles and HTML, precompressed like the package: the service would
@@ -200,22 +211,34 @@ fn precompress(dir: &Path, names: &[&str]) -> Result {
             .and_then(|m| m.modified())
             .map_err(read_error)?;
         let bytes = fs::read(&path).map_err(read_error)?;
-        let mut br = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
-            lgwin: 22,
-            ..Default::default()
-        };
-        brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)
-            .map_err(|e| format!("brotli {name}: {e}"))?;
-        let mut gz = Vec::new();
-        zopfli::compress(
-            zopfli::Options::default(),
-            zopfli::Format::Gzip,
-            bytes.as_slice(),
-            &mut gz,
-        )
-        .map_err(|e| format!("gzip {name}: {e}"))?;
+        // Both at once: zopfli and brotli 11 each take seconds on the wasm.
+        let (br, gz) = std::thread::scope(|scope| {
+            let gz = scope.spawn(|| {
+                let mut gz = Vec::new();
+                zopfli::compress(
+                    zopfli::Options::default(),
+                    zopfli::Format::Gzip,
+                    bytes.as_slice(),
+                    &mut gz,
+                )
+                .map(|()| gz)
+                .map_err(|e| format!("gzip {name}: {e}"))
+            });
+            let mut br = Vec::new();
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                lgwin: 22,
+                ..Default::default()
+            };
+            let br = brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)
+                .map(|_| br)
+                .map_err(|e| format!("brotli {name}: {e}"));
+            let gz = gz
+                .join()
+                .unwrap_or_else(|_| Err(format!("gzip {name} panicked")));
+            (br, gz)
+        });
+        let (br, gz) = (br?, gz?);
         for (ext, data) in [("br", br), ("gz", gz)] {
             let out = dir.join(format!("{name}.{ext}"));
             let write_error = |e: std::io::Error| format!("{}: {e}", out.display());
