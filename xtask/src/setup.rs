@@ -113,11 +113,14 @@ fn wasm_bindgen() -> Result<bool> {
     }
     // Not --locked: the CLI's own lockfile pins a crate version the registry no longer has.
     // --debug: compiles in about half the time, and wrapping one small wasm stays quick.
+    // --no-default-features: without its TLS (rustls, ring's C and assembly), which only a remote
+    // WebDriver over https would need; the tests' drivers run on 127.0.0.1.
     run(cmd(&cargo())
         .args([
             "install",
             "--debug",
             "--force",
+            "--no-default-features",
             "wasm-bindgen-cli",
             "--version",
             &format!("={want}"),
