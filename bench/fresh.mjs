@@ -55,9 +55,12 @@ export async function freshMachine() {
     const child = spawn('cargo', ['xtask', 'serve', '--listen', `127.0.0.1:${port}`], { cwd: clone, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     // Each line of the log with the seconds since the start, so a slow step can be found.
     let log = '';
+    let partial = '';
     child.stderr.on('data', (d) => {
       const at = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
-      log += String(d).split('\n').filter(Boolean).map((l) => `${at} ${l}\n`).join('');
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      log += lines.filter(Boolean).map((l) => `${at} ${l}\n`).join('');
     });
     try {
       await servedBy(child, `http://127.0.0.1:${port}/pkg/booktax_bg.wasm`);
