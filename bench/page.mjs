@@ -2,7 +2,7 @@
 import { cp, writeFile, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser } from '../tests/e2e/harness.mjs';
+import { startServer, launchBrowser, transfers } from '../tests/e2e/harness.mjs';
 import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
 
 /** A copy of the page with the floor beside it: an empty page with one module script that marks itself ready. */
@@ -21,14 +21,7 @@ async function wwwWithFloor(www) {
  */
 async function wireBytes(browser, url) {
   const context = await browser.newContext();
-  const sizes = [];
-  context.on('requestfinished', (request) => {
-    sizes.push(request.sizes().then((s) => ({
-      name: new URL(request.url()).pathname,
-      worker: Boolean(request.serviceWorker()),
-      bytes: s.responseBodySize + s.responseHeadersSize,
-    })));
-  });
+  const sent = transfers(context);
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
@@ -41,12 +34,13 @@ async function wireBytes(browser, url) {
     return n;
   });
   // Every size read before the context goes (a closed target cannot answer).
-  const finished = await Promise.all(sizes);
+  const finished = await sent.read();
   await context.close();
   const byFile = {};
   let total = 0;
   let worker = 0;
-  for (const { name, worker: fromWorker, bytes } of finished) {
+  for (const { name, worker: fromWorker, body, headers } of finished) {
+    const bytes = body + headers;
     total += bytes;
     if (fromWorker) worker += bytes;
     else byFile[name] = (byFile[name] ?? 0) + bytes;

@@ -169,6 +169,24 @@ export async function outsideBusyWindow(base) {
   await adminPost(base, 'clock', { now: taipeiTime >= '21:00' ? `${taipeiDay(0)}T21:00:00+08:00` : null });
 }
 
+/**
+ * Starts collecting what every request of `context` transferred, from its pages and their service workers
+ * (encoded body and headers, as sent); `read()` resolves to the list, and must be awaited before the context closes.
+ */
+export function transfers(context) {
+  /** @type {Promise<{ name: string, worker: boolean, body: number, headers: number }>[]} */
+  const sizes = [];
+  context.on('requestfinished', (request) => {
+    sizes.push(request.sizes().then((s) => ({
+      name: new URL(request.url()).pathname,
+      worker: Boolean(request.serviceWorker()),
+      body: s.responseBodySize,
+      headers: s.responseHeadersSize,
+    })));
+  });
+  return { read: () => Promise.all(sizes) };
+}
+
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, TZ, launchBrowser, startServer } from './harness.mjs';
+import { REPO_ROOT, TZ, launchBrowser, startServer, transfers } from './harness.mjs';
 
 const WWW = path.join(REPO_ROOT, 'target', 'sw-update-test', TZ ? TZ.replaceAll('/', '_') : 'default');
 
@@ -73,15 +73,7 @@ test('a first visit downloads each file once: the worker revalidates what the pa
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext(TZ ? { timezoneId: TZ } : {});
-    /** @type {Promise<{ name: string, worker: boolean, body: number }>[]} */
-    const finished = [];
-    context.on('requestfinished', (request) => {
-      finished.push(request.sizes().then((s) => ({
-        name: new URL(request.url()).pathname,
-        worker: Boolean(request.serviceWorker()),
-        body: s.responseBodySize,
-      })));
-    });
+    const sent = transfers(context);
     const page = await context.newPage();
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="true"]');
@@ -92,7 +84,7 @@ test('a first visit downloads each file once: the worker revalidates what the pa
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
     // Every size read before the context goes (a closed target cannot answer).
-    const requests = await Promise.all(finished);
+    const requests = await sent.read();
     await context.close();
     const byPage = new Set(requests.filter((r) => !r.worker && r.body > 0).map((r) => r.name));
     const again = requests.filter((r) => r.worker && byPage.has(r.name) && !r.name.endsWith('shell-manifest.json'));
