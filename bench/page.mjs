@@ -39,8 +39,7 @@ async function wireBytes(browser, url) {
   const byFile = {};
   let total = 0;
   let worker = 0;
-  for (const { name, worker: fromWorker, body, headers } of finished) {
-    const bytes = body + headers;
+  for (const { name, worker: fromWorker, sent: bytes } of finished) {
     total += bytes;
     if (fromWorker) worker += bytes;
     else byFile[name] = (byFile[name] ?? 0) + bytes;

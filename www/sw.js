@@ -7,26 +7,23 @@ const VERSION = new URL(self.location.href).searchParams.get('v') || 'unversione
 const PREFIX = 'booktax-shell-';
 const CACHE = PREFIX + VERSION;
 
-// Install: every file of this version, or none (addAll fails whole), checked against the manifest.
-// Each file is revalidated (`no-cache`), not fetched afresh: what the page has just loaded comes back
-// as a 304 from the same server, so a first visit does not download the page and the wasm twice
-// (it did, 197 KB more, with `no-store`). Each must also match the manifest's SHA-256 (`integrity`):
-// a copy a 304 let through although its bytes changed (a deploy that kept sizes and times) fails it,
-// and then every file is fetched afresh.
+// Install: every file of this version, or none, each checked against the manifest's SHA-256
+// (`integrity`). A file is taken first from the HTTP cache as it is (`force-cache`): on a first visit
+// that is what the page has just loaded, so nothing is sent twice (with `no-store` the worker
+// downloaded the page and the wasm again, 197 KB; with `no-cache` each came back as a 304, 31 KB of
+// headers). A copy that fails its hash (an older version's file) is revalidated (`no-cache`), and if
+// that lets an old copy through too (a deploy that kept sizes and times), fetched afresh (`reload`).
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const res = await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' });
     const manifest = await res.json();
     if (manifest.version !== VERSION) throw new Error(`the shell changed during install (${manifest.version})`);
-    const cache = await caches.open(CACHE);
+    /** @type {Record<string, string>} */
     const integrity = manifest.integrity ?? {};
-    /** @param {RequestCache} mode */
-    const requests = (mode) => manifest.files.map((file) => new Request(file, { cache: mode, integrity: integrity[file] ?? '' }));
-    try {
-      await cache.addAll(requests('no-cache'));
-    } catch {
-      await cache.addAll(requests('reload'));
-    }
+    // Fetched whole before any is stored: a file that cannot be had leaves no partial version.
+    const responses = await Promise.all(manifest.files.map((/** @type {string} */ file) => fetchChecked(file, integrity[file])));
+    const cache = await caches.open(CACHE);
+    await Promise.all(manifest.files.map((/** @type {string} */ file, /** @type {number} */ i) => cache.put(file, responses[i])));
     // A deploy while caching could have mixed files: then this version does not install.
     const after = await (await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' })).json();
     if (after.version !== VERSION) {
@@ -35,6 +32,27 @@ self.addEventListener('install', (event) => {
     }
   })());
 });
+
+/**
+ * One shell file whose bytes match its hash, from the cheapest source that has them.
+ * @param {string} file
+ * @param {string | undefined} hash
+ */
+async function fetchChecked(file, hash) {
+  /** @type {RequestCache[]} */
+  const modes = hash ? ['force-cache', 'no-cache', 'reload'] : ['no-cache', 'reload'];
+  let failure;
+  for (const mode of modes) {
+    try {
+      const response = await fetch(new Request(file, { cache: mode, integrity: hash ?? '' }));
+      if (response.ok) return response;
+      failure = new Error(`${file}: HTTP ${response.status}`);
+    } catch (e) {
+      failure = e; // a hash mismatch or the network: the next, stricter mode
+    }
+  }
+  throw failure;
+}
 
 // Activate: the old versions' caches go; a page already open keeps the version it started with
 // until it reloads (no skipWaiting unless the clerk asks), so old and new files never mix.

@@ -174,7 +174,7 @@ export async function outsideBusyWindow(base) {
  * (encoded body and headers, as sent); `read()` resolves to the list, and must be awaited before the context closes.
  */
 export function transfers(context) {
-  /** @type {Promise<{ name: string, worker: boolean, body: number, headers: number }>[]} */
+  /** @type {Promise<{ name: string, worker: boolean, body: number, headers: number, sent: number }>[]} */
   const sizes = [];
   context.on('requestfinished', (request) => {
     sizes.push(request.sizes().then((s) => ({
@@ -182,6 +182,8 @@ export function transfers(context) {
       worker: Boolean(request.serviceWorker()),
       body: s.responseBodySize,
       headers: s.responseHeadersSize,
+      // What crossed the wire: a response from the HTTP cache reports its stored headers and minus as much body.
+      sent: s.responseBodySize + s.responseHeadersSize,
     })));
   });
   return { read: () => Promise.all(sizes) };
