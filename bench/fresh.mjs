@@ -7,7 +7,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../tests/e2e/harness.mjs';
 
 // rustup's proxies are what a fresh machine has (the README's one prerequisite besides Node and Debian); every other
-// tool in ~/.cargo/bin (wasm-bindgen, wasm-pack, …) is left out, so `serve` has to install it again.
+// tool in ~/.cargo/bin (wasm-bindgen, wasm-pack, …) is left out, so `serve` has to do without it or build it again.
 const RUSTUP_PROXIES = ['cargo', 'cargo-clippy', 'cargo-fmt', 'clippy-driver', 'rustc', 'rustdoc', 'rustfmt', 'rustup'];
 
 /** A loopback port nothing listens on now, so that what answers there can only be the serve being timed. */

@@ -5,7 +5,6 @@ mod shell;
 mod suite;
 mod wasm;
 
-use setup::Need;
 use shell::{Result, cmd};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -23,18 +22,15 @@ usage: cargo xtask <job>
   setup                 install the toolchain pieces (each only when missing)
 ";
 
-/// Sets up what the page needs, builds it and serves it: wasm-bindgen-cli, the
-/// wasm and the server compile at once (their builds lock different directories),
-/// so a fresh machine's cores stay busy until the last of them is done.
+/// Sets up what the page needs, builds it and serves it: the wasm compiles while one cargo
+/// builds the server and the glue generator (the two builds lock different directories), so a
+/// fresh machine's cores stay busy until the last of them is done.
 fn serve(args: &[String]) -> Result {
     let started = Instant::now();
-    setup::ensure(&[Need::Rust, Need::Npm])?;
-    let tool = std::thread::spawn(|| setup::ensure(&[Need::WasmBindgen]));
-    let server = std::thread::spawn(|| suite::build_server(Build::Serve));
+    setup::ensure(setup::PAGE)?;
+    let tools = std::thread::spawn(suite::build_server_and_bindgen);
     let built = wasm::compile();
-    tool.join()
-        .map_err(|_| "installing wasm-bindgen-cli panicked".to_string())??;
-    server
+    tools
         .join()
         .map_err(|_| "building the server panicked".to_string())??;
     built?;

@@ -12,7 +12,7 @@ use std::time::Instant;
 pub enum Need {
     /// rustup's wasm32-unknown-unknown target, rustfmt and clippy.
     Rust,
-    /// wasm-bindgen-cli at exactly Cargo.lock's wasm-bindgen version (wasm-pack uses it from PATH).
+    /// wasm-bindgen-cli at exactly Cargo.lock's wasm-bindgen version: its test runner, which wasm-pack uses from PATH.
     WasmBindgen,
     WasmPack,
     /// npm packages: binaryen's wasm-opt and playwright-core.
@@ -22,8 +22,9 @@ pub enum Need {
     Geckodriver,
 }
 
-/// What the page needs: no wasm-pack, no browsers.
-pub const PAGE: &[Need] = &[Need::Rust, Need::WasmBindgen, Need::Npm];
+/// What the page needs: no wasm-pack, no browsers, and no wasm-bindgen CLI (the workspace's
+/// `bindgen/` makes the glue from wasm-bindgen's library, in a fifth of the CLI's compile time).
+pub const PAGE: &[Need] = &[Need::Rust, Need::Npm];
 /// What `cargo xtask test` needs.
 pub const ALL: &[Need] = &[
     Need::Rust,

@@ -46,9 +46,17 @@ pub fn compile() -> Result {
     ]))
 }
 
+/// The workspace's glue generator (`bindgen/`, wasm-bindgen's own library at Cargo.lock's version):
+/// `cargo build --profile serve -p booktax-bindgen`, quick when it is built.
+pub fn build_bindgen() -> Result {
+    run(cmd(&cargo()).args(["build", "--profile", "serve", "-p", "booktax-bindgen"]))
+}
+
 /// wasm-bindgen's JS glue and TypeScript declarations for `target` (`web`, `nodejs`) into `out`.
 fn bindgen(target: &str, out: &Path) -> Result {
-    let mut c = cmd("wasm-bindgen");
+    build_bindgen()?;
+    let tool = root().join("target").join("serve").join("booktax-bindgen");
+    let mut c = cmd(&tool.to_string_lossy());
     c.args(["--target", target, "--out-name", "booktax", "--out-dir"])
         .arg(out)
         .arg(release_wasm());
@@ -67,7 +75,7 @@ pub const ELEMENT_FILES: &[&str] = &[
 /// The package in www/pkg, as `npm pack` would publish it: compile, wasm-bindgen `--target web`,
 /// `wasm-opt -Oz` in place, then the element, its types and the manifest from element/.
 ///
-/// Cargo and wasm-bindgen alone: the page needs neither wasm-pack nor its downloads.
+/// Cargo and wasm-bindgen's library alone: the page needs neither wasm-pack, nor the wasm-bindgen CLI, nor downloads.
 pub fn build_web() -> Result {
     // The page's own files do not depend on the wasm: they are compressed while it is built.
     std::thread::scope(|scope| {

@@ -1,0 +1,72 @@
+//! `booktax-bindgen --target web|nodejs --out-dir DIR INPUT.wasm`: the wasm-bindgen CLI's output, from its library.
+//!
+//! The page needs only the glue generator: the CLI also builds a test runner (a web server and a
+//! WebDriver client), which on a fresh machine took most of `cargo xtask serve`'s time to compile.
+//! The options are the CLI's defaults, so the output is the CLI's byte for byte.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wasm_bindgen_cli_support::Bindgen;
+
+const USAGE: &str =
+    "usage: booktax-bindgen --target web|nodejs --out-name NAME --out-dir DIR INPUT.wasm";
+
+/// What to generate, from the command line.
+struct Args {
+    target: String,
+    out_name: Option<String>,
+    out_dir: PathBuf,
+    input: PathBuf,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let (mut target, mut out_name, mut out_dir, mut input) = (None, None, None, None);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--target" => target = Some(value()?),
+            "--out-name" => out_name = Some(value()?),
+            "--out-dir" => out_dir = Some(PathBuf::from(value()?)),
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            _ if input.is_none() => input = Some(PathBuf::from(arg)),
+            _ => return Err(format!("a second input: {arg}")),
+        }
+    }
+    Ok(Args {
+        target: target.ok_or("--target is required")?,
+        out_name,
+        out_dir: out_dir.ok_or("--out-dir is required")?,
+        input: input.ok_or("the input wasm is required")?,
+    })
+}
+
+fn generate(args: &Args) -> Result<(), String> {
+    let mut b = Bindgen::new();
+    match args.target.as_str() {
+        "web" => b.web(true),
+        "nodejs" => b.nodejs(true),
+        other => return Err(format!("unknown target {other} (web or nodejs)")),
+    }
+    .map_err(|e| e.to_string())?;
+    // As the CLI sets them when given no flags (some of the library's own defaults differ).
+    #[allow(deprecated)] // the CLI still calls it; kept so the output stays the CLI's exactly
+    b.input_path(&args.input)
+        .typescript(true)
+        .demangle(true)
+        .omit_default_module_path(false)
+        .reference_types(false);
+    if let Some(name) = &args.out_name {
+        b.out_name(name);
+    }
+    b.generate(&args.out_dir).map_err(|e| format!("{e:#}"))
+}
+
+fn main() -> ExitCode {
+    match parse(std::env::args().skip(1)).and_then(|args| generate(&args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("booktax-bindgen: {e}\n{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
