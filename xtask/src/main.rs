@@ -22,15 +22,18 @@ usage: cargo xtask <job>
   setup                 install the toolchain pieces (each only when missing)
 ";
 
-/// Sets up what the page needs, builds it and serves it: the wasm compiles while one cargo
-/// builds the server and the glue generator (the two builds lock different directories), so a
-/// fresh machine's cores stay busy until the last of them is done.
+/// Sets up what the page needs, builds it and serves it: the wasm, the server and the glue
+/// generator compile at once (their builds lock different directories), so a fresh machine's
+/// cores stay busy until the last of them is done.
 fn serve(args: &[String]) -> Result {
     let started = Instant::now();
     setup::ensure(setup::PAGE)?;
-    let tools = std::thread::spawn(suite::build_server_and_bindgen);
+    let tool = std::thread::spawn(wasm::build_bindgen);
+    let server = std::thread::spawn(|| suite::build_server(Build::Serve));
     let built = wasm::compile();
-    tools
+    tool.join()
+        .map_err(|_| "building the glue generator panicked".to_string())??;
+    server
         .join()
         .map_err(|_| "building the server panicked".to_string())??;
     built?;

@@ -81,20 +81,6 @@ pub fn build_server(build: Build) -> Result {
     ]))
 }
 
-/// The server for `serve` and the glue generator (which always builds in that profile) in one
-/// cargo, which shares their dependencies and holds one lock on target/serve.
-pub fn build_server_and_bindgen() -> Result {
-    run(cmd(&cargo()).args([
-        "build",
-        "--profile",
-        Build::Serve.profile().0,
-        "-p",
-        "booktax-server",
-        "-p",
-        "booktax-bindgen",
-    ]))
-}
-
 /// Starts the built server on a free loopback port and waits for its address line.
 pub fn start_server(extra: &[&str]) -> Result<Server> {
     let bin = server_bin(Build::Tests);

@@ -47,15 +47,18 @@ pub fn compile() -> Result {
 }
 
 /// The workspace's glue generator (`bindgen/`, wasm-bindgen's own library at Cargo.lock's version):
-/// `cargo build --profile serve -p booktax-bindgen`, quick when it is built.
+/// `cargo build --profile bindgen -p booktax-bindgen`, quick when it is built.
 pub fn build_bindgen() -> Result {
-    run(cmd(&cargo()).args(["build", "--profile", "serve", "-p", "booktax-bindgen"]))
+    run(cmd(&cargo()).args(["build", "--profile", "bindgen", "-p", "booktax-bindgen"]))
 }
 
 /// wasm-bindgen's JS glue and TypeScript declarations for `target` (`web`, `nodejs`) into `out`.
 fn bindgen(target: &str, out: &Path) -> Result {
     build_bindgen()?;
-    let tool = root().join("target").join("serve").join("booktax-bindgen");
+    let tool = root()
+        .join("target")
+        .join("bindgen")
+        .join("booktax-bindgen");
     let mut c = cmd(&tool.to_string_lossy());
     c.args(["--target", target, "--out-name", "booktax", "--out-dir"])
         .arg(out)
