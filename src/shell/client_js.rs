@@ -27,7 +27,7 @@ use crate::shell::idb::{BOOKS, MirrorDb, SETS};
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::js_input::{
     checkout_day, field, format_option, lang_option, number_option, signal_option, text_of,
-    text_option,
+    text_option, utf8_of,
 };
 use crate::shell::live::Live;
 use crate::shell::mirror::MirrorLookup;
@@ -122,10 +122,11 @@ struct RejectedView {
 }
 
 /// A file's text: UTF-8 (with or without a BOM) when it reads as such, else Big5, as Excel
-/// on a zh-TW Windows saves CSV. A string is taken as it is.
+/// on a zh-TW Windows saves CSV. A string is taken as it is (through `TextEncoder`, as
+/// `readCodes` takes its text: a 100,000-line list is 1.4 MB).
 async fn file_text(file: &JsValue) -> Result<String, Failure> {
-    if let Some(text) = file.as_string() {
-        return Ok(text);
+    if let Some(text) = file.dyn_ref::<js_sys::JsString>() {
+        return Ok(utf8_of(text));
     }
     let blob: web_sys::Blob = file
         .clone()

@@ -21,9 +21,14 @@ export async function openBatch(browser, url, { mirror = false } = {}) {
 
 export const status = (page) => page.locator('#batch-status').textContent();
 
-/** Starts a run on a file and waits for its download button; returns the progress seen on the way. */
+/** Starts a run on a file (or a string, pasted) and waits for its download button; returns the progress seen on the way. */
 export async function run(page, file, { timeout = 120000 } = {}) {
-  await page.locator('#batch-file').setInputFiles(file);
+  if (typeof file === 'string') {
+    await page.locator('#batch-file').setInputFiles([]);
+    await page.locator('#batch-text').fill(file);
+  } else {
+    await page.locator('#batch-file').setInputFiles(file);
+  }
   await page.locator('#batch-run').click();
   // The progress the clerk sees: the bar's value and the status line, sampled until the end.
   const seen = await page.evaluate(async (timeout) => {

@@ -12,7 +12,7 @@ before(async () => {
 });
 after(async () => closeSuite(suite ?? {}));
 
-test('a Big5 file and a UTF-8-with-BOM file give the same rows', async () => {
+test('a Big5 file, a UTF-8-with-BOM file and the same text pasted give the same rows', async () => {
   const { fx } = suite;
   const titles = ['臺灣史料集成', '國立中央圖書館讀者指引', '地中海六部曲', '書名, 含逗號'];
   const lines = ['書名,ISBN,定價'];
@@ -29,6 +29,9 @@ test('a Big5 file and a UTF-8-with-BOM file give the same rows', async () => {
     await run(page, { name: 'utf8.csv', mimeType: 'text/csv', buffer: Buffer.from(`\ufeff${text}`) });
     const fromUtf8 = await downloadCsv(page);
     assert.equal(fromBig5, fromUtf8);
+    // Pasted, the text comes in as a string (through TextEncoder, Chinese and all).
+    await run(page, text);
+    assert.equal(await downloadCsv(page), fromUtf8);
     const out = rows(fromUtf8);
     assert.equal(out.length, 301);
     assert.equal(out[0].reason, 'header');
