@@ -1,7 +1,9 @@
 //! Static files of the web page: path resolution that refuses traversal, and content types.
 
 use crate::query::percent_decode;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The content type of a file, by extension.
 pub fn content_type(path: &Path) -> &'static str {
@@ -73,9 +75,26 @@ pub fn precompressed_current(file: &Path) -> bool {
     })
 }
 
+/// Whether this is the first time the service sees `file` with stale copies: the warning is
+/// logged once per file, not on every request for it.
+pub fn first_stale_warning(file: &Path) -> bool {
+    static WARNED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+    WARNED
+        .lock()
+        .map(|mut warned| warned.insert(file.to_path_buf()))
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warns_once_per_stale_file() {
+        assert!(first_stale_warning(Path::new("/w/app.js")));
+        assert!(!first_stale_warning(Path::new("/w/app.js")));
+        assert!(first_stale_warning(Path::new("/w/dom.js")));
+    }
 
     #[test]
     fn types() {

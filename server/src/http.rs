@@ -124,16 +124,27 @@ async fn answer(State((app, files)): State<Shared>, request: Request) -> Respons
         return reply(r);
     }
     // Hidden names, traversal, odd characters and symlinks out of the root are never served.
-    let Some(file) = files::resolve(&app.config.www, &path) else {
+    // Resolving and the copies' times are file-system calls: on the blocking pool, not on a worker.
+    let www = app.config.www.clone();
+    let url_path = path.clone();
+    let found = tokio::task::spawn_blocking(move || {
+        let file = files::resolve(&www, &url_path)?;
+        let current = files::precompressed_current(&file);
+        Some((file, current))
+    })
+    .await;
+    let Ok(Some((file, current))) = found else {
         return reply(not_found_page());
     };
     let request = Request::from_parts(parts, Body::empty());
-    let served = if files::precompressed_current(&file) {
+    let served = if current {
         files.precompressed
     } else {
-        tracing::warn!(
-            "{path}: its .br/.gz were not made from the file as it is; sending the file (run cargo xtask build)"
-        );
+        if files::first_stale_warning(&file) {
+            tracing::warn!(
+                "{path}: its .br/.gz were not made from the file as it is; sending the file (run cargo xtask build)"
+            );
+        }
         files.plain
     };
     let Ok(mut response) = served.oneshot(request).await;
