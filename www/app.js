@@ -7,7 +7,7 @@ import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettin
 import { autoSync, mirrorEnabled, mirrorSyncing, setUpMirror, showMirrorStatus } from './mirror.js';
 import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scanStarted, scanEnded } from './sale.js';
 
-/** @typedef {import('./pkg/booktax.js')} Wasm */
+/** @typedef {import('./pkg/booktax-page.js')} Wasm */
 /** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').BookTaxError} BookTaxError */
 /** @typedef {import('./settings.js').Config} Config */
@@ -384,7 +384,7 @@ function timeout(ms, what) {
 }
 
 async function loadModule() {
-  const wasm = await import('./pkg/booktax.js');
+  const wasm = await import('./pkg/booktax-page.js');
   await wasm.default();
   return wasm;
 }

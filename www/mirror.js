@@ -151,14 +151,34 @@ export function setUpMirror({ service, client, changed }) {
   showMirrorStatus();
 }
 
+/**
+ * The historical list imported in the mirror's Worker (the page's wasm has no importer: it is the
+ * Workers' part of the package), resolving to its report or rejecting with `{ code, message }`.
+ * @param {File} file
+ * @returns {Promise<import('./pkg/booktax.js').ImportReport>}
+ */
+function importInWorker(file) {
+  const service = serviceOf?.();
+  if (!service) return Promise.reject(new Error('沒有設定公告服務'));
+  const w = new Worker(new URL('./sync-worker.js', import.meta.url), { type: 'module' });
+  return new Promise((resolve, reject) => {
+    w.addEventListener('message', (event) => {
+      const m = event.data;
+      if (m.type === 'imported') resolve(m.report);
+      else if (m.type === 'failed') reject(m);
+    });
+    w.addEventListener('error', () => reject(new Error('匯入程式無法執行')));
+    w.postMessage({ type: 'import', file, baseUrl: service.baseUrl, appid: service.appid });
+  }).finally(() => w.terminate());
+}
+
 /** Imports the picked historical list and reports every rejected row by its line; the file input is cleared for the next one. */
 async function importFile() {
   const file = ui.importFile.files?.[0];
-  const client = clientOf?.();
-  if (!file || !client) return;
+  if (!file || !clientOf?.()) return;
   ui.importResult.replaceChildren(el(document, 'p', null, `匯入中：${file.name}…`));
   try {
-    const report = await client.importHistorical(file);
+    const report = await importInWorker(file);
     const held = report.alreadyHeld ? `另 ${report.alreadyHeld.toLocaleString('zh-TW')} 筆離線資料已有（以每日公告為準）。` : '';
     const parts = [el(document, 'p', 'import-summary', `已匯入 ${report.imported.toLocaleString('zh-TW')} 筆；${report.rejected.length} 列未匯入。${held}`)];
     for (const note of report.notes) parts.push(el(document, 'p', 'import-note', note));

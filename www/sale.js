@@ -6,7 +6,7 @@ import { verdictBadge, verdictOf } from './render.js';
 import { addScan, canUndoNewSale, forgetPrevious, loadSale, newSale, replaceAnswer, saveSale, undoNewSale, SALE_STORAGE_KEY } from './sale-store.js';
 import { downloadText, fileStamp, invoiceJson, saleItems } from './sale-export.js';
 
-/** @typedef {import('./pkg/booktax.js')} Wasm */
+/** @typedef {import('./pkg/booktax-page.js')} Wasm */
 /** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').Lookup} Lookup */
 /** @typedef {import('./sale-store.js').Sale} Sale */

@@ -6,6 +6,8 @@
 const VERSION = new URL(self.location.href).searchParams.get('v') || 'unversioned';
 const PREFIX = 'booktax-shell-';
 const CACHE = PREFIX + VERSION;
+/** This version's files cached on first use, with every file's hash: stored at install, beside the shell. */
+const LAZY_KEY = '__booktax-lazy.json';
 
 // Install: every file of this version, or none, each checked against the manifest's SHA-256
 // (`integrity`). A file is taken first from the HTTP cache as it is (`force-cache`): on a first visit
@@ -24,6 +26,7 @@ self.addEventListener('install', (event) => {
     const responses = await Promise.all(manifest.files.map((/** @type {string} */ file) => fetchChecked(file, integrity[file])));
     const cache = await caches.open(CACHE);
     await Promise.all(manifest.files.map((/** @type {string} */ file, /** @type {number} */ i) => cache.put(file, responses[i])));
+    await cache.put(LAZY_KEY, new Response(JSON.stringify({ lazy: manifest.lazy ?? [], integrity })));
     // A deploy while caching could have mixed files: then this version does not install.
     const after = await (await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' })).json();
     if (after.version !== VERSION) {
@@ -83,6 +86,44 @@ self.addEventListener('fetch', (event) => {
       ? new URL('./', self.location.href).href
       : request;
     const hit = await cache.match(key, { ignoreSearch: request.mode === 'navigate' });
-    return hit || fetch(request);
+    if (hit) return hit;
+    const hash = await lazyHash(cache, url);
+    return hash === undefined ? fetch(request) : fetchLazy(cache, url, hash);
   })());
 });
+
+/**
+ * The hash of `url` when it is one of this version's files cached on first use (the Workers, their
+ * full wasm, the embedding example), else undefined.
+ * @param {Cache} cache
+ * @param {URL} url
+ */
+async function lazyHash(cache, url) {
+  const stored = await cache.match(LAZY_KEY);
+  if (!stored || url.search) return undefined;
+  const { lazy, integrity } = await stored.json();
+  const name = lazy.find((/** @type {string} */ f) => new URL(f, self.location.href).pathname === url.pathname);
+  return name === undefined ? undefined : (integrity[name] ?? '');
+}
+
+/**
+ * A file of this version fetched on first use, kept only if its bytes match this version's hash: a
+ * server already on a newer version gets no say in an older page's Workers (they fail, and the
+ * newer version is installed for the clerk to take, as any update).
+ * @param {Cache} cache
+ * @param {URL} url
+ * @param {string} hash
+ */
+async function fetchLazy(cache, url, hash) {
+  try {
+    const response = await fetchChecked(url.pathname, hash);
+    await cache.put(url.pathname, response.clone());
+    return response;
+  } catch {
+    self.registration.update().catch(() => {});
+    return new Response('此檔案與目前版本不符或無法下載；請重新載入頁面。', {
+      status: 503,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    });
+  }
+}

@@ -1,8 +1,8 @@
 // @ts-check
-// The offline mirror's sync in a dedicated Worker: one tab at a time (Web Locks), progress and the outcome posted to the page.
+// The offline mirror's writers in a dedicated Worker: the sync (one tab at a time, by Web Locks) and the historical import, progress and outcomes posted to the page.
 import init, { BookTaxClient } from './pkg/booktax.js';
 
-/** @typedef {{ type: 'sync', baseUrl: string, appid?: string, mirrorName?: string } | { type: 'abort' }} Command */
+/** @typedef {{ type: 'sync', baseUrl: string, appid?: string, mirrorName?: string } | { type: 'import', file: Blob, baseUrl: string, appid?: string } | { type: 'abort' }} Command */
 
 /** @type {AbortController | null} */
 let running = null;
@@ -14,6 +14,18 @@ self.addEventListener('message', async (event) => {
   const command = /** @type {Command} */ (event.data);
   if (command.type === 'abort') {
     running?.abort();
+    return;
+  }
+  if (command.type === 'import') {
+    // The historical list: every good row in one transaction, or none (the page's thread stays free meanwhile).
+    try {
+      await init();
+      const client = new BookTaxClient({ baseUrl: command.baseUrl, appid: command.appid, mirror: true });
+      post({ type: 'imported', report: await client.importHistorical(command.file) });
+    } catch (e) {
+      const error = /** @type {{ code?: string, message?: string }} */ (e ?? {});
+      post({ type: 'failed', code: error.code ?? 'internal', message: error.message ?? String(e) });
+    }
     return;
   }
   if (command.type !== 'sync' || running) return;

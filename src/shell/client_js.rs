@@ -13,6 +13,7 @@ use crate::core::lookup::error::LookupError;
 use crate::core::lookup::error::Missing;
 use crate::core::lookup::retry::{DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::core::lookup::source::{Terms, lookup};
+#[cfg(feature = "workers")]
 use crate::core::mirror::import::read_historical;
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
@@ -20,17 +21,21 @@ use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
 use crate::core::schema::{DateField, IsbnAsked};
 use crate::core::taipei::format_yyyymmdd;
 use crate::core::taipei::parse_yyyymmdd;
+#[cfg(feature = "workers")]
 use crate::shell::batch::{BatchOptions, check_batch};
 use crate::shell::exports::record;
 use crate::shell::fetch::Fetcher;
 use crate::shell::idb::{BOOKS, MirrorDb, SETS};
 use crate::shell::js_error::{Failure, to_js};
+#[cfg(feature = "workers")]
+use crate::shell::js_input::utf8_of;
 use crate::shell::js_input::{
     checkout_day, field, format_option, lang_option, number_option, signal_option, text_of,
-    text_option, utf8_of,
+    text_option,
 };
 use crate::shell::live::Live;
 use crate::shell::mirror::MirrorLookup;
+#[cfg(feature = "workers")]
 use crate::shell::sync::sync;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -91,6 +96,8 @@ async fn storage_usage() -> Option<f64> {
 }
 
 /// What a `BookTaxClient` method asks for.
+// Without `workers`, the background calls' arguments go unread: they are refused whole.
+#[cfg_attr(not(feature = "workers"), allow(dead_code))]
 enum Call {
     PolicyExpiryDate,
     PolicyStatus(JsValue),
@@ -106,6 +113,7 @@ enum Call {
 }
 
 /// `importHistorical()`: `{ imported, alreadyHeld, rejected: [{ line, reason }], notes }`.
+#[cfg(feature = "workers")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ImportView {
@@ -115,6 +123,7 @@ struct ImportView {
     notes: Vec<String>,
 }
 
+#[cfg(feature = "workers")]
 #[derive(Serialize)]
 struct RejectedView {
     line: usize,
@@ -124,6 +133,7 @@ struct RejectedView {
 /// A file's text: UTF-8 (with or without a BOM) when it reads as such, else Big5, as Excel
 /// on a zh-TW Windows saves CSV. A string is taken as it is (through `TextEncoder`, as
 /// `readCodes` takes its text: a 100,000-line list is 1.4 MB).
+#[cfg(feature = "workers")]
 async fn file_text(file: &JsValue) -> Result<String, Failure> {
     if let Some(text) = file.dyn_ref::<js_sys::JsString>() {
         return Ok(utf8_of(text));
@@ -267,6 +277,7 @@ async fn answer(
             }
             return to_js(&from_mirror);
         }
+        #[cfg(feature = "workers")]
         Call::Sync(opts) => {
             let mirror = mirror.ok_or_else(no_mirror)?;
             let db = mirror.db().await?;
@@ -275,6 +286,7 @@ async fn answer(
                 .ok();
             return to_js(&sync(&db, &live, signal, progress.as_ref()).await?);
         }
+        #[cfg(feature = "workers")]
         Call::ImportHistorical(file) => {
             let mirror = mirror.ok_or_else(no_mirror)?;
             let text = file_text(file).await?;
@@ -296,6 +308,7 @@ async fn answer(
                 notes: read.notes,
             });
         }
+        #[cfg(feature = "workers")]
         Call::CheckBatch(input, opts) => {
             let lang = lang_option(opts)?;
             let terms = Terms {
@@ -317,6 +330,13 @@ async fn answer(
                 ignore_busy_window: field(opts, "ignoreBusyWindow").as_bool() == Some(true),
             };
             return to_js(&check_batch(&live, db.as_deref(), &text, terms, options).await?);
+        }
+        #[cfg(not(feature = "workers"))]
+        Call::Sync(_) | Call::ImportHistorical(_) | Call::CheckBatch(..) => {
+            return Err(Failure::new(
+                "not_in_this_build",
+                "此版本（booktax-page.js，結帳頁用）不含同步、匯入與整批查詢：請在 Worker 中使用 booktax.js",
+            ));
         }
         Call::MirrorStatus => {
             let mirror = mirror.ok_or_else(no_mirror)?;

@@ -5,13 +5,14 @@
 //! - [`live`]: the live announcement API as a lookup source, with the per-day policy cache.
 //! - [`idb`]: the mirror's IndexedDB database, one transaction per applied day.
 //! - [`mirror`]: the offline mirror as a lookup source.
-//! - [`sync`]: the mirror's sync, days fetched four ahead and applied in order.
-//! - [`batch`]: batch pricing, every code asked once (mirror or live, four at a time) and every line decided.
+//! - [`sync`]: the mirror's sync, days fetched four ahead and applied in order (feature `workers`).
+//! - [`batch`]: batch pricing, every code asked once (mirror or live, four at a time) and every line decided (feature `workers`).
 //! - [`js_error`]: errors on their way to JavaScript as `Error { code, message, decision? }`.
 //! - [`js_input`]: reading what a page passed (codes, dates, options).
 //! - [`exports`]: the stateless functions (`normalizeCode`, `decideIsbn`, …).
 //! - [`client_js`]: the `BookTaxClient` class.
 
+#[cfg(feature = "workers")]
 pub mod batch;
 pub mod client_js;
 pub mod exports;
@@ -21,6 +22,7 @@ pub mod js_error;
 pub mod js_input;
 pub mod live;
 pub mod mirror;
+#[cfg(feature = "workers")]
 pub mod sync;
 pub mod timer;
 

@@ -60,7 +60,7 @@ test('daily section works and the page requested nothing from any other host', a
   assert.ok(requests.length >= 5, `requests seen: ${requests.length}`);
   const foreign = requests.filter((u) => new URL(u).origin !== origin);
   assert.deepEqual(foreign, []);
-  assert.ok(requests.some((u) => u.endsWith('/pkg/booktax_bg.wasm')), 'wasm loaded from the page origin');
+  assert.ok(requests.some((u) => u.endsWith('/pkg/booktax-page_bg.wasm')), 'wasm loaded from the page origin');
   assert.deepEqual(errors.map(String), [], 'no uncaught page errors');
 });
 

@@ -131,7 +131,7 @@ test('what index.html preloads is what app.js imports before it is ready, and ev
   };
   await visit('app.js');
   assert.deepEqual(preloaded.filter((f) => !f.startsWith('pkg/')).sort(), [...graph].sort(), 'preloads = the static import graph');
-  assert.deepEqual(preloaded.filter((f) => f.startsWith('pkg/')).sort(), ['pkg/booktax.js', 'pkg/booktax_bg.wasm']);
+  assert.deepEqual(preloaded.filter((f) => f.startsWith('pkg/')).sort(), ['pkg/booktax-page.js', 'pkg/booktax-page_bg.wasm']);
   const server = await startServer();
   try {
     for (const file of preloaded) assert.equal((await fetch(`${server.url}/${file}`)).status, 200, file);

@@ -68,7 +68,7 @@ test('a new version waits while the page runs the old one, then replaces every f
   }
 });
 
-test('a first visit downloads each file once: the worker takes what the page loaded from the HTTP cache, and caches it all', async () => {
+test('a first visit downloads each file once: the worker takes what the page loaded from the HTTP cache, and caches the page', async () => {
   const server = await startServer();
   const browser = await launchBrowser();
   try {
@@ -90,9 +90,58 @@ test('a first visit downloads each file once: the worker takes what the page loa
     const again = requests.filter((r) => r.worker && byPage.has(r.name) && !r.name.endsWith('shell-manifest.json'));
     assert.ok(again.length >= 10, `the worker asked for the page's files (${again.map((r) => r.name)})`);
     for (const r of again) assert.equal(r.sent, 0, `${r.name} came twice (${r.sent} bytes)`);
-    for (const file of ['/', '/app.js', '/pkg/booktax_bg.wasm', '/daily.js', '/sync-worker.js']) {
+    for (const file of ['/', '/app.js', '/pkg/booktax-page_bg.wasm', '/daily.js', '/batch.js']) {
       assert.ok(cached.includes(file), `${file} cached for offline use`);
     }
+    // The Workers' part (their scripts and the full wasm) is left for its first use.
+    for (const file of ['/sync-worker.js', '/batch-worker.js', '/pkg/booktax.js', '/pkg/booktax_bg.wasm']) {
+      assert.ok(!cached.includes(file), `${file} not cached before it is used`);
+      assert.ok(!requests.some((r) => r.name === file), `${file} not downloaded on a first visit`);
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test("the Workers' files are cached on their first use, and only with this version's bytes", async () => {
+  const www = `${WWW}-lazy`;
+  await rm(www, { recursive: true, force: true });
+  await cp(path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www'), www, { recursive: true });
+  const server = await startServer([], { www });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ acceptDownloads: true, ...(TZ ? { timezoneId: TZ } : {}) });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const cachedNow = () => page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(!(await cachedNow()).includes('/pkg/booktax_bg.wasm'));
+
+    // A batch runs in its Worker on the full wasm: both come through the service worker, which keeps them.
+    await page.locator('#batch').evaluate((d) => { d.open = true; });
+    await page.locator('#batch-text').fill('abc\n');
+    await page.locator('#batch-run').click();
+    await page.waitForFunction(() => /完成：1 行/.test(document.getElementById('batch-status')?.textContent ?? ''));
+    const cached = await cachedNow();
+    for (const file of ['/batch-worker.js', '/pkg/booktax.js', '/pkg/booktax_bg.wasm']) {
+      assert.ok(cached.includes(file), `${file} cached once used (${cached})`);
+    }
+
+    // The server now has other bytes for a file this version has not cached yet: refused, not kept.
+    const worker = path.join(www, 'sync-worker.js');
+    await writeFile(worker, `${await readFile(worker, 'utf8')}\n// build 2\n`);
+    const status = await page.evaluate(async () => (await fetch('sync-worker.js')).status);
+    assert.equal(status, 503, "a file whose bytes are not this version's is refused");
+    assert.ok(!(await cachedNow()).includes('/sync-worker.js'), 'and not cached');
+    await context.close();
   } finally {
     await browser.close();
     await server.stop();

@@ -281,6 +281,10 @@ pub fn run_all() -> Result<usize> {
     steps.step("clippy (wasm32, all targets)", || {
         clippy(&["-p", "booktax", "--target", "wasm32-unknown-unknown"])
     })?;
+    // The page's wasm alone, so the library is checked without `workers` too.
+    steps.step("clippy (wasm32, the page's build)", || {
+        clippy(&["-p", "booktax-page", "--target", "wasm32-unknown-unknown"])
+    })?;
     steps.step("native tests (cargo test --workspace)", || {
         run(cmd(&cargo()).args(["test", "--workspace"]))
     })?;

@@ -24,26 +24,52 @@ pub fn pkg_dir() -> PathBuf {
     root().join("www").join("pkg")
 }
 
-/// The release wasm of the library, for wasm-bindgen to wrap.
-fn release_wasm() -> PathBuf {
-    root()
-        .join("target")
-        .join("wasm32-unknown-unknown")
-        .join("release")
-        .join("booktax.wasm")
+/// One wasm the build makes: its cargo package and wasm-bindgen's name for its files.
+#[derive(Clone, Copy)]
+struct Wasm {
+    package: &'static str,
+    /// `<out_name>.js` and `<out_name>_bg.wasm` in www/pkg.
+    out_name: &'static str,
 }
 
-/// `cargo build --release --target wasm32-unknown-unknown` of the library alone.
+/// Everything, for the Workers, the element, the npm package and Node.
+const FULL: Wasm = Wasm {
+    package: "booktax",
+    out_name: "booktax",
+};
+/// The checkout page's own: without the `workers` feature (sync, import, batch pricing).
+const PAGE: Wasm = Wasm {
+    package: "booktax-page",
+    out_name: "booktax-page",
+};
+
+impl Wasm {
+    /// The release wasm cargo makes, for wasm-bindgen to wrap.
+    fn release(self) -> PathBuf {
+        root()
+            .join("target")
+            .join("wasm32-unknown-unknown")
+            .join("release")
+            .join(format!("{}.wasm", self.package.replace('-', "_")))
+    }
+}
+
+/// `cargo build --release --target wasm32-unknown-unknown` of the library, then of the page's
+/// wasm. Two cargos, not one: one would unify the library's features and give the page `workers`.
+/// The second shares every dependency the first compiled; only the library compiles again.
 pub fn compile() -> Result {
-    run(cmd(&cargo()).args([
-        "build",
-        "--lib",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "booktax",
-    ]))
+    for wasm in [FULL, PAGE] {
+        run(cmd(&cargo()).args([
+            "build",
+            "--lib",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            wasm.package,
+        ]))?;
+    }
+    Ok(())
 }
 
 /// The workspace's glue generator (`bindgen/`, wasm-bindgen's own library at Cargo.lock's version):
@@ -52,17 +78,17 @@ pub fn build_bindgen() -> Result {
     run(cmd(&cargo()).args(["build", "--profile", "bindgen", "-p", "booktax-bindgen"]))
 }
 
-/// wasm-bindgen's JS glue and TypeScript declarations for `target` (`web`, `nodejs`) into `out`.
-fn bindgen(target: &str, out: &Path) -> Result {
+/// wasm-bindgen's JS glue and TypeScript declarations of `wasm` for `target` (`web`, `nodejs`) into `out`.
+fn bindgen(wasm: Wasm, target: &str, out: &Path) -> Result {
     build_bindgen()?;
     let tool = root()
         .join("target")
         .join("bindgen")
         .join("booktax-bindgen");
     let mut c = cmd(&tool.to_string_lossy());
-    c.args(["--target", target, "--out-name", "booktax", "--out-dir"])
+    c.args(["--target", target, "--out-name", wasm.out_name, "--out-dir"])
         .arg(out)
-        .arg(release_wasm());
+        .arg(wasm.release());
     run(&mut c)
 }
 
@@ -91,12 +117,20 @@ pub fn build_web() -> Result {
     write_shell_manifest()
 }
 
-/// The wasm, its glue and the element in www/pkg, each file also precompressed.
+/// The two wasms, their glue and the element in www/pkg, each file also precompressed.
 fn build_package() -> Result {
     compile()?;
     let pkg = pkg_dir();
-    bindgen("web", &pkg)?;
-    optimize(&pkg.join("booktax_bg.wasm"))?;
+    bindgen(FULL, "web", &pkg)?;
+    bindgen(PAGE, "web", &pkg)?;
+    // wasm-opt runs on one core: the two at once.
+    std::thread::scope(|scope| {
+        let page = scope.spawn(|| optimize(&pkg.join("booktax-page_bg.wasm")));
+        let full = optimize(&pkg.join("booktax_bg.wasm"));
+        page.join()
+            .map_err(|_| "wasm-opt of the page's wasm panicked".to_string())??;
+        full
+    })?;
     let source = root().join("element");
     for name in ELEMENT_FILES
         .iter()
@@ -106,7 +140,12 @@ fn build_package() -> Result {
     }
     fs::copy(root().join("LICENSE"), pkg.join("LICENSE")).map_err(|e| format!("LICENSE: {e}"))?;
     check_manifest(&pkg.join("package.json"))?;
-    let mut sent = vec!["booktax_bg.wasm", "booktax.js"];
+    let mut sent = vec![
+        "booktax_bg.wasm",
+        "booktax.js",
+        "booktax-page_bg.wasm",
+        "booktax-page.js",
+    ];
     sent.extend(ELEMENT_FILES);
     precompress(&pkg, &sent)
 }
@@ -139,10 +178,15 @@ fn write_shell_manifest() -> Result {
         })
         .collect();
     // Every page and the element too: whatever the worker serves comes from one version.
-    files.extend([
-        "pkg/booktax.js".to_string(),
-        "pkg/booktax_bg.wasm".to_string(),
-    ]);
+    files.extend(
+        [
+            "pkg/booktax.js",
+            "pkg/booktax_bg.wasm",
+            "pkg/booktax-page.js",
+            "pkg/booktax-page_bg.wasm",
+        ]
+        .map(String::from),
+    );
     files.extend(ELEMENT_FILES.iter().map(|f| format!("pkg/{f}")));
     files.sort();
     // 64-bit FNV-1a over every file's name and bytes: enough to tell builds apart.
@@ -161,17 +205,40 @@ fn write_shell_manifest() -> Result {
     }
     files.retain(|f| f != "index.html");
     files.insert(0, "./".to_string());
-    let list = files
-        .iter()
-        .map(|f| format!("\"{f}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (lazy, shell): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| is_lazy(f));
+    let list = |names: &[String]| {
+        names
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (shell, lazy) = (list(&shell), list(&lazy));
     let integrity = integrity.join(", ");
     let manifest = format!(
-        "{{ \"version\": \"{hash:016x}\", \"files\": [{list}], \"integrity\": {{ {integrity} }} }}\n"
+        "{{ \"version\": \"{hash:016x}\", \"files\": [{shell}], \"lazy\": [{lazy}], \"integrity\": {{ {integrity} }} }}\n"
     );
     let path = www.join("pkg").join("shell-manifest.json");
     fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Whether the service worker caches `file` (a shell manifest name) on first use rather than at
+/// install: the Workers' scripts and their full wasm, and the embedding example with the element.
+/// The checkout page never loads them; a first visit would otherwise download the full wasm
+/// (117 KB) beside the page's own. A sync needs the network and so caches them the first time.
+fn is_lazy(file: &str) -> bool {
+    matches!(
+        file,
+        "sync-worker.js"
+            | "batch-worker.js"
+            | "embed.html"
+            | "embed.js"
+            | "embed.css"
+            | "pkg/booktax.js"
+            | "pkg/booktax_bg.wasm"
+    ) || ELEMENT_FILES
+        .iter()
+        .any(|e| file.strip_prefix("pkg/") == Some(*e))
 }
 
 /// The package's version must be the crate's, and every file it ships must exist.
@@ -268,7 +335,7 @@ fn precompress(dir: &Path, names: &[&str]) -> Result {
 pub fn build_node() -> Result {
     compile()?;
     let out = root().join("target").join("pkg-node");
-    bindgen("nodejs", &out)?;
+    bindgen(FULL, "nodejs", &out)?;
     // The glue is CommonJS; without this the workspace's `"type": "module"` would make Node read it as ESM.
     let manifest = out.join("package.json");
     fs::write(&manifest, "{ \"type\": \"commonjs\" }\n")
@@ -304,23 +371,31 @@ fn kb(bytes: usize) -> String {
     format!("{:.1} KB", bytes as f64 / 1024.0)
 }
 
-/// Prints the release wasm's size and the whole page's (what a browser loads), raw and gzipped.
+/// Prints the two wasms' sizes and the whole page's (what a browser loads), raw and gzipped.
 pub fn report() -> Result {
     let www = root().join("www");
     let pkg = pkg_dir();
-    let (raw, gz) = sizes(&pkg.join("booktax_bg.wasm"))?;
-    let sent = |ext: &str| {
-        fs::metadata(pkg.join(format!("booktax_bg.wasm.{ext}"))).map_or(0, |m| m.len() as usize)
-    };
-    let (br, zopfli) = (sent("br"), sent("gz"));
-    println!(
-        "booktax_bg.wasm (release, wasm-opt -Oz): {raw} bytes raw, {gz} bytes gzip -9; \
-         on the wire {br} bytes brotli, {zopfli} bytes gzip (zopfli) ({} / {} / {} / {})",
-        kb(raw),
-        kb(gz),
-        kb(br),
-        kb(zopfli)
-    );
+    for (wasm, what) in [
+        ("booktax_bg.wasm", "everything"),
+        (
+            "booktax-page_bg.wasm",
+            "the checkout page's, without workers",
+        ),
+    ] {
+        let (raw, gz) = sizes(&pkg.join(wasm))?;
+        let sent = |ext: &str| {
+            fs::metadata(pkg.join(format!("{wasm}.{ext}"))).map_or(0, |m| m.len() as usize)
+        };
+        let (br, zopfli) = (sent("br"), sent("gz"));
+        println!(
+            "{wasm} ({what}; release, wasm-opt -Oz): {raw} bytes raw, {gz} bytes gzip -9; \
+             on the wire {br} bytes brotli, {zopfli} bytes gzip (zopfli) ({} / {} / {} / {})",
+            kb(raw),
+            kb(gz),
+            kb(br),
+            kb(zopfli)
+        );
+    }
 
     let mut page: Vec<PathBuf> = fs::read_dir(&www)
         .map_err(|e| format!("{}: {e}", www.display()))?
@@ -334,8 +409,8 @@ pub fn report() -> Result {
         })
         .collect();
     page.sort();
-    page.push(pkg.join("booktax.js"));
-    page.push(pkg.join("booktax_bg.wasm"));
+    page.push(pkg.join("booktax-page.js"));
+    page.push(pkg.join("booktax-page_bg.wasm"));
     let (mut total_raw, mut total_gz) = (0, 0);
     for file in &page {
         let (raw, gz) = sizes(file)?;
