@@ -50,7 +50,7 @@ export async function saleRedecide(www, runs) {
     await page.waitForSelector('html[data-ready="true"]');
     await page.waitForSelector('#policy:not([data-state="loading"])');
     const times = await page.evaluate(async (runs) => {
-      const w = await import('./pkg/booktax.js');
+      const w = await import('./pkg/booktax-page.js'); // the page's own instance, initialised by the page
       const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
       const out = { call: [], handler: [], work: [], painted: [], floor: [] };
       const frame = () => new Promise((r) => requestAnimationFrame(() => r()));

@@ -1,6 +1,6 @@
 //! The checkout page's wasm: every `#[wasm_bindgen]` export of booktax, built without the `workers` feature.
 //!
 //! A crate of its own so that `cargo build -p booktax-page` links the library's exports into a
-//! second cdylib (`booktax_page.wasm`) beside `booktax.wasm`, sharing every compiled dependency.
+//! cdylib (`booktax_page.wasm`) beside `full/`'s, sharing every compiled dependency.
 
 pub use booktax;

@@ -34,7 +34,7 @@ struct Wasm {
 
 /// Everything, for the Workers, the element, the npm package and Node.
 const FULL: Wasm = Wasm {
-    package: "booktax",
+    package: "booktax-full",
     out_name: "booktax",
 };
 /// The checkout page's own: without the `workers` feature (sync, import, batch pricing).
@@ -54,9 +54,11 @@ impl Wasm {
     }
 }
 
-/// `cargo build --release --target wasm32-unknown-unknown` of the library, then of the page's
-/// wasm. Two cargos, not one: one would unify the library's features and give the page `workers`.
-/// The second shares every dependency the first compiled; only the library compiles again.
+/// `cargo build --release --target wasm32-unknown-unknown` of the whole wasm, then of the page's.
+/// Two cargos, not one: one would unify the library's features and give the page `workers`.
+/// The second shares every dependency the first compiled; only the library compiles again, and
+/// each feature set's library is kept apart (an rlib's name carries its hash), so an unchanged
+/// build compiles nothing.
 pub fn compile() -> Result {
     for wasm in [FULL, PAGE] {
         run(cmd(&cargo()).args([
