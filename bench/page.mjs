@@ -1,17 +1,27 @@
 // Page benchmarks: bytes on the wire for a first visit, cold start against an empty one-module page, scan to verdict painted.
-import { cp, writeFile, mkdtemp } from 'node:fs/promises';
+import { cp, readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, launchBrowser, transfers } from '../tests/e2e/harness.mjs';
 import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
 
-/** A copy of the page with the floor beside it: an empty page with one module script that marks itself ready. */
+/**
+ * A copy of the page with two floors beside it: an empty page with one module script that marks itself ready
+ * (floor.html), and the page's own markup and style with only that module (markup.html: what the browser's
+ * work on the page costs before any of our scripts or the wasm).
+ */
 async function wwwWithFloor(www) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-www-'));
   // Timestamps kept: the service sends a precompressed copy only while it is newer than its file.
   await cp(www, dir, { recursive: true, preserveTimestamps: true });
   await writeFile(path.join(dir, 'floor.html'), '<!doctype html><html lang="zh-Hant-TW"><head><meta charset="utf-8"><title>floor</title><script type="module" src="floor.js"></script></head><body><input id="code"></body></html>\n');
   await writeFile(path.join(dir, 'floor.js'), "performance.mark('booktax-ready');\n");
+  const index = await readFile(path.join(dir, 'index.html'), 'utf8');
+  const markup = index
+    .replace(/<script type="module" src="app.js"><\/script>/, '<script type="module" src="floor.js"></script>')
+    .replace(/<link rel="(modulepreload|preload)"[^>]*>\n?/g, '');
+  if (!markup.includes('floor.js') || markup.includes('app.js')) throw new Error('index.html: its module script is not where the markup floor expects it');
+  await writeFile(path.join(dir, 'markup.html'), markup);
   return dir;
 }
 
@@ -146,9 +156,10 @@ export async function pageBenchmarks({ www, coldRuns = 30, scanCount = 500 }) {
     const wire = await wireBytes(browser, url);
     const page = await coldStarts(browser, url, coldRuns);
     const floor = await coldStarts(browser, `${server.url}/floor.html`, coldRuns);
+    const markup = await coldStarts(browser, `${server.url}/markup.html`, coldRuns);
     const live = await scans(browser, url, scanCount);
     const liveFloor = await floorScans(browser, `${server.url}/floor.html`, scanCount);
-    return { wire, cold: { page, floor }, live, liveFloor };
+    return { wire, cold: { page, floor, markup }, live, liveFloor };
   } finally {
     await browser.close();
     await server.stop();
