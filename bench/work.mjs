@@ -39,7 +39,7 @@ export async function saleRedecide(www, runs) {
   return onReadyPage(www, async (page, context) => {
     const codes = Array.from({ length: 200 }, (_, i) => candidateIsbn(i * 13));
     await page.evaluate(async (codes) => {
-      const w = await import('./pkg/booktax.js');
+      const w = await import('./pkg/booktax-page.js');
       await w.default();
       const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
       const lines = [];
@@ -94,7 +94,7 @@ export async function saleRedecide(www, runs) {
  */
 export async function jsBoundary(www, runs) {
   return onReadyPage(www, (page) => page.evaluate(async (runs) => {
-    const w = await import('./pkg/booktax.js');
+    const w = await import('./pkg/booktax-page.js');
     await w.default();
     const statuses = ['approved', 'approved', 'approved', 'revoked', 'applying', 'expired', null];
     const records = Array.from({ length: 100000 }, (_, i) => ({

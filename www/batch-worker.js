@@ -2,6 +2,10 @@
 // Batch pricing in a dedicated Worker, so a list of tens of thousands of codes never freezes the page: progress, then the summary and the CSV, posted back.
 import init, { BookTaxClient } from './pkg/booktax.js';
 
+// The wasm comes through the service worker: a page older than the server, or offline before these files were
+// ever downloaded, gets none, and the clerk is told so in words, not in the engine's.
+const loadFailed = () => ({ code: 'load_failed', message: navigator.onLine ? '無法載入判定程式：可能已有新版本，請重新載入頁面後再試。' : '無法載入判定程式：離線時須先在連線狀態下使用過一次。' });
+
 /**
  * @typedef {{ type: 'run', input: string | Blob, baseUrl: string, appid?: string, mirror: boolean,
  *   at?: string, format: 'physical' | 'ebook', ignoreBusyWindow: boolean } | { type: 'cancel' }} Command
@@ -26,7 +30,7 @@ self.addEventListener('message', async (event) => {
   const controller = new AbortController();
   running = controller;
   try {
-    await init();
+    await init().catch(() => { throw loadFailed(); });
     const client = new BookTaxClient({ baseUrl: command.baseUrl, appid: command.appid, mirror: command.mirror });
     const report = await client.checkBatch(command.input, {
       at: command.at,

@@ -1,7 +1,7 @@
 // @ts-check
 // The batch pricing panel (整批查詢): a file or pasted list priced in a Worker, with progress, time left and cancel; the summary, the unreadable lines and the CSV to download.
 
-import { byId, el, formatDate } from './dom.js';
+import { byId, el, formatDate, workerFailed } from './dom.js';
 import { downloadText, fileStamp } from './sale-export.js';
 
 /** @typedef {{ baseUrl: string, appid?: string }} Service */
@@ -116,7 +116,7 @@ export function setUpBatch({ service, mirror, terms }) {
         finish(`無法查詢：${m.message}`);
       }
     });
-    w.addEventListener('error', () => finish('整批查詢程式無法執行。'));
+    w.addEventListener('error', () => finish(workerFailed('整批查詢')));
     const { baseUrl, appid } = service();
     w.postMessage({ type: 'run', input, baseUrl, appid, mirror: mirror(), ignoreBusyWindow: ui.busy.checked, ...terms() });
   });

@@ -15,6 +15,17 @@ export function byId(id, type) {
 }
 
 /**
+ * Why a Worker (`what`: 整批查詢, 同步, 匯入) could not start, for the clerk: offline its files may never
+ * have been downloaded; online the page may be older than the server.
+ * @param {string} what
+ */
+export function workerFailed(what) {
+  return navigator.onLine
+    ? `${what}程式無法執行：可能已有新版本，請重新載入頁面後再試。`
+    : `${what}程式無法執行：離線時須先在連線狀態下使用過一次（啟用離線資料後連線同步一次即可）。`;
+}
+
+/**
  * el(doc, 'p', 'class', 'text or node', ...): every string child is added as a text node, never as HTML.
  * @param {Document} doc
  * @param {string} tag

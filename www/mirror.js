@@ -1,7 +1,7 @@
 // @ts-check
 // The offline mirror panel: turn it on, sync in a Worker (automatically outside 21:30–24:00, or 「立即同步」), show how current and how big it is.
 
-import { byId, el, formatDate } from './dom.js';
+import { byId, el, formatDate, workerFailed } from './dom.js';
 
 const ENABLED_KEY = 'booktax.mirror';
 /** How often the page checks whether an automatic sync is due. */
@@ -118,7 +118,7 @@ function startSync({ manual }) {
       finish(m.code === 'aborted' ? '已停止同步，已完成的日期都已保存。' : `同步中斷（${m.message}），已完成的日期都已保存，下次會從中斷處繼續。`);
     }
   });
-  w.addEventListener('error', () => finish('同步程式無法執行。'));
+  w.addEventListener('error', () => finish(workerFailed('同步')));
   // No mirror name: the client names the mirror after its service, as the page's client does.
   w.postMessage({ type: 'sync', baseUrl: service.baseUrl, appid: service.appid });
 }
@@ -142,6 +142,7 @@ export function setUpMirror({ service, client, changed }) {
       const kept = await navigator.storage?.persist?.().catch(() => false);
       ui.message.textContent = kept ? '已啟用，瀏覽器會長期保存離線資料。' : '已啟用（瀏覽器可能在空間不足時清除離線資料）。';
       startSync({ manual: true });
+      keepWorkersOffline();
     }
     showMirrorStatus();
   });
@@ -167,7 +168,7 @@ function importInWorker(file) {
       if (m.type === 'imported') resolve(m.report);
       else if (m.type === 'failed') reject(m);
     });
-    w.addEventListener('error', () => reject(new Error('匯入程式無法執行')));
+    w.addEventListener('error', () => reject(new Error(workerFailed('匯入'))));
     w.postMessage({ type: 'import', file, baseUrl: service.baseUrl, appid: service.appid });
   }).finally(() => w.terminate());
 }
@@ -197,8 +198,14 @@ async function importFile() {
   }
 }
 
+/** With the mirror on, the Workers' files are cached now (after the page is ready), so a batch or an import works offline. */
+function keepWorkersOffline() {
+  navigator.serviceWorker?.ready.then((r) => r.active?.postMessage('cache-workers')).catch(() => {});
+}
+
 /** The automatic sync: now (once the page knows the service's clock) and every 15 minutes, outside the busy window. */
 export function autoSync() {
+  if (mirrorEnabled()) keepWorkersOffline();
   startSync({ manual: false });
   setInterval(() => startSync({ manual: false }), AUTO_CHECK_MS);
 }

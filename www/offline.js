@@ -11,16 +11,16 @@ export async function registerOffline() {
   }
   const banner = byId('update-banner', HTMLElement);
   const button = byId('update-now', HTMLButtonElement);
-  let version;
-  try {
-    const res = await fetch('pkg/shell-manifest.json', { cache: 'no-store' });
-    version = (await res.json()).version;
-  } catch {
-    return;
-  }
-  if (typeof version !== 'string' || !version) return;
-  const registration = await navigator.serviceWorker.register(`sw.js?v=${encodeURIComponent(version)}`).catch(() => null);
+  const registration = await registerCurrent();
   if (!registration) return;
+  // The worker found a file that is not its version's (a deploy while this page was open): the
+  // server's current version is registered, and offered below like any update.
+  let lastLook = 0;
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type !== 'booktax-stale' || Date.now() - lastLook < 60000) return;
+    lastLook = Date.now();
+    registerCurrent();
+  });
   const offer = () => {
     if (registration.waiting && navigator.serviceWorker.controller) banner.hidden = false;
   };
@@ -29,4 +29,17 @@ export async function registerOffline() {
   });
   offer();
   button.addEventListener('click', () => registration.waiting?.postMessage('skip-waiting'));
+}
+
+/** `sw.js?v=<the server's current build>`, from its manifest; null offline or when refused. */
+async function registerCurrent() {
+  let version;
+  try {
+    const res = await fetch('pkg/shell-manifest.json', { cache: 'no-store' });
+    version = (await res.json()).version;
+  } catch {
+    return null;
+  }
+  if (typeof version !== 'string' || !version) return null;
+  return navigator.serviceWorker.register(`sw.js?v=${encodeURIComponent(version)}`).catch(() => null);
 }

@@ -25,8 +25,13 @@ self.addEventListener('install', (event) => {
     // Fetched whole before any is stored: a file that cannot be had leaves no partial version.
     const responses = await Promise.all(manifest.files.map((/** @type {string} */ file) => fetchChecked(file, integrity[file])));
     const cache = await caches.open(CACHE);
-    await Promise.all(manifest.files.map((/** @type {string} */ file, /** @type {number} */ i) => cache.put(file, responses[i])));
-    await cache.put(LAZY_KEY, new Response(JSON.stringify({ lazy: manifest.lazy ?? [], integrity })));
+    try {
+      await Promise.all(manifest.files.map((/** @type {string} */ file, /** @type {number} */ i) => cache.put(file, responses[i])));
+      await cache.put(LAZY_KEY, new Response(JSON.stringify({ lazy: manifest.lazy ?? [], integrity })));
+    } catch (e) {
+      await caches.delete(CACHE); // no partial version left taking space (storage full, say)
+      throw e;
+    }
     // A deploy while caching could have mixed files: then this version does not install.
     const after = await (await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' })).json();
     if (after.version !== VERSION) {
@@ -70,6 +75,9 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data === 'skip-waiting') self.skipWaiting();
+  // A page with the offline mirror on: the Workers' files now, so a batch from the mirror or an
+  // import works offline from then on, even before either was first used online.
+  if (event.data === 'cache-workers') event.waitUntil(cacheLazyFiles());
 });
 
 // Fetch: the shell from this version's cache; everything else (the API, the config) from the network.
@@ -80,6 +88,8 @@ self.addEventListener('fetch', (event) => {
   // The API, the test admin and the deployment's config go straight to the network, untouched:
   // a sync's thousands of requests pay nothing for the worker.
   if (/^\/(v\d+|__admin)\//.test(url.pathname) || url.pathname.endsWith('/booktax-config.json')) return;
+  // The worker's own note of the lazy files is not a page's to read.
+  if (url.pathname === new URL(LAZY_KEY, self.location.href).pathname) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     const key = request.mode === 'navigate' && (url.pathname === '/' || url.pathname.endsWith('/index.html'))
@@ -88,7 +98,7 @@ self.addEventListener('fetch', (event) => {
     const hit = await cache.match(key, { ignoreSearch: request.mode === 'navigate' });
     if (hit) return hit;
     const hash = await lazyHash(cache, url);
-    return hash === undefined ? fetch(request) : fetchLazy(cache, url, hash);
+    return hash === undefined ? fetch(request) : fetchLazy(cache, url, hash, event);
   })());
 });
 
@@ -100,30 +110,57 @@ self.addEventListener('fetch', (event) => {
  */
 async function lazyHash(cache, url) {
   const stored = await cache.match(LAZY_KEY);
-  if (!stored || url.search) return undefined;
+  if (!stored) return undefined;
   const { lazy, integrity } = await stored.json();
+  // By path whatever the query: `?x` must not reach the network unchecked.
   const name = lazy.find((/** @type {string} */ f) => new URL(f, self.location.href).pathname === url.pathname);
   return name === undefined ? undefined : (integrity[name] ?? '');
+}
+
+/** Every lazy file of this version not yet cached, checked like the rest; one that fails is left for its first use. */
+async function cacheLazyFiles() {
+  const cache = await caches.open(CACHE);
+  const stored = await cache.match(LAZY_KEY);
+  if (!stored) return;
+  const { lazy, integrity } = await stored.json();
+  for (const file of lazy) {
+    if (!integrity[file] || (await cache.match(file))) continue;
+    try {
+      await cache.put(file, await fetchChecked(file, integrity[file]));
+    } catch {
+      await staleOrOffline();
+      return;
+    }
+  }
+}
+
+/** When a file is not this version's, the pages look for the new version (the worker cannot: its URL names its version). */
+async function staleOrOffline() {
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'booktax-stale' });
 }
 
 /**
  * A file of this version fetched on first use, kept only if its bytes match this version's hash: a
  * server already on a newer version gets no say in an older page's Workers (they fail, and the
- * newer version is installed for the clerk to take, as any update).
+ * pages are told, so they register the newer version for the clerk to take, as any update).
  * @param {Cache} cache
  * @param {URL} url
  * @param {string} hash
+ * @param {FetchEvent} event
  */
-async function fetchLazy(cache, url, hash) {
+async function fetchLazy(cache, url, hash, event) {
+  let response;
   try {
-    const response = await fetchChecked(url.pathname, hash);
-    await cache.put(url.pathname, response.clone());
-    return response;
+    if (!hash) throw new Error(`${url.pathname}: no hash in the manifest`);
+    response = await fetchChecked(url.pathname, hash);
   } catch {
-    self.registration.update().catch(() => {});
+    event.waitUntil(staleOrOffline());
     return new Response('此檔案與目前版本不符或無法下載；請重新載入頁面。', {
       status: 503,
       headers: { 'Content-Type': 'text/plain; charset=utf-8' },
     });
   }
+  // Checked bytes are answered even if keeping them fails (storage full, say).
+  event.waitUntil(cache.put(url.pathname, response.clone()).catch(() => {}));
+  return response;
 }

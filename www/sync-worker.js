@@ -2,6 +2,10 @@
 // The offline mirror's writers in a dedicated Worker: the sync (one tab at a time, by Web Locks) and the historical import, progress and outcomes posted to the page.
 import init, { BookTaxClient } from './pkg/booktax.js';
 
+// The wasm comes through the service worker: a page older than the server, or offline before these files were
+// ever downloaded, gets none, and the clerk is told so in words, not in the engine's.
+const loadFailed = () => ({ code: 'load_failed', message: navigator.onLine ? '無法載入判定程式：可能已有新版本，請重新載入頁面後再試。' : '無法載入判定程式：離線時須先在連線狀態下使用過一次。' });
+
 /** @typedef {{ type: 'sync', baseUrl: string, appid?: string, mirrorName?: string } | { type: 'import', file: Blob, baseUrl: string, appid?: string } | { type: 'abort' }} Command */
 
 /** @type {AbortController | null} */
@@ -19,7 +23,7 @@ self.addEventListener('message', async (event) => {
   if (command.type === 'import') {
     // The historical list: every good row in one transaction, or none (the page's thread stays free meanwhile).
     try {
-      await init();
+      await init().catch(() => { throw loadFailed(); });
       const client = new BookTaxClient({ baseUrl: command.baseUrl, appid: command.appid, mirror: true });
       post({ type: 'imported', report: await client.importHistorical(command.file) });
     } catch (e) {
@@ -32,7 +36,7 @@ self.addEventListener('message', async (event) => {
   const controller = new AbortController();
   running = controller;
   try {
-    await init();
+    await init().catch(() => { throw loadFailed(); });
     const client = new BookTaxClient({ baseUrl: command.baseUrl, appid: command.appid, mirror: true, mirrorName: command.mirrorName });
     const lockName = `booktax-sync:${command.mirrorName ?? command.baseUrl}`;
     const outcome = await navigator.locks.request(lockName, { ifAvailable: true }, async (lock) => {

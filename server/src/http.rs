@@ -133,8 +133,13 @@ async fn answer(State((app, files)): State<Shared>, request: Request) -> Respons
         Some((file, current))
     })
     .await;
-    let Ok(Some((file, current))) = found else {
-        return reply(not_found_page());
+    let (file, current) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => return reply(not_found_page()),
+        Err(e) => {
+            tracing::error!("{path}: resolving the file failed: {e}");
+            return reply(Reply::error(500, "伺服器內部錯誤"));
+        }
     };
     let request = Request::from_parts(parts, Body::empty());
     let served = if current {

@@ -427,7 +427,8 @@ impl BookTaxClient {
     /// `{ appliedThrough, days, isbns, eans }`; `onProgress({ day, done, total })` after each day.
     ///
     /// Rejects with a coded `Error` (`network`, `timeout`, `malformed`, `storage`, `aborted`,
-    /// `no_mirror`) and keeps every day applied before the failure.
+    /// `no_mirror`) and keeps every day applied before the failure; `not_in_this_build` from the
+    /// checkout page's build (booktax-page.js), which leaves syncing to a Worker on booktax.js.
     #[wasm_bindgen(unchecked_return_type = "Promise<SyncReport>")]
     pub fn sync(
         &self,
@@ -439,7 +440,7 @@ impl BookTaxClient {
     /// Imports the ministry's historical list (a CSV `File`, UTF-8 or Big5) into the mirror:
     /// `{ imported, rejected: [{ line, reason }], notes }`. All good rows in one transaction;
     /// rejects (`unmapped_layout`, `no_readable_rows`, `empty_file`, `unreadable_file`,
-    /// `storage`) with nothing imported.
+    /// `storage`; `not_in_this_build` from booktax-page.js) with nothing imported.
     #[wasm_bindgen(js_name = importHistorical, unchecked_return_type = "Promise<ImportReport>")]
     pub fn import_historical(
         &self,
@@ -456,8 +457,8 @@ impl BookTaxClient {
     /// `onProgress({ done, total, source, paused })` reports codes asked; `paused` while the
     /// service's evening busy window (21:30–24:00) holds the run back, unless `ignoreBusyWindow`.
     /// `signal` cancels: the promise still resolves, `cancelled: true`, the lines not asked
-    /// `not_checked`. Rejects only for unreadable options or files (`bad_option`, `unreadable_file`)
-    /// or a mirror that cannot be opened (`storage`).
+    /// `not_checked`. Rejects only for unreadable options or files (`bad_option`, `unreadable_file`),
+    /// a mirror that cannot be opened (`storage`), or from booktax-page.js (`not_in_this_build`).
     #[wasm_bindgen(js_name = checkBatch, unchecked_return_type = "Promise<BatchReport>")]
     pub fn check_batch(
         &self,

@@ -140,3 +140,20 @@ test('with a current offline mirror the batch asks the service nothing', async (
     await context.close();
   }
 });
+
+test("the page's own wasm leaves batch pricing, sync and import to the Workers' build: coded refusals", async () => {
+  const { context, page, errors } = await openBatch(suite.browser, suite.server.url);
+  try {
+    const codes = await page.evaluate(async () => {
+      const w = await import('./pkg/booktax-page.js');
+      await w.default();
+      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample', mirror: true });
+      const code = (p) => p.then(() => 'resolved', (e) => e.code);
+      return [await code(client.checkBatch('9789576780004\n')), await code(client.sync()), await code(client.importHistorical('isbn\n'))];
+    });
+    assert.deepEqual(codes, ['not_in_this_build', 'not_in_this_build', 'not_in_this_build']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { cp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, TZ, launchBrowser, startServer, transfers } from './harness.mjs';
+import { REPO_ROOT, TZ, launchBrowser, outsideBusyWindow, startServer, transfers } from './harness.mjs';
 
 const WWW = path.join(REPO_ROOT, 'target', 'sw-update-test', TZ ? TZ.replaceAll('/', '_') : 'default');
 
@@ -135,12 +135,55 @@ test("the Workers' files are cached on their first use, and only with this versi
       assert.ok(cached.includes(file), `${file} cached once used (${cached})`);
     }
 
-    // The server now has other bytes for a file this version has not cached yet: refused, not kept.
+    // A deploy while the page is open: the server now has other bytes for a file this version has not
+    // cached yet. Refused, not kept; and the page is told, registers the new version and offers it.
     const worker = path.join(www, 'sync-worker.js');
-    await writeFile(worker, `${await readFile(worker, 'utf8')}\n// build 2\n`);
-    const status = await page.evaluate(async () => (await fetch('sync-worker.js')).status);
-    assert.equal(status, 503, "a file whose bytes are not this version's is refused");
+    const edited = `${await readFile(worker, 'utf8')}\n// build 2\n`;
+    await writeFile(worker, edited);
+    const manifestFile = path.join(www, 'pkg', 'shell-manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    manifest.version = 'test-build-3';
+    manifest.integrity['sync-worker.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    const status = await page.evaluate(async () => (await fetch('sync-worker.js?x=1')).status);
+    assert.equal(status, 503, "a file whose bytes are not this version's is refused, whatever its query");
     assert.ok(!(await cachedNow()).includes('/sync-worker.js'), 'and not cached');
+    await page.waitForSelector('#update-banner:not([hidden])', { timeout: 30000 });
+    assert.equal(await page.evaluate(async () => (await fetch('__booktax-lazy.json')).status), 404, "the worker's own note is not served");
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test('with the offline mirror on, the Workers are cached after a sync, and a batch from the mirror runs offline', async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    await outsideBusyWindow(server.url);
+    const context = await browser.newContext({ acceptDownloads: true, ...(TZ ? { timezoneId: TZ } : {}) });
+    await context.addInitScript(() => localStorage.setItem('booktax.mirror', '1'));
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.waitForFunction(() => /同步完成|已是最新/.test(document.getElementById('mirror-message')?.textContent ?? ''), null, { timeout: 120000 });
+    await page.waitForFunction(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
+      const cached = (await cache.keys()).map((r) => new URL(r.url).pathname);
+      return ['/batch-worker.js', '/sync-worker.js', '/pkg/booktax.js', '/pkg/booktax_bg.wasm'].every((f) => cached.includes(f));
+    }, null, { timeout: 30000, polling: 250 });
+
+    await context.setOffline(true);
+    await page.locator('#batch').evaluate((d) => { d.open = true; });
+    await page.locator('#batch-text').fill('9789576780004\nabc\n');
+    await page.locator('#batch-run').click();
+    await page.waitForFunction(() => /完成：2 行|無法/.test(document.getElementById('batch-status')?.textContent ?? ''), null, { timeout: 60000 });
+    assert.match(await page.locator('#batch-status').textContent(), /完成：2 行/);
     await context.close();
   } finally {
     await browser.close();
