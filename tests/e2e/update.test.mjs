@@ -8,6 +8,25 @@ import { REPO_ROOT, TZ, launchBrowser, outsideBusyWindow, startServer, transfers
 
 const WWW = path.join(REPO_ROOT, 'target', 'sw-update-test', TZ ? TZ.replaceAll('/', '_') : 'default');
 
+
+/** Opens the page, waits for its service worker, and reloads so that the worker controls it. */
+async function openControlled(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+}
+
+/** The paths in the page's current shell cache. */
+function shellCached(page) {
+  return page.evaluate(async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
+    return (await cache.keys()).map((r) => new URL(r.url).pathname);
+  });
+}
+
 test('a new version waits while the page runs the old one, then replaces every file at once', async () => {
   await rm(WWW, { recursive: true, force: true });
   await cp(path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www'), WWW, { recursive: true });
@@ -20,11 +39,7 @@ test('a new version waits while the page runs the old one, then replaces every f
   try {
     const context = await browser.newContext(TZ ? { timezoneId: TZ } : {});
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.waitForSelector('html[data-ready="true"]');
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
-    await page.waitForSelector('html[data-ready="true"]');
+    await openControlled(page, server.url);
     const v1 = JSON.parse(await readFile(path.join(WWW, 'pkg', 'shell-manifest.json'), 'utf8')).version;
     assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
 
@@ -78,11 +93,7 @@ test('a first visit downloads each file once: the worker takes what the page loa
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="true"]');
     await page.evaluate(() => navigator.serviceWorker.ready);
-    const cached = await page.evaluate(async () => {
-      const names = await caches.keys();
-      const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
-      return (await cache.keys()).map((r) => new URL(r.url).pathname);
-    });
+    const cached = await shellCached(page);
     // Every size read before the context goes (a closed target cannot answer).
     const requests = await sent.read();
     await context.close();
@@ -113,16 +124,8 @@ test("the Workers' files are cached on their first use, and only with this versi
   try {
     const context = await browser.newContext({ acceptDownloads: true, ...(TZ ? { timezoneId: TZ } : {}) });
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.waitForSelector('html[data-ready="true"]');
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
-    await page.waitForSelector('html[data-ready="true"]');
-    const cachedNow = () => page.evaluate(async () => {
-      const names = await caches.keys();
-      const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
-      return (await cache.keys()).map((r) => new URL(r.url).pathname);
-    });
+    await openControlled(page, server.url);
+    const cachedNow = () => shellCached(page);
     assert.ok(!(await cachedNow()).includes('/pkg/booktax_bg.wasm'));
 
     // A batch runs in its Worker on the full wasm: both come through the service worker, which keeps them.
@@ -165,18 +168,15 @@ test('with the offline mirror on, the Workers are cached after a sync, and a bat
     const context = await browser.newContext({ acceptDownloads: true, ...(TZ ? { timezoneId: TZ } : {}) });
     await context.addInitScript(() => localStorage.setItem('booktax.mirror', '1'));
     const page = await context.newPage();
-    await page.goto(server.url);
-    await page.waitForSelector('html[data-ready="true"]');
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
-    await page.waitForSelector('html[data-ready="true"]');
+    await openControlled(page, server.url);
     await page.waitForFunction(() => /同步完成|已是最新/.test(document.getElementById('mirror-message')?.textContent ?? ''), null, { timeout: 120000 });
-    await page.waitForFunction(async () => {
-      const names = await caches.keys();
-      const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
-      const cached = (await cache.keys()).map((r) => new URL(r.url).pathname);
-      return ['/batch-worker.js', '/sync-worker.js', '/pkg/booktax.js', '/pkg/booktax_bg.wasm'].every((f) => cached.includes(f));
-    }, null, { timeout: 30000, polling: 250 });
+    let cached = await shellCached(page);
+    const workers = ['/batch-worker.js', '/sync-worker.js', '/pkg/booktax.js', '/pkg/booktax_bg.wasm'];
+    for (let tries = 0; !workers.every((f) => cached.includes(f)); tries++) {
+      assert.ok(tries < 120, `the Workers' files cached once the mirror is on (${cached})`);
+      await page.waitForTimeout(250);
+      cached = await shellCached(page);
+    }
 
     await context.setOffline(true);
     await page.locator('#batch').evaluate((d) => { d.open = true; });
