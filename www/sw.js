@@ -103,15 +103,25 @@ self.addEventListener('fetch', (event) => {
 });
 
 /**
+ * This version's lazy files and every file's hash, as the install noted them; null before the install did.
+ * @param {Cache} cache
+ * @returns {Promise<{ lazy: string[], integrity: Record<string, string> } | null>}
+ */
+async function lazyNote(cache) {
+  const stored = await cache.match(LAZY_KEY);
+  return stored ? stored.json() : null;
+}
+
+/**
  * The hash of `url` when it is one of this version's files cached on first use (the Workers, their
  * full wasm, the embedding example), else undefined.
  * @param {Cache} cache
  * @param {URL} url
  */
 async function lazyHash(cache, url) {
-  const stored = await cache.match(LAZY_KEY);
-  if (!stored) return undefined;
-  const { lazy, integrity } = await stored.json();
+  const note = await lazyNote(cache);
+  if (!note) return undefined;
+  const { lazy, integrity } = note;
   // By path whatever the query: `?x` must not reach the network unchecked.
   const name = lazy.find((/** @type {string} */ f) => new URL(f, self.location.href).pathname === url.pathname);
   return name === undefined ? undefined : (integrity[name] ?? '');
@@ -120,9 +130,9 @@ async function lazyHash(cache, url) {
 /** Every lazy file of this version not yet cached, checked like the rest; one that fails is left for its first use. */
 async function cacheLazyFiles() {
   const cache = await caches.open(CACHE);
-  const stored = await cache.match(LAZY_KEY);
-  if (!stored) return;
-  const { lazy, integrity } = await stored.json();
+  const note = await lazyNote(cache);
+  if (!note) return;
+  const { lazy, integrity } = note;
   for (const file of lazy) {
     if (!integrity[file] || (await cache.match(file))) continue;
     try {
