@@ -207,7 +207,7 @@ pub async fn check_batch(
     })
 }
 
-/// Reads the codes from the mirror, a chunk per transaction.
+/// Reads the codes from the mirror, a chunk of neighbouring codes per transaction.
 async fn from_mirror(
     mirror: &MirrorLookup<'_>,
     codes: &[&Code],
@@ -215,7 +215,10 @@ async fn from_mirror(
     reporter: &mut Reporter<'_>,
     signal: Option<&AbortSignal>,
 ) {
-    for chunk in codes.chunks(MIRROR_CHUNK) {
+    // In code order, so a chunk's codes share buckets and each bucket is read once.
+    let mut in_order = codes.to_vec();
+    in_order.sort_unstable_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    for chunk in in_order.chunks(MIRROR_CHUNK) {
         if aborted(signal) {
             return;
         }

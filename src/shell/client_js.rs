@@ -25,7 +25,7 @@ use crate::core::taipei::parse_yyyymmdd;
 use crate::shell::batch::{BatchOptions, check_batch};
 use crate::shell::exports::record;
 use crate::shell::fetch::Fetcher;
-use crate::shell::idb::{BOOKS, MirrorDb, SETS};
+use crate::shell::idb::MirrorDb;
 use crate::shell::js_error::{Failure, to_js};
 #[cfg(feature = "workers")]
 use crate::shell::js_input::utf8_of;
@@ -345,8 +345,8 @@ async fn answer(
             let applied = state.applied_through.as_deref().and_then(parse_yyyymmdd);
             let fresh = freshness(applied, live.now().day());
             return to_js(&MirrorStatusView {
-                isbns: db.count(BOOKS).await?,
-                eans: db.count(SETS).await?,
+                isbns: db.book_count().await?,
+                eans: db.set_count().await?,
                 bytes: storage_usage().await,
                 freshness: fresh.as_str(),
                 days_behind: fresh.days_behind(),

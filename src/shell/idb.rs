@@ -1,12 +1,15 @@
-//! The mirror's IndexedDB database: books and boxed sets by code, the sync state, and one transaction per applied day.
+//! The mirror's IndexedDB database: books in buckets of a thousand codes, boxed sets by code, the sync state, and one transaction per write of whole days.
 //!
-//! Stores: `isbns` (by ISBN-13) and `eans` (by EAN-13) hold records as arrays
-//! ([`crate::core::mirror::stored`]); `meta` holds the sync state under `state`. A
-//! day's records and the state that says the day is applied are written in one
-//! transaction, so a mirror is always exactly as after some complete day.
+//! Stores: `books` holds buckets of book lines ([`crate::core::mirror::bucket`]) under
+//! their first nine digits, `eans` one set per EAN-13 as arrays
+//! ([`crate::core::mirror::stored`]), `meta` the sync state under `state` and the book
+//! count under `books`. A write reads the buckets it touches and writes them back with
+//! the state that says which day is applied, in one transaction, so a mirror is always
+//! exactly as after some complete day.
 
 use crate::core::lookup::answer::Found;
-use crate::core::mirror::apply::{DayChanges, ean_key, isbn_key};
+use crate::core::mirror::apply::{Writes, ean_key, isbn_key};
+use crate::core::mirror::bucket::{all_books, bucket_of, edit_bucket, find_book};
 use crate::core::mirror::digest::Digest;
 use crate::core::mirror::stored::{
     BOOK_FIELDS, SET_FIELDS, book_fields, book_from_fields, set_fields, set_from_fields,
@@ -24,16 +27,21 @@ use web_sys::{
 
 /// The database's version: raised whenever the rules for what is stored change, and every
 /// upgrade starts the mirror afresh (records kept by an older rule could be too favourable).
-/// 2: a list's sets get dates, a listed book without a status keeps none.
-const VERSION: u32 = 2;
-/// Books by ISBN-13.
-pub const BOOKS: &str = "isbns";
+/// 2: a list's sets get dates, a listed book without a status keeps none. 3: books in buckets.
+const VERSION: u32 = 3;
+/// Book buckets, by the first nine digits of their ISBN-13s.
+pub const BOOKS: &str = "books";
 /// Boxed sets by EAN-13.
 pub const SETS: &str = "eans";
 const META: &str = "meta";
 const STATE: &str = "state";
-/// Records read per `getAll` when walking a whole store.
-const CHUNK: u32 = 5000;
+/// The `meta` key of the number of books held.
+const BOOK_COUNT: &str = "books";
+
+/// Values read per `getAll` when walking a whole store: a bucket holds up to a thousand books.
+fn chunk(store: &str) -> u32 {
+    if store == BOOKS { 100 } else { 5000 }
+}
 
 /// What the mirror holds besides records: how far it is applied, and the policy date.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +95,25 @@ fn completion(tx: &IdbTransaction) -> JsFuture {
         tx.set_onerror(Some(&reject));
         tx.set_onabort(Some(&reject));
     }))
+}
+
+/// A promise that settles with a request, made before it can succeed.
+fn settled(req: &IdbRequest) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, reject| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    })
+}
+
+/// A bucket as stored: its text's UTF-8 bytes (cloned by IndexedDB as one block).
+fn bucket_value(text: &str) -> JsValue {
+    js_sys::Uint8Array::from(text.as_bytes()).into()
+}
+
+/// A stored bucket's text; `None` when the value is not one.
+fn bucket_text(value: &JsValue) -> Option<String> {
+    let bytes = value.dyn_ref::<js_sys::Uint8Array>()?;
+    String::from_utf8(bytes.to_vec()).ok()
 }
 
 /// A record that is there but does not read is no answer: unknown, never "not listed".
@@ -174,11 +201,13 @@ impl MirrorDb {
             else {
                 return;
             };
+            // A failure here aborts the upgrade, and the open request reports it.
+            let names = db.object_store_names();
+            let names: Vec<String> = (0..names.length()).filter_map(|i| names.get(i)).collect();
+            for name in names {
+                let _ = db.delete_object_store(&name);
+            }
             for store in [BOOKS, SETS, META] {
-                // A failure here aborts the upgrade, and the open request reports it.
-                if db.object_store_names().contains(store) {
-                    let _ = db.delete_object_store(store);
-                }
                 let _ = db.create_object_store(store);
             }
         });
@@ -232,45 +261,90 @@ impl MirrorDb {
         Ok(serde_wasm_bindgen::from_value(value).unwrap_or_default())
     }
 
-    /// Writes a day's records and the new state in one transaction: all of it, or none.
+    /// Writes several days' records and the state after the last of them in one
+    /// transaction: all of it, or none.
     ///
     /// # Errors
     ///
     /// `storage` when the transaction fails (nothing of it is kept).
-    pub async fn apply(&self, changes: &DayChanges, state: &SyncState) -> Result<(), Failure> {
-        self.write(changes, Some(state)).await
+    pub async fn apply(&self, writes: &Writes, state: &SyncState) -> Result<(), Failure> {
+        self.commit(writes, Some(state)).await.map(|_| ())
     }
 
-    async fn write(&self, changes: &DayChanges, state: Option<&SyncState>) -> Result<(), Failure> {
+    /// Writes in one transaction; resolves to how many books it added.
+    async fn commit(&self, writes: &Writes, state: Option<&SyncState>) -> Result<usize, Failure> {
         let tx = self.transaction(&[BOOKS, SETS, META], IdbTransactionMode::Readwrite)?;
         let done = completion(&tx);
-        let writes = || -> Result<(), Failure> {
-            let books = Self::store(&tx, BOOKS)?;
-            for (key, book) in &changes.isbns {
-                books
-                    .put_with_key(&book_array(book), &key.into())
-                    .map_err(|e| storage("寫入", &e))?;
-            }
-            let sets = Self::store(&tx, SETS)?;
-            for (key, set) in &changes.eans {
-                sets.put_with_key(&set_array(set), &key.into())
-                    .map_err(|e| storage("寫入", &e))?;
-            }
-            if let Some(state) = state {
-                Self::store(&tx, META)?
-                    .put_with_key(&to_js(state)?, &STATE.into())
-                    .map_err(|e| storage("寫入", &e))?;
-            }
-            Ok(())
-        };
-        if let Err(e) = writes() {
+        let written = Self::write(&tx, writes, state).await;
+        if written.is_err() {
             let _ = tx.abort();
             let _ = done.await;
-            return Err(e);
+            return written;
         }
         done.await
-            .map(|_| ())
-            .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))
+            .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))?;
+        written
+    }
+
+    /// The transaction's work: every touched bucket and the book count read at once, then
+    /// each bucket edited and written back, the sets and the state written.
+    async fn write(
+        tx: &IdbTransaction,
+        writes: &Writes,
+        state: Option<&SyncState>,
+    ) -> Result<usize, Failure> {
+        let books = Self::store(tx, BOOKS)?;
+        let meta = Self::store(tx, META)?;
+        let read = |store: &IdbObjectStore, key: &str| {
+            store.get(&key.into()).map_err(|e| storage("讀取", &e))
+        };
+        let count_read = read(&meta, BOOK_COUNT)?;
+        let bucket_reads = writes
+            .books
+            .buckets()
+            .into_iter()
+            .map(|(name, edits)| Ok((name, edits, read(&books, name)?)))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        let all: js_sys::Array = std::iter::once(&count_read)
+            .chain(bucket_reads.iter().map(|(_, _, req)| req))
+            .map(|req| JsValue::from(settled(req)))
+            .collect();
+        // The writes are made as the last read succeeds, while the transaction is still active.
+        JsFuture::from(js_sys::Promise::all(&all))
+            .await
+            .map_err(|_| storage("讀取", &tx.error().map(JsValue::from).unwrap_or_default()))?;
+        let result = |req: &IdbRequest| req.result().map_err(|e| storage("讀取", &e));
+        let mut count = result(&count_read)?.as_f64().unwrap_or(0.0);
+        let mut added = 0;
+        for (name, edits, req) in &bucket_reads {
+            // A bucket that is not text (never written so by this code) is replaced by the edits.
+            let held = bucket_text(&result(req)?).unwrap_or_default();
+            let edited = edit_bucket(&held, edits);
+            added += edited.added;
+            count += edited.added as f64 - edited.removed as f64;
+            let key = JsValue::from_str(name);
+            if edited.text.is_empty() {
+                books.delete(&key)
+            } else {
+                books.put_with_key(&bucket_value(&edited.text), &key)
+            }
+            .map_err(|e| storage("寫入", &e))?;
+        }
+        let sets = Self::store(tx, SETS)?;
+        for (key, set) in &writes.sets {
+            match set {
+                Some(set) => sets.put_with_key(&set_array(set), &key.into()),
+                None => sets.delete(&key.into()),
+            }
+            .map_err(|e| storage("寫入", &e))?;
+        }
+        meta.put_with_key(&JsValue::from_f64(count.max(0.0)), &BOOK_COUNT.into())
+            .map_err(|e| storage("寫入", &e))?;
+        if let Some(state) = state {
+            meta.put_with_key(&to_js(state)?, &STATE.into())
+                .map_err(|e| storage("寫入", &e))?;
+        }
+        Ok(added)
     }
 
     /// Stores a record a live lookup found, under its code (the sync state is left as it is).
@@ -279,14 +353,20 @@ impl MirrorDb {
     ///
     /// `storage` when the transaction fails.
     pub async fn store_found(&self, found: &Found) -> Result<(), Failure> {
-        let mut changes = DayChanges::default();
+        let mut writes = Writes::default();
         match found {
-            Found::Isbn(book) => changes
-                .isbns
-                .extend(isbn_key(book).map(|k| (k, book.clone()))),
-            Found::Ean(set) => changes.eans.extend(ean_key(set).map(|k| (k, set.clone()))),
+            Found::Isbn(book) => {
+                if let Some(key) = isbn_key(book) {
+                    writes.books.put(&key, book);
+                }
+            }
+            Found::Ean(set) => {
+                if let Some(key) = ean_key(set) {
+                    writes.sets.push((key, Some(set.clone())));
+                }
+            }
         }
-        self.write(&changes, None).await
+        self.commit(&writes, None).await.map(|_| ())
     }
 
     /// Adds the books the mirror does not hold yet, all in one transaction; a book it holds
@@ -297,58 +377,33 @@ impl MirrorDb {
     ///
     /// `storage` when the transaction fails (nothing of it is kept).
     pub async fn add_missing(&self, books: &[(String, Isbn)]) -> Result<usize, Failure> {
-        let tx = self.transaction(&[BOOKS], IdbTransactionMode::Readwrite)?;
-        let done = completion(&tx);
-        let store = Self::store(&tx, BOOKS)?;
-        // Every lookup first, each with its handlers set as it is made; then the writes.
-        let mut asked = Vec::with_capacity(books.len());
-        for (key, _) in books {
-            let req = store
-                .count_with_key(&key.into())
-                .map_err(|e| storage("讀取", &e))?;
-            let answered = JsFuture::from(js_sys::Promise::new(&mut |resolve, reject| {
-                req.set_onsuccess(Some(&resolve));
-                req.set_onerror(Some(&reject));
-            }));
-            asked.push((req, answered));
+        let mut writes = Writes::default();
+        for (key, book) in books {
+            writes.books.add(key, book);
         }
-        // The importer lists each code once, so every write is one new record.
-        let mut added = 0;
-        for ((key, book), (req, answered)) in books.iter().zip(asked) {
-            if answered.await.is_err() {
-                let _ = tx.abort();
-                let _ = done.await;
-                return Err(storage("讀取", &JsValue::UNDEFINED));
-            }
-            let held = req.result().ok().and_then(|n| n.as_f64()).unwrap_or(1.0) > 0.0;
-            if !held {
-                store
-                    .put_with_key(&book_array(book), &key.into())
-                    .map_err(|e| storage("寫入", &e))?;
-                added += 1;
-            }
-        }
-        done.await
-            .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))?;
-        Ok(added)
+        self.commit(&writes, None).await
     }
 
-    /// Removes a code the live service no longer lists (from both stores), in one transaction.
+    /// Removes a code the live service no longer lists (as a book and as a set), in one transaction.
     ///
     /// # Errors
     ///
     /// `storage` when the transaction fails.
     pub async fn forget(&self, code: &str) -> Result<(), Failure> {
-        let tx = self.transaction(&[BOOKS, SETS], IdbTransactionMode::Readwrite)?;
-        let done = completion(&tx);
-        for store in [BOOKS, SETS] {
-            Self::store(&tx, store)?
-                .delete(&code.into())
-                .map_err(|e| storage("寫入", &e))?;
+        let mut writes = Writes::default();
+        writes.books.remove(code);
+        writes.sets.push((code.to_string(), None));
+        self.commit(&writes, None).await.map(|_| ())
+    }
+
+    /// A bucket's text, when the mirror holds the bucket.
+    async fn bucket(&self, name: &str) -> Result<Option<String>, Failure> {
+        match self.get(BOOKS, name).await? {
+            None => Ok(None),
+            Some(value) => bucket_text(&value)
+                .map(Some)
+                .ok_or_else(|| unreadable(name)),
         }
-        done.await
-            .map(|_| ())
-            .map_err(|_| storage("寫入", &tx.error().map(JsValue::from).unwrap_or_default()))
     }
 
     /// A book by its ISBN-13, when the mirror holds it.
@@ -357,11 +412,12 @@ impl MirrorDb {
     ///
     /// `storage` when the database cannot be read or the stored record does not read.
     pub async fn book(&self, isbn13: &str) -> Result<Option<Isbn>, Failure> {
-        match self.get(BOOKS, isbn13).await? {
+        let Some(text) = self.bucket(bucket_of(isbn13)).await? else {
+            return Ok(None);
+        };
+        match find_book(&text, isbn13) {
             None => Ok(None),
-            Some(value) => read_book(&value)
-                .map(Some)
-                .ok_or_else(|| unreadable(isbn13)),
+            Some(book) => book.map(Some).ok_or_else(|| unreadable(isbn13)),
         }
     }
 
@@ -377,8 +433,8 @@ impl MirrorDb {
         }
     }
 
-    /// Many books by ISBN-13 in one transaction, every read issued at once (batch pricing):
-    /// each `None` when the mirror lacks it, `Err` when its stored record does not read.
+    /// Many books by ISBN-13 in one transaction, each bucket read once and all at once (batch
+    /// pricing): each `None` when the mirror lacks it, `Err` when its stored record does not read.
     ///
     /// # Errors
     ///
@@ -390,21 +446,38 @@ impl MirrorDb {
         let tx = self.transaction(&[BOOKS], IdbTransactionMode::Readonly)?;
         let done = completion(&tx);
         let store = Self::store(&tx, BOOKS)?;
-        let requests = isbn13s
-            .iter()
-            .map(|key| store.get(&(*key).into()).map_err(|e| storage("讀取", &e)))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Each bucket once (a batch asks in code order, so a bucket's codes are neighbours).
+        let mut requests: Vec<(&str, IdbRequest)> = Vec::new();
+        for key in isbn13s {
+            let name = bucket_of(key);
+            if !requests.iter().rev().any(|(n, _)| *n == name) {
+                let req = store.get(&name.into()).map_err(|e| storage("讀取", &e))?;
+                requests.push((name, req));
+            }
+        }
         done.await
             .map_err(|_| storage("讀取", &tx.error().map(JsValue::from).unwrap_or_default()))?;
-        Ok(requests
+        // Each bucket's text, `Err` when the value is not one.
+        let mut texts: Vec<(&str, Option<Result<String, ()>>)> = Vec::with_capacity(requests.len());
+        for (name, req) in requests {
+            let value = req.result().map_err(|e| storage("讀取", &e))?;
+            texts.push((
+                name,
+                (!value.is_undefined()).then(|| bucket_text(&value).ok_or(())),
+            ));
+        }
+        Ok(isbn13s
             .iter()
-            .zip(isbn13s)
-            .map(|(req, key)| {
-                let value = req.result().map_err(|e| storage("讀取", &e))?;
-                if value.is_undefined() {
-                    return Ok(None);
+            .map(|key| {
+                let name = bucket_of(key);
+                match texts.iter().rev().find(|(n, _)| *n == name).map(|(_, t)| t) {
+                    None | Some(None) => Ok(None),
+                    Some(Some(Err(()))) => Err(unreadable(key)),
+                    Some(Some(Ok(text))) => match find_book(text, key) {
+                        None => Ok(None),
+                        Some(book) => book.map(Some).ok_or_else(|| unreadable(key)),
+                    },
                 }
-                read_book(&value).map(Some).ok_or_else(|| unreadable(key))
             })
             .collect())
     }
@@ -418,17 +491,30 @@ impl MirrorDb {
         Ok((!value.is_undefined()).then_some(value))
     }
 
-    /// How many records a store holds.
+    /// How many boxed sets the mirror holds.
     ///
     /// # Errors
     ///
     /// `storage` when the database cannot be read.
-    pub async fn count(&self, store: &str) -> Result<u32, Failure> {
-        let tx = self.transaction(&[store], IdbTransactionMode::Readonly)?;
-        let req = Self::store(&tx, store)?
+    pub async fn set_count(&self) -> Result<u32, Failure> {
+        let tx = self.transaction(&[SETS], IdbTransactionMode::Readonly)?;
+        let req = Self::store(&tx, SETS)?
             .count()
             .map_err(|e| storage("讀取", &e))?;
         Ok(request(&req, "讀取").await?.as_f64().unwrap_or(0.0) as u32)
+    }
+
+    /// How many books the mirror holds (counted as they are written).
+    ///
+    /// # Errors
+    ///
+    /// `storage` when the database cannot be read.
+    pub async fn book_count(&self) -> Result<u32, Failure> {
+        Ok(self
+            .get(META, BOOK_COUNT)
+            .await?
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0) as u32)
     }
 
     /// The digest of every record, read in key order in chunks.
@@ -452,24 +538,27 @@ impl MirrorDb {
                 };
                 let range_js = range.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
                 let keys_req = os
-                    .get_all_keys_with_key_and_limit(&range_js, CHUNK)
+                    .get_all_keys_with_key_and_limit(&range_js, chunk(store))
                     .map_err(|e| storage("讀取", &e))?;
                 let values_req = os
-                    .get_all_with_key_and_limit(&range_js, CHUNK)
+                    .get_all_with_key_and_limit(&range_js, chunk(store))
                     .map_err(|e| storage("讀取", &e))?;
                 let keys: js_sys::Array = request(&keys_req, "讀取").await?.unchecked_into();
                 let values: js_sys::Array = request(&values_req, "讀取").await?.unchecked_into();
                 for (key, value) in keys.iter().zip(values.iter()) {
                     let key_text = key.as_string().unwrap_or_default();
                     if store == BOOKS {
-                        if let Some(book) = read_book(&value) {
-                            digest.add_isbn(&key_text, &book);
+                        let text = bucket_text(&value).unwrap_or_default();
+                        for (code, book) in all_books(&text) {
+                            if let Some(book) = book {
+                                digest.add_isbn(code, &book);
+                            }
                         }
                     } else if let Some(set) = read_set(&value) {
                         digest.add_ean(&key_text, &set);
                     }
                 }
-                if keys.length() < CHUNK {
+                if keys.length() < chunk(store) {
                     break;
                 }
                 after = Some(keys.get(keys.length() - 1));

@@ -14,6 +14,7 @@
 //! records give it), and delisted from the list's date itself.
 
 use crate::core::code::{CodeKind, read_code};
+use crate::core::mirror::bucket::BookEdits;
 use crate::core::schema::{DailyResponse, DateField, Ean, EanStatus, Isbn, IsbnStatus, Section};
 use chrono::NaiveDate;
 
@@ -30,6 +31,38 @@ pub struct DayChanges {
     pub skipped: u32,
     /// Of those, revocations: a day with one cannot be applied (a lost revocation could leave a book exempt).
     pub unreadable_revocations: u32,
+}
+
+/// What one transaction writes: books by bucket, boxed sets by code (`None` removes
+/// one), several days gathered in order so that a later day's record replaces an earlier one's.
+#[derive(Debug, Default)]
+pub struct Writes {
+    /// Books, by bucket.
+    pub books: BookEdits,
+    /// Boxed sets to store, or to remove (`None`), in order: a later write of a code replaces an earlier one.
+    pub sets: Vec<(String, Option<Ean>)>,
+}
+
+impl Writes {
+    /// Adds a day's changes after those gathered so far.
+    pub fn day(&mut self, changes: &DayChanges) {
+        for (key, book) in &changes.isbns {
+            self.books.put(key, book);
+        }
+        for (key, set) in &changes.eans {
+            self.sets.push((key.clone(), Some(set.clone())));
+        }
+    }
+
+    /// How many records it writes or removes.
+    pub fn len(&self) -> usize {
+        self.books.len() + self.sets.len()
+    }
+
+    /// Whether it writes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The ISBN-13 a book record is stored under: its `isbn`, else `isbn_13`, else `isbn_10`, read as an ISBN.
@@ -148,6 +181,37 @@ mod tests {
 
     fn day(json: &str) -> DailyResponse {
         read_schema(serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn days_gathered_for_one_write_keep_the_later_record() {
+        use crate::core::mirror::bucket::{edit_bucket, find_book};
+        let book = |status: &str| Isbn {
+            isbn: "9789576780004".into(),
+            status: Some(IsbnStatus::from(status.to_string())),
+            ..Isbn::default()
+        };
+        let set = Ean {
+            ean: "4710000000004".into(),
+            ..Ean::default()
+        };
+        let mut writes = Writes::default();
+        writes.day(&DayChanges {
+            isbns: vec![("9789576780004".into(), book("approved"))],
+            eans: vec![("4710000000004".into(), set.clone())],
+            ..DayChanges::default()
+        });
+        writes.day(&DayChanges {
+            isbns: vec![("9789576780004".into(), book("revoked"))],
+            ..DayChanges::default()
+        });
+        assert_eq!(writes.len(), 2);
+        let text = edit_bucket("", &writes.books.buckets()[0].1).text;
+        assert_eq!(
+            find_book(&text, "9789576780004"),
+            Some(Some(book("revoked")))
+        );
+        assert_eq!(writes.sets, [("4710000000004".to_string(), Some(set))]);
     }
 
     #[test]

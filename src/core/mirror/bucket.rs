@@ -1,0 +1,366 @@
+//! Books stored many to a value: the bucket an ISBN-13 falls in, and a bucket's text (one line per book, in code order) searched, read and edited.
+//!
+//! IndexedDB costs about 60–75 µs a value whatever its size, so a mirror of a million
+//! books stored one per key spends over two minutes only putting them. A bucket holds
+//! every book whose ISBN-13 starts with the same [`BUCKET_DIGITS`] digits (a thousand
+//! codes), so a sync writes each touched bucket once per transaction and a batch reads
+//! each bucket once.
+//!
+//! A bucket is text, one line per book, sorted by code: the ISBN-13, then each of the
+//! book's [`BOOK_FIELDS`] stored fields ([`crate::core::mirror::stored`]) after a tab,
+//! `-` when absent, else `=` and the text with `\`, tab, newline and carriage return
+//! written `\\`, `\t`, `\n`, `\r`; every line ends in a newline. Finding one book reads
+//! only the line starts; editing keeps the other lines as they are.
+//!
+//! ```
+//! use booktax::core::mirror::bucket::{BookEdits, edit_bucket, find_book};
+//! use booktax::core::schema::Isbn;
+//! let book = Isbn { isbn: "9789576780004".into(), title: Some("書\t名".into()), ..Isbn::default() };
+//! let mut edits = BookEdits::default();
+//! edits.put("9789576780004", &book);
+//! let buckets = edits.buckets();
+//! let (bucket, changes) = &buckets[0];
+//! assert_eq!(*bucket, "978957678");
+//! let edited = edit_bucket("", changes);
+//! assert_eq!((edited.added, edited.removed), (1, 0));
+//! assert_eq!(find_book(&edited.text, "9789576780004"), Some(Some(book)));
+//! assert_eq!(find_book(&edited.text, "9789576780011"), None);
+//! ```
+
+use crate::core::mirror::stored::{BOOK_FIELDS, book_fields, book_from_fields};
+use crate::core::schema::Isbn;
+use std::collections::BTreeMap;
+
+/// How many leading digits of an ISBN-13 name its bucket.
+pub const BUCKET_DIGITS: usize = 9;
+
+/// The bucket an ISBN-13 is stored in: its first [`BUCKET_DIGITS`] digits.
+pub fn bucket_of(isbn13: &str) -> &str {
+    isbn13.get(..BUCKET_DIGITS).unwrap_or(isbn13)
+}
+
+/// What a write does to one book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Stores this line, replacing the book's line if there is one.
+    Put(String),
+    /// Stores this line only when the bucket has no line for the book (the historical import).
+    Add(String),
+    /// Removes the book's line.
+    Remove,
+}
+
+/// Book writes, in code order (so a bucket's edits are neighbours); a later edit of a code replaces an earlier one.
+#[derive(Debug, Default, Clone)]
+pub struct BookEdits {
+    by_code: BTreeMap<String, Edit>,
+}
+
+impl BookEdits {
+    /// Stores `book` under `isbn13`.
+    pub fn put(&mut self, isbn13: &str, book: &Isbn) {
+        self.by_code
+            .insert(isbn13.to_string(), Edit::Put(book_line(isbn13, book)));
+    }
+
+    /// Stores `book` under `isbn13` unless a book is stored there already.
+    pub fn add(&mut self, isbn13: &str, book: &Isbn) {
+        self.by_code
+            .insert(isbn13.to_string(), Edit::Add(book_line(isbn13, book)));
+    }
+
+    /// Removes the book stored under `isbn13`.
+    pub fn remove(&mut self, isbn13: &str) {
+        self.by_code.insert(isbn13.to_string(), Edit::Remove);
+    }
+
+    /// How many codes are edited.
+    pub fn len(&self) -> usize {
+        self.by_code.len()
+    }
+
+    /// Whether nothing is edited.
+    pub fn is_empty(&self) -> bool {
+        self.by_code.is_empty()
+    }
+
+    /// Each touched bucket's name and its edits in code order, in bucket order.
+    pub fn buckets(&self) -> Vec<(&str, Vec<(&str, &Edit)>)> {
+        let mut out: Vec<(&str, Vec<(&str, &Edit)>)> = Vec::new();
+        for (code, edit) in &self.by_code {
+            let bucket = bucket_of(code);
+            match out.last_mut() {
+                Some((name, edits)) if *name == bucket => edits.push((code, edit)),
+                _ => out.push((bucket, vec![(code.as_str(), edit)])),
+            }
+        }
+        out
+    }
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn unescape(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\\' => match chars.next()? {
+                '\\' => '\\',
+                't' => '\t',
+                'n' => '\n',
+                'r' => '\r',
+                _ => return None,
+            },
+            c => c,
+        });
+    }
+    Some(out)
+}
+
+/// A book's line, without its newline.
+pub fn book_line(isbn13: &str, book: &Isbn) -> String {
+    let mut line = String::with_capacity(160);
+    line.push_str(isbn13);
+    for field in book_fields(book) {
+        line.push('\t');
+        match field {
+            None => line.push('-'),
+            Some(text) => {
+                line.push('=');
+                escape_into(&mut line, &text);
+            }
+        }
+    }
+    line
+}
+
+/// The book a line holds; `None` when the line does not read.
+fn read_fields(fields: &str) -> Option<Isbn> {
+    let mut read: [Option<String>; BOOK_FIELDS] = Default::default();
+    let mut parts = fields.split('\t');
+    for slot in &mut read {
+        let part = parts.next()?;
+        *slot = match part.as_bytes().first()? {
+            b'-' if part.len() == 1 => None,
+            b'=' => Some(unescape(&part[1..])?),
+            _ => return None,
+        };
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    book_from_fields(read)
+}
+
+/// A line's code and the rest (its fields).
+fn split_line(line: &str) -> (&str, &str) {
+    line.split_once('\t').unwrap_or((line, ""))
+}
+
+/// Each line's code and fields, in stored order.
+fn lines(bucket: &str) -> impl Iterator<Item = (&str, &str)> {
+    bucket.split('\n').filter(|l| !l.is_empty()).map(split_line)
+}
+
+/// The book stored under `isbn13`: `None` when the bucket has no line for it,
+/// `Some(None)` when its line does not read (a damaged mirror: no answer, never "not listed").
+pub fn find_book(bucket: &str, isbn13: &str) -> Option<Option<Isbn>> {
+    lines(bucket)
+        .find(|(code, _)| *code == isbn13)
+        .map(|(_, fields)| read_fields(fields))
+}
+
+/// Every book a bucket holds, with its code; a line that does not read is `None`.
+pub fn all_books(bucket: &str) -> impl Iterator<Item = (&str, Option<Isbn>)> {
+    lines(bucket).map(|(code, fields)| (code, read_fields(fields)))
+}
+
+/// A bucket after its edits, and how many books were added and removed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Edited {
+    /// The new text (empty when no book is left).
+    pub text: String,
+    /// Books the bucket did not hold before.
+    pub added: usize,
+    /// Books it no longer holds.
+    pub removed: usize,
+}
+
+/// Applies `edits` (in code order) to a bucket's text (in code order); lines not edited are kept byte for byte.
+pub fn edit_bucket(bucket: &str, edits: &[(&str, &Edit)]) -> Edited {
+    let mut text = String::with_capacity(bucket.len() + edits.len() * 160);
+    let (mut added, mut removed) = (0, 0);
+    let mut edits = edits.iter().peekable();
+    // A new book's line, before the held line it sorts before (or at the end).
+    let mut insert = |text: &mut String, edit: &Edit| {
+        if let Edit::Put(line) | Edit::Add(line) = edit {
+            text.push_str(line);
+            text.push('\n');
+            added += 1;
+        }
+    };
+    for line in bucket.split('\n').filter(|l| !l.is_empty()) {
+        let code = split_line(line).0;
+        while let Some((_, edit)) = edits.next_if(|(c, _)| *c < code) {
+            insert(&mut text, edit);
+        }
+        let kept = match edits.next_if(|(c, _)| *c == code) {
+            None | Some((_, Edit::Add(_))) => line,
+            Some((_, Edit::Put(new))) => new,
+            Some((_, Edit::Remove)) => {
+                removed += 1;
+                continue;
+            }
+        };
+        text.push_str(kept);
+        text.push('\n');
+    }
+    for (_, edit) in edits {
+        insert(&mut text, edit);
+    }
+    Edited {
+        text,
+        added,
+        removed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::schema::{BookKind, DateField, IsbnStatus};
+
+    fn book(code: &str, title: &str) -> Isbn {
+        Isbn {
+            isbn: code.into(),
+            isbn_10: Some("957678000X".into()),
+            title: Some(title.into()),
+            kind: Some(BookKind::from("實體".to_string())),
+            include_ebook: Some(false),
+            status: Some(IsbnStatus::Approved),
+            approved_effective_date: DateField::parse("20210301"),
+            revoked_effective_date: DateField::parse("not a date"),
+            ..Isbn::default()
+        }
+    }
+
+    /// The text after one edit.
+    fn one(bucket: &str, edit: Edit, code: &str) -> Edited {
+        edit_bucket(bucket, &[(code, &edit)])
+    }
+
+    /// The first bucket's text after its edits.
+    fn first(bucket: &str, edits: &BookEdits) -> Edited {
+        edit_bucket(bucket, &edits.buckets()[0].1)
+    }
+
+    #[test]
+    fn a_book_reads_back_as_it_was_stored_whatever_its_text() {
+        for title in [
+            "",
+            "-",
+            "=",
+            "書名",
+            "a\tb\nc\r\\d\\t",
+            "\\",
+            "tab\t",
+            "\u{0}\u{1f}",
+        ] {
+            let b = book("9789576780004", title);
+            let line = book_line("9789576780004", &b);
+            assert!(!line.contains('\n'), "{line:?}");
+            let text = one("", Edit::Put(line), "9789576780004").text;
+            assert_eq!(
+                find_book(&text, "9789576780004"),
+                Some(Some(b)),
+                "{title:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn edits_keep_the_others_sort_by_code_and_count_what_changed() {
+        let (a, b, c) = ("9789576780004", "9789576780011", "9789576780028");
+        let mut edits = BookEdits::default();
+        edits.put(c, &book(c, "丙"));
+        edits.put(a, &book(a, "甲"));
+        let text = first("", &edits).text;
+        assert!(text.starts_with(a) && text.ends_with('\n'));
+
+        let mut more = BookEdits::default();
+        more.put(b, &book(b, "乙"));
+        more.remove(c);
+        more.add(a, &book(a, "舊"));
+        more.remove("9789576780035");
+        assert_eq!(more.len(), 4);
+        let edited = first(&text, &more);
+        assert_eq!((edited.added, edited.removed), (1, 1));
+        let codes: Vec<&str> = all_books(&edited.text).map(|(c, _)| c).collect();
+        assert_eq!(codes, [a, b]);
+        // `add` leaves a held book as it is.
+        assert_eq!(find_book(&edited.text, a), Some(Some(book(a, "甲"))));
+        assert_eq!(find_book(&edited.text, c), None);
+    }
+
+    #[test]
+    fn a_later_edit_of_a_code_replaces_an_earlier_one() {
+        let a = "9789576780004";
+        let mut edits = BookEdits::default();
+        edits.put(a, &book(a, "一"));
+        edits.remove(a);
+        edits.put(a, &book(a, "二"));
+        assert_eq!(edits.len(), 1);
+        let text = first("", &edits).text;
+        assert_eq!(find_book(&text, a), Some(Some(book(a, "二"))));
+    }
+
+    #[test]
+    fn a_damaged_line_is_no_answer_and_is_kept_until_replaced() {
+        let a = "9789576780004";
+        for damaged in [
+            a.to_string(),
+            format!("{a}\t=x"),
+            format!("{a}\t=\\q\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-"),
+            format!("{a}\tx\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-"),
+            format!("{a}\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-"),
+            book_line(a, &book(a, "x")) + "\t-",
+        ] {
+            let text = format!("{damaged}\n");
+            assert_eq!(find_book(&text, a), Some(None), "{damaged:?}");
+            let other = "9789576780011";
+            let kept = one(&text, Edit::Put(book_line(other, &book(other, "y"))), other);
+            assert!(kept.text.starts_with(&text), "{damaged:?}");
+            let mended = one(&text, Edit::Put(book_line(a, &book(a, "z"))), a);
+            assert_eq!(find_book(&mended.text, a), Some(Some(book(a, "z"))));
+            assert_eq!((mended.added, mended.removed), (0, 0));
+        }
+    }
+
+    #[test]
+    fn buckets_are_the_first_nine_digits() {
+        assert_eq!(bucket_of("9789576780004"), "978957678");
+        assert_eq!(bucket_of("97895"), "97895");
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn any_texts_read_back(title in ".*", publisher in proptest::option::of(".*")) {
+            let a = "9789576780004";
+            let b = Isbn { publisher, ..book(a, &title) };
+            let text = one("", Edit::Put(book_line(a, &b)), a).text;
+            proptest::prop_assert_eq!(find_book(&text, a), Some(Some(b)));
+        }
+    }
+}
