@@ -9,7 +9,7 @@
 
 use crate::core::lookup::answer::Found;
 use crate::core::mirror::apply::{Writes, ean_key, isbn_key};
-use crate::core::mirror::bucket::{all_books, bucket_of, edit_bucket, find_book};
+use crate::core::mirror::bucket::{BucketIndex, all_books, bucket_of, edit_bucket, find_book};
 use crate::core::mirror::digest::Digest;
 use crate::core::mirror::stored::{
     BOOK_FIELDS, SET_FIELDS, book_fields, book_from_fields, set_fields, set_from_fields,
@@ -433,6 +433,38 @@ impl MirrorDb {
         }
     }
 
+    /// Many boxed sets by EAN-13 in one transaction, every read issued at once: each `None`
+    /// when the mirror lacks it, `Err` when its stored record does not read.
+    ///
+    /// # Errors
+    ///
+    /// `storage` when the database cannot be read.
+    pub async fn sets(
+        &self,
+        ean13s: &[&str],
+    ) -> Result<Vec<Result<Option<Ean>, Failure>>, Failure> {
+        let tx = self.transaction(&[SETS], IdbTransactionMode::Readonly)?;
+        let done = completion(&tx);
+        let store = Self::store(&tx, SETS)?;
+        let requests = ean13s
+            .iter()
+            .map(|key| store.get(&(*key).into()).map_err(|e| storage("讀取", &e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        done.await
+            .map_err(|_| storage("讀取", &tx.error().map(JsValue::from).unwrap_or_default()))?;
+        Ok(requests
+            .iter()
+            .zip(ean13s)
+            .map(|(req, key)| {
+                let value = req.result().map_err(|e| storage("讀取", &e))?;
+                if value.is_undefined() {
+                    return Ok(None);
+                }
+                read_set(&value).map(Some).ok_or_else(|| unreadable(key))
+            })
+            .collect())
+    }
+
     /// Many books by ISBN-13 in one transaction, each bucket read once and all at once (batch
     /// pricing): each `None` when the mirror lacks it, `Err` when its stored record does not read.
     ///
@@ -466,14 +498,29 @@ impl MirrorDb {
                 (!value.is_undefined()).then(|| bucket_text(&value).ok_or(())),
             ));
         }
+        // Each readable bucket's index, `Err` when the value is not text.
+        let indexes: Vec<(&str, Option<Result<BucketIndex, ()>>)> = texts
+            .iter()
+            .map(|(name, text)| {
+                let index = text
+                    .as_ref()
+                    .map(|t| t.as_deref().map(BucketIndex::new).map_err(|_| ()));
+                (*name, index)
+            })
+            .collect();
         Ok(isbn13s
             .iter()
             .map(|key| {
                 let name = bucket_of(key);
-                match texts.iter().rev().find(|(n, _)| *n == name).map(|(_, t)| t) {
+                match indexes
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, i)| i)
+                {
                     None | Some(None) => Ok(None),
                     Some(Some(Err(()))) => Err(unreadable(key)),
-                    Some(Some(Ok(text))) => match find_book(text, key) {
+                    Some(Some(Ok(index))) => match index.find(key) {
                         None => Ok(None),
                         Some(book) => book.map(Some).ok_or_else(|| unreadable(key)),
                     },

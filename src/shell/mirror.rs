@@ -45,41 +45,70 @@ fn storage(f: Failure) -> LookupError {
 }
 
 impl MirrorLookup<'_> {
-    /// Many records at once, as [`Source::record`] answers each: books read in one
-    /// transaction, boxed sets one by one (they are few).
+    /// Many records at once, as [`Source::record`] answers each: the books in one
+    /// transaction, the boxed sets in another, and the sets' books in a third.
     pub async fn records(&self, codes: &[&Code]) -> Vec<Result<Fetched, LookupError>> {
-        let keys: Vec<&str> = codes
-            .iter()
-            .filter(|c| c.kind == CodeKind::Isbn)
-            .map(|c| c.code.as_str())
-            .collect();
-        let mut books = match self.db.books(&keys).await {
-            Ok(read) => read.into_iter(),
+        let keys = |kind: CodeKind| -> Vec<&str> {
+            codes
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| c.code.as_str())
+                .collect()
+        };
+        let read = async {
+            let books = self.db.books(&keys(CodeKind::Isbn)).await?;
+            let mut sets = self.db.sets(&keys(CodeKind::Ean)).await?;
+            // A set's books as the mirror holds them now (see `record`).
+            let inner: Vec<String> = sets
+                .iter()
+                .flat_map(|s| match s {
+                    Ok(Some(set)) => set.isbns.iter().flatten().filter_map(isbn_key).collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            let inner_keys: Vec<&str> = inner.iter().map(String::as_str).collect();
+            let mut current = self.db.books(&inner_keys).await?.into_iter();
+            for answer in &mut sets {
+                let Ok(Some(set)) = answer else { continue };
+                let mut failed = None;
+                for book in set.isbns.iter_mut().flatten() {
+                    if isbn_key(book).is_none() {
+                        continue;
+                    }
+                    match current.next() {
+                        Some(Ok(Some(now))) => *book = now,
+                        Some(Err(f)) => failed = Some(f),
+                        _ => {}
+                    }
+                }
+                if let Some(f) = failed {
+                    *answer = Err(f);
+                }
+            }
+            Ok::<_, Failure>((books.into_iter(), sets.into_iter()))
+        };
+        let (mut books, mut sets) = match read.await {
+            Ok(read) => read,
             Err(f) => {
                 let failed = storage(f);
                 return codes.iter().map(|_| Err(failed.clone())).collect();
             }
         };
         let at_ms = self.live.now().corrected_ms();
-        let mut out = Vec::with_capacity(codes.len());
-        for code in codes {
-            let found = match code.kind {
-                CodeKind::Ean => {
-                    out.push(self.record(code).await);
-                    continue;
+        codes
+            .iter()
+            .map(|code| {
+                let found = match code.kind {
+                    CodeKind::Isbn => books.next().unwrap_or(Ok(None)).map(|b| b.map(Found::Isbn)),
+                    CodeKind::Ean => sets.next().unwrap_or(Ok(None)).map(|s| s.map(Found::Ean)),
+                };
+                match found {
+                    Err(f) => Err(storage(f)),
+                    Ok(Some(found)) => Ok(Fetched { found, at_ms }),
+                    Ok(None) => self.missing(),
                 }
-                CodeKind::Isbn => books.next().unwrap_or(Ok(None)),
-            };
-            out.push(match found {
-                Err(f) => Err(storage(f)),
-                Ok(Some(book)) => Ok(Fetched {
-                    found: Found::Isbn(book),
-                    at_ms,
-                }),
-                Ok(None) => self.missing(),
-            });
-        }
-        out
+            })
+            .collect()
     }
 
     /// A code the mirror lacks: "not listed" only from a mirror that holds every list through today.

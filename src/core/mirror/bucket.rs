@@ -181,6 +181,31 @@ pub fn find_book(bucket: &str, isbn13: &str) -> Option<Option<Isbn>> {
         .map(|(_, fields)| read_fields(fields))
 }
 
+/// A bucket's lines, for finding many codes in it: each by binary search over the line starts.
+pub struct BucketIndex<'a> {
+    lines: Vec<(&'a str, &'a str)>,
+    sorted: bool,
+}
+
+impl<'a> BucketIndex<'a> {
+    /// Indexes a bucket's text (a damaged, unsorted one is searched line by line).
+    pub fn new(bucket: &'a str) -> BucketIndex<'a> {
+        let lines: Vec<(&str, &str)> = lines(bucket).collect();
+        let sorted = lines.windows(2).all(|w| w[0].0 < w[1].0);
+        BucketIndex { lines, sorted }
+    }
+
+    /// As [`find_book`].
+    pub fn find(&self, isbn13: &str) -> Option<Option<Isbn>> {
+        let at = if self.sorted {
+            self.lines.binary_search_by(|(c, _)| (*c).cmp(isbn13)).ok()
+        } else {
+            self.lines.iter().position(|(c, _)| *c == isbn13)
+        };
+        at.map(|i| read_fields(self.lines[i].1))
+    }
+}
+
 /// Every book a bucket holds, with its code; a line that does not read is `None`.
 pub fn all_books(bucket: &str) -> impl Iterator<Item = (&str, Option<Isbn>)> {
     lines(bucket).map(|(code, fields)| (code, read_fields(fields)))
@@ -344,6 +369,28 @@ mod tests {
             let mended = one(&text, Edit::Put(book_line(a, &book(a, "z"))), a);
             assert_eq!(find_book(&mended.text, a), Some(Some(book(a, "z"))));
             assert_eq!((mended.added, mended.removed), (0, 0));
+        }
+    }
+
+    #[test]
+    fn an_index_finds_what_a_scan_finds() {
+        let codes = [
+            "9789576780004",
+            "9789576780011",
+            "9789576780028",
+            "9789576780035",
+        ];
+        let mut edits = BookEdits::default();
+        for c in &codes[..3] {
+            edits.put(c, &book(c, c));
+        }
+        let sorted = first("", &edits).text;
+        let unsorted = format!("{}\n{}", book_line(codes[2], &book(codes[2], "x")), sorted);
+        for text in [&sorted, &unsorted, &String::new()] {
+            let index = BucketIndex::new(text);
+            for c in codes {
+                assert_eq!(index.find(c), find_book(text, c), "{c} in {text:?}");
+            }
         }
     }
 
