@@ -297,3 +297,54 @@ async fn the_historical_list_imports_in_big5_and_utf8_or_not_at_all() {
         .unwrap_err();
     assert_eq!(code, "unreadable_file");
 }
+
+/// A lookup the live service confirms keeps the mirror in step: a stale copy of a listed book
+/// is replaced by the service's record, and a code the service does not list is removed.
+#[wasm_bindgen_test]
+async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
+    use booktax::core::lookup::answer::Found;
+    use booktax::core::schema::{Isbn, IsbnStatus};
+    let Some(base) = server() else { return };
+    let name = unique("confirm");
+    let c = client(base, "booktax-sample", &name, "");
+    let db = MirrorDb::open(&name)
+        .await
+        .unwrap_or_else(|_| panic!("open"));
+    let stale = |code: &str| {
+        Found::Isbn(Isbn {
+            isbn: code.into(),
+            title: Some("舊的副本".into()),
+            status: Some(IsbnStatus::Approved),
+            ..Isbn::default()
+        })
+    };
+    let (listed, unlisted) = ("9789576780004", "9789999999991");
+    for code in [listed, unlisted] {
+        assert!(db.store_found(&stale(code)).await.is_ok(), "{code} stored");
+        assert_eq!(book_title(&name, code).await.as_deref(), Some("舊的副本"));
+    }
+    let confirmed = |code: &str| {
+        let promise = c.lookup(code.into(), json(r#"{"confirm":true}"#));
+        async move { text(&JsFuture::from(promise).await.unwrap(), "source") }
+    };
+    assert_eq!(confirmed(listed).await, "live");
+    assert_eq!(
+        book_title(&name, listed).await.as_deref(),
+        Some("國立中央圖書館讀者指引"),
+        "the stale copy is replaced"
+    );
+    assert_eq!(confirmed(unlisted).await, "live");
+    assert!(
+        db.book(unlisted)
+            .await
+            .unwrap_or_else(|_| panic!("get"))
+            .is_none(),
+        "a code the service does not list is removed"
+    );
+    // Asked again, the mirror agrees with the service and keeps the record.
+    assert_eq!(confirmed(listed).await, "live");
+    assert_eq!(
+        book_title(&name, listed).await.as_deref(),
+        Some("國立中央圖書館讀者指引")
+    );
+}
