@@ -348,3 +348,62 @@ async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
         Some("國立中央圖書館讀者指引")
     );
 }
+
+/// A bucket that is there but does not read (damaged storage) answers "unknown" for its books,
+/// and a write touching it fails instead of replacing it: its other books must not turn into
+/// "not listed".
+#[wasm_bindgen_test]
+async fn a_damaged_bucket_is_never_replaced_by_a_write() {
+    use booktax::core::lookup::answer::Found;
+    use booktax::core::schema::{Isbn, IsbnStatus};
+    let name = unique("damaged");
+    let db = MirrorDb::open(&name)
+        .await
+        .unwrap_or_else(|_| panic!("open"));
+    let book = |code: &str| {
+        Found::Isbn(Isbn {
+            isbn: code.into(),
+            status: Some(IsbnStatus::Approved),
+            ..Isbn::default()
+        })
+    };
+    assert!(db.store_found(&book("9789576780004")).await.is_ok());
+    // The bucket of 978957678xxxx overwritten with something that is not a bucket.
+    let damage = js_sys::Function::new_with_args(
+        "name",
+        "return new Promise((resolve, reject) => { const r = indexedDB.open(name); r.onerror = () => reject(r.error);
+           r.onsuccess = () => { const tx = r.result.transaction('books', 'readwrite');
+             tx.objectStore('books').put('not a bucket', '978957678');
+             tx.oncomplete = () => { r.result.close(); resolve(); }; tx.onerror = () => reject(tx.error); }; })",
+    );
+    let promise: js_sys::Promise = damage
+        .call1(&JsValue::NULL, &name.as_str().into())
+        .unwrap()
+        .unchecked_into();
+    JsFuture::from(promise).await.unwrap();
+    assert!(
+        db.book("9789576780004").await.is_err(),
+        "unreadable, not absent"
+    );
+    assert!(db.forget("9789576780011").await.is_err(), "forget refused");
+    assert!(
+        db.store_found(&book("9789576780028")).await.is_err(),
+        "store refused"
+    );
+    assert!(
+        db.add_missing(&[(
+            "9789576780035".into(),
+            Isbn {
+                isbn: "9789576780035".into(),
+                ..Isbn::default()
+            }
+        )])
+        .await
+        .is_err(),
+        "import refused"
+    );
+    assert!(db.book("9789576780004").await.is_err(), "still unknown");
+    // Another bucket is written as usual.
+    assert!(db.store_found(&book("9789869900003")).await.is_ok());
+    assert!(matches!(db.book("9789869900003").await, Ok(Some(_))));
+}

@@ -429,7 +429,8 @@ impl BookTaxClient {
     }
 
     /// Syncs the offline mirror through the last published day: `{ signal?, onProgress? }` →
-    /// `{ appliedThrough, days, isbns, eans }`; `onProgress({ day, done, total })` after each day.
+    /// `{ appliedThrough, days, isbns, eans }`; `onProgress({ day, done, total })` after each write
+    /// (days are written in groups of up to 100,000 records, so a short sync reports once).
     ///
     /// Rejects with a coded `Error` (`network`, `timeout`, `malformed`, `storage`, `aborted`,
     /// `no_mirror`) and keeps every day applied before the failure; `not_in_this_build` from the

@@ -317,8 +317,14 @@ impl MirrorDb {
         let mut count = result(&count_read)?.as_f64().unwrap_or(0.0);
         let mut added = 0;
         for (name, edits, req) in &bucket_reads {
-            // A bucket that is not text (never written so by this code) is replaced by the edits.
-            let held = bucket_text(&result(req)?).unwrap_or_default();
+            // A bucket that is there but is not text (never written so by this code) stops the
+            // write: replacing it would turn its other books from "unknown" into "not listed".
+            let value = result(req)?;
+            let held = if value.is_undefined() {
+                String::new()
+            } else {
+                bucket_text(&value).ok_or_else(|| unreadable(name))?
+            };
             let edited = edit_bucket(&held, edits);
             added += edited.added;
             count += edited.added as f64 - edited.removed as f64;
@@ -518,7 +524,8 @@ impl MirrorDb {
                     .find(|(n, _)| *n == name)
                     .map(|(_, i)| i)
                 {
-                    None | Some(None) => Ok(None),
+                    None => Err(unreadable(key)),
+                    Some(None) => Ok(None),
                     Some(Some(Err(()))) => Err(unreadable(key)),
                     Some(Some(Ok(index))) => match index.find(key) {
                         None => Ok(None),

@@ -98,10 +98,12 @@ impl MirrorLookup<'_> {
         codes
             .iter()
             .map(|code| {
+                // A read missing from the answers is no answer (unknown), never "not listed".
                 let found = match code.kind {
-                    CodeKind::Isbn => books.next().unwrap_or(Ok(None)).map(|b| b.map(Found::Isbn)),
-                    CodeKind::Ean => sets.next().unwrap_or(Ok(None)).map(|s| s.map(Found::Ean)),
-                };
+                    CodeKind::Isbn => books.next().map(|b| b.map(|b| b.map(Found::Isbn))),
+                    CodeKind::Ean => sets.next().map(|s| s.map(|s| s.map(Found::Ean))),
+                }
+                .unwrap_or_else(|| Err(Failure::new("internal", "離線資料的讀取結果不完整")));
                 match found {
                     Err(f) => Err(storage(f)),
                     Ok(Some(found)) => Ok(Fetched { found, at_ms }),

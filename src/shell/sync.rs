@@ -48,7 +48,7 @@ pub struct SyncReport {
     pub eans: u32,
 }
 
-/// `onProgress({ day, done, total })`.
+/// `onProgress({ day, done, total })`, after each group of days is written: the last day written, days applied, days to apply.
 #[derive(Serialize)]
 struct Progress {
     day: String,
@@ -236,9 +236,9 @@ pub async fn sync(
     // Stop whatever is still being fetched ahead.
     controller.abort();
     // The days gathered before a failure are whole: they are kept too.
-    let written = group.write(db, &mut report, total, on_progress).await;
+    // A failure to write them is the one to tell: the days the caller thinks kept are not.
+    group.write(db, &mut report, total, on_progress).await?;
     outcome?;
-    written?;
     // Complete: the policy date as the service gives it now.
     state.policy_expiry_date = Some(format_yyyymmdd(policy));
     db.apply(&Writes::default(), &state).await?;
