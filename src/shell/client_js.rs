@@ -36,7 +36,7 @@ use crate::shell::js_input::{
 use crate::shell::live::Live;
 use crate::shell::mirror::MirrorLookup;
 #[cfg(feature = "workers")]
-use crate::shell::sync::sync;
+use crate::shell::sync::{GROUP_RECORDS, sync};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -289,7 +289,11 @@ async fn answer(
             let progress = field(opts, "onProgress")
                 .dyn_into::<js_sys::Function>()
                 .ok();
-            return to_js(&sync(&db, &live, signal, progress.as_ref()).await?);
+            let group_records = field(opts, "groupRecords")
+                .as_f64()
+                .filter(|n| *n >= 1.0)
+                .map_or(GROUP_RECORDS, |n| n as usize);
+            return to_js(&sync(&db, &live, signal, progress.as_ref(), group_records).await?);
         }
         #[cfg(feature = "workers")]
         Call::ImportHistorical(file) => {
@@ -430,7 +434,7 @@ impl BookTaxClient {
 
     /// Syncs the offline mirror through the last published day: `{ signal?, onProgress? }` →
     /// `{ appliedThrough, days, isbns, eans }`; `onProgress({ day, done, total })` after each write
-    /// (days are written in groups of up to 100,000 records, so a short sync reports once).
+    /// (days are written in groups of `groupRecords` records, default 100,000, so a short sync reports once).
     ///
     /// Rejects with a coded `Error` (`network`, `timeout`, `malformed`, `storage`, `aborted`,
     /// `no_mirror`) and keeps every day applied before the failure; `not_in_this_build` from the

@@ -155,7 +155,7 @@ impl Group {
     }
 }
 
-/// Syncs the mirror to the last published day.
+/// Syncs the mirror to the last published day, writing days in groups of at least `group_records` records ([`GROUP_RECORDS`] by default).
 ///
 /// # Errors
 ///
@@ -166,6 +166,7 @@ pub async fn sync(
     live: &Rc<Live>,
     signal: Option<&AbortSignal>,
     on_progress: Option<&js_sys::Function>,
+    group_records: usize,
 ) -> Result<SyncReport, Failure> {
     let mut state: SyncState = db.state().await?;
     // The API must be there before any 404 is read as "nothing published".
@@ -226,7 +227,7 @@ pub async fn sync(
             }
             state.applied_through = Some(format_yyyymmdd(pending.day));
             group.add(&changes, &state);
-            if group.writes.len() >= GROUP_RECORDS {
+            if group.writes.len() >= group_records {
                 group.write(db, &mut report, total, on_progress).await?;
             }
         }

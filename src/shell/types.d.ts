@@ -144,8 +144,10 @@ export interface ClientOptions {
 /** Options of `sync`. */
 export interface SyncOptions {
   signal?: AbortSignal;
-  /** Called after each applied day. */
+  /** Called after each write of applied days. */
   onProgress?: (progress: { day: string; done: number; total: number }) => void;
+  /** Records gathered before a write, default 100,000 (about 25 MB at most): lower saves memory and writes more often. */
+  groupRecords?: number;
 }
 
 /** What `sync` resolves to. */
