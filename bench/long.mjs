@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../tests/e2e/harness.mjs';
 import { batchLines } from '../tests/e2e/batch-lines.mjs';
-import { scansOn } from './page.mjs';
+import { readyMark, scansOn } from './page.mjs';
 
 const CHROMIUM = process.env.BOOKTAX_CHROMIUM || '/usr/bin/chromium';
 // How far back the mirror is set for the scans during a sync: a year of days to apply again.
@@ -136,8 +136,7 @@ export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, reco
     await page.evaluate(() => localStorage.setItem('booktax.mirror', '1'));
     for (let i = 0; i < 10; i++) {
       await page.reload();
-      await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
-      opens.push(await page.evaluate(() => performance.getEntriesByName('booktax-ready')[0].startTime));
+      opens.push(await readyMark(page));
     }
     // Scans answered from that mirror (the page shows the mirror's verdict, then confirms with the service).
     const mirrorScans = await scansOn(page, scanCount);

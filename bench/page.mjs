@@ -6,9 +6,10 @@ import { startServer, launchBrowser, transfers } from '../tests/e2e/harness.mjs'
 import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
 
 /**
- * A copy of the page with two floors beside it: an empty page with one module script that marks itself ready
- * (floor.html), and the page's own markup and style with only that module (markup.html: what the browser's
- * work on the page costs before any of our scripts or the wasm).
+ * A copy of the page with three floors beside it: an empty page with one module script that marks itself ready
+ * (floor.html); the page's own markup and style with only that module (markup.html: what the browser's work on
+ * the page costs before any of our scripts or the wasm); and that markup ready once its input has the focus
+ * (focused.html: the page first rendered).
  */
 async function wwwWithFloor(www) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-www-'));
@@ -22,6 +23,10 @@ async function wwwWithFloor(www) {
     .replace(/<link rel="(modulepreload|preload)"[^>]*>\n?/g, '');
   if (!markup.includes('floor.js') || markup.includes('app.js')) throw new Error('index.html: its module script is not where the markup floor expects it');
   await writeFile(path.join(dir, 'markup.html'), markup);
+  // The same markup, ready when its input has the focus: autofocus is applied as the browser first renders the
+  // page, so this is the earliest a scanner's keys can reach the input, whatever the scripts do.
+  await writeFile(path.join(dir, 'focused.js'), "const check = () => (document.activeElement?.id === 'code' ? performance.mark('booktax-ready') : requestAnimationFrame(check));\nrequestAnimationFrame(check);\n");
+  await writeFile(path.join(dir, 'focused.html'), markup.replace('src="floor.js"', 'src="focused.js"'));
   return dir;
 }
 
@@ -57,6 +62,22 @@ async function wireBytes(browser, url) {
   return { total, worker, byFile, cachedFiles };
 }
 
+/**
+ * Resolves with the `booktax-ready` mark's time once the page sets it. Asked only after the mark or after the
+ * page's load event: Playwright's `waitForFunction` evaluates its injected script on the page's main thread
+ * (about 25 ms here), which during a start would be timed as the page's own.
+ */
+export function readyMark(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    const seen = () => performance.getEntriesByName('booktax-ready')[0]?.startTime;
+    if (seen() !== undefined) return resolve(seen());
+    new PerformanceObserver((list, observer) => {
+      const mark = list.getEntriesByName('booktax-ready')[0];
+      if (mark) { observer.disconnect(); resolve(mark.startTime); }
+    }).observe({ type: 'mark' });
+  }));
+}
+
 /** Navigation start to the `booktax-ready` mark, over fresh contexts. */
 async function coldStarts(browser, url, runs) {
   const times = [];
@@ -64,8 +85,7 @@ async function coldStarts(browser, url, runs) {
     const context = await browser.newContext({ serviceWorkers: 'block' });
     const page = await context.newPage();
     await page.goto(url);
-    await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0, null, { timeout: 60000 });
-    times.push(await page.evaluate(() => performance.getEntriesByName('booktax-ready')[0].startTime));
+    times.push(await readyMark(page));
     await context.close();
   }
   return times;
@@ -157,9 +177,10 @@ export async function pageBenchmarks({ www, coldRuns = 30, scanCount = 500 }) {
     const page = await coldStarts(browser, url, coldRuns);
     const floor = await coldStarts(browser, `${server.url}/floor.html`, coldRuns);
     const markup = await coldStarts(browser, `${server.url}/markup.html`, coldRuns);
+    const focused = await coldStarts(browser, `${server.url}/focused.html`, coldRuns);
     const live = await scans(browser, url, scanCount);
     const liveFloor = await floorScans(browser, `${server.url}/floor.html`, scanCount);
-    return { wire, cold: { page, floor, markup }, live, liveFloor };
+    return { wire, cold: { page, floor, markup, focused }, live, liveFloor };
   } finally {
     await browser.close();
     await server.stop();
