@@ -258,6 +258,10 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
   if (scan) addToSale(result, scanTerms);
   if (result.source === 'mirror' && navigator.onLine) {
     // The mirror answered at once; the live service confirms, and its answer wins when it has one.
+    // Asked once the mirror's verdict is painted: an answer back within the frame would otherwise
+    // redraw the verdict and the sale before the clerk sees the first.
+    await painted();
+    if (signal.aborted) return;
     const confirmed = await state.client.lookup(input, { ...options, confirm: true }).catch(() => null);
     if (signal.aborted) return;
     if (confirmed && confirmed.source === 'live') {
@@ -372,6 +376,18 @@ setInterval(() => {
     redecideSale();
   }
 }, 30000);
+
+/**
+ * Resolves once what is on screen now has been painted (the next frame), or after 100 ms in a tab the
+ * browser does not paint (hidden).
+ * @returns {Promise<void>}
+ */
+function painted() {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 100);
+  });
+}
 
 /**
  * Rejects after `ms` with a message for the clerk.

@@ -328,6 +328,11 @@ impl MirrorDb {
             let edited = edit_bucket(&held, edits);
             added += edited.added;
             count += edited.added as f64 - edited.removed as f64;
+            // A bucket the edits left as it was (a book put as it stood, a forgotten code it never
+            // held) is not written again.
+            if edited.text == held {
+                continue;
+            }
             let key = JsValue::from_str(name);
             if edited.text.is_empty() {
                 books.delete(&key)
