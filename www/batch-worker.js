@@ -38,9 +38,10 @@ self.addEventListener('message', async (event) => {
       ignoreBusyWindow: command.ignoreBusyWindow,
       signal: controller.signal,
       onProgress: (p) => post({ type: 'progress', ...p }),
+      // The page shows the summary and the unreadable lines and offers the CSV: no other row is made.
+      rows: 'unreadable',
     });
-    // The page shows the summary and the unreadable lines and offers the CSV: the rows stay here.
-    const unreadable = report.rows.filter((r) => r.verdict === 'unreadable');
+    const unreadable = report.rows;
     post({
       type: 'done',
       summary: report.summary,

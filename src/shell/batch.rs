@@ -41,6 +41,8 @@ pub struct BatchOptions<'a> {
     pub on_progress: Option<&'a js_sys::Function>,
     /// Ask the live service in the evening busy window too.
     pub ignore_busy_window: bool,
+    /// The report's rows are the unreadable lines' only (the summary and the CSV cover every line).
+    pub unreadable_rows_only: bool,
 }
 
 /// What `checkBatch()` resolves to: `{ rows, summary, csv, source, cancelled, checkoutDate, codes }`.
@@ -195,10 +197,15 @@ pub async fn check_batch(
         .next()
         .map(|l| l.checkout_date.clone())
         .or_else(|| terms.day.map(format_yyyymmdd));
-    let rows = batch_rows(&lines, |code| decided.get(code), terms.lang);
+    let mut rows = batch_rows(&lines, |code| decided.get(code), terms.lang);
+    let summary = BatchSummary::of(&rows);
+    let csv = batch_csv(&rows, terms.lang);
+    if options.unreadable_rows_only {
+        rows.retain(|row| row.verdict == "unreadable");
+    }
     Ok(BatchReport {
-        summary: BatchSummary::of(&rows),
-        csv: batch_csv(&rows, terms.lang),
+        summary,
+        csv,
         rows,
         source: source.name,
         cancelled: aborted(signal),

@@ -27,12 +27,12 @@ use crate::shell::exports::record;
 use crate::shell::fetch::Fetcher;
 use crate::shell::idb::MirrorDb;
 use crate::shell::js_error::{Failure, to_js};
-#[cfg(feature = "workers")]
-use crate::shell::js_input::utf8_of;
 use crate::shell::js_input::{
     checkout_day, field, format_option, lang_option, number_option, signal_option, text_of,
     text_option,
 };
+#[cfg(feature = "workers")]
+use crate::shell::js_input::{unreadable_rows_only, utf8_of};
 use crate::shell::live::Live;
 use crate::shell::mirror::MirrorLookup;
 #[cfg(feature = "workers")]
@@ -337,6 +337,7 @@ async fn answer(
                 signal,
                 on_progress: progress.as_ref(),
                 ignore_busy_window: field(opts, "ignoreBusyWindow").as_bool() == Some(true),
+                unreadable_rows_only: unreadable_rows_only(&field(opts, "rows"), lang)?,
             };
             return to_js(&check_batch(&live, db.as_deref(), &text, terms, options).await?);
         }

@@ -79,6 +79,26 @@ pub fn format_option(format: &JsValue, lang: Lang) -> Result<Option<Format>, Fai
         })
 }
 
+/// `checkBatch`'s `rows`: `"all"` (the default) or `"unreadable"`; true for the unreadable lines only.
+///
+/// # Errors
+///
+/// `bad_option` for anything else.
+#[cfg(feature = "workers")]
+pub fn unreadable_rows_only(rows: &JsValue, lang: Lang) -> Result<bool, Failure> {
+    if rows.is_undefined() || rows.is_null() {
+        return Ok(false);
+    }
+    match rows.as_string().as_deref() {
+        Some("all") => Ok(false),
+        Some("unreadable") => Ok(true),
+        _ => Err(Failure::option(lang.pick(
+            "rows 只能是 \"all\" 或 \"unreadable\"",
+            "rows must be \"all\" or \"unreadable\"",
+        ))),
+    }
+}
+
 /// `zh-TW` (the default), `en`, or any BCP 47 tag of either language.
 ///
 /// # Errors

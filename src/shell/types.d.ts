@@ -268,6 +268,12 @@ export interface BatchOptions {
   onProgress?: (progress: { done: number; total: number; source: 'live' | 'mirror'; paused: boolean }) => void;
   /** Ask the live service from 21:30 to 24:00 too (its busiest hours). */
   ignoreBusyWindow?: boolean;
+  /**
+   * Which lines the report's `rows` hold: every line (the default), or the unreadable lines only. The
+   * summary and the CSV cover every line either way; a caller that offers the CSV saves making a row
+   * object per line (100,000 lines: about 0.4 s).
+   */
+  rows?: 'all' | 'unreadable';
 }
 
 /** What became of one input line of a batch. */
@@ -301,7 +307,7 @@ export interface BatchSummary {
 
 /** What `checkBatch` resolves to. */
 export interface BatchReport {
-  /** One per input line, in order. */
+  /** One per input line, in order (with `rows: 'unreadable'`, the unreadable lines only). */
   rows: BatchRow[];
   summary: BatchSummary;
   /** The rows as CSV for Excel: UTF-8 with BOM, CRLF. */

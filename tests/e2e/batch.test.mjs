@@ -157,3 +157,31 @@ test("the page's own wasm leaves batch pricing, sync and import to the Workers' 
     await context.close();
   }
 });
+
+test("rows: 'unreadable' keeps the unreadable lines' rows only, with the same summary and CSV; any other value is refused", async () => {
+  const { fx } = suite;
+  const { context, page, errors } = await openBatch(suite.browser, suite.server.url);
+  try {
+    const text = ['isbn', fx.approved, 'abc', fx.revoked, '978-957-678-000', '', fx.spec_example].join('\n');
+    const got = await page.evaluate(async (text) => {
+      const w = await import('./pkg/booktax.js');
+      await w.default();
+      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
+      const opts = { format: 'physical', ignoreBusyWindow: true };
+      const all = await client.checkBatch(text, opts);
+      const few = await client.checkBatch(text, { ...opts, rows: 'unreadable' });
+      const refused = await client.checkBatch(text, { ...opts, rows: 'some' }).then(() => 'resolved', (e) => e.code);
+      return { all, few, refused };
+    }, text);
+    assert.equal(got.all.rows.length, 7);
+    const unreadable = got.all.rows.filter((r) => r.verdict === 'unreadable');
+    assert.equal(unreadable.length, 2, 'abc and the short ISBN');
+    assert.deepEqual(got.few.rows, unreadable);
+    assert.deepEqual(got.few.summary, got.all.summary);
+    assert.equal(got.few.csv, got.all.csv);
+    assert.equal(got.refused, 'bad_option');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
