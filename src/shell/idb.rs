@@ -17,6 +17,8 @@ use crate::core::mirror::stored::{
 use crate::core::schema::{Ean, Isbn};
 use crate::shell::js_error::{Failure, to_js};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -112,8 +114,15 @@ fn bucket_value(text: &str) -> JsValue {
 
 /// A stored bucket's text; `None` when the value is not one.
 fn bucket_text(value: &JsValue) -> Option<String> {
-    let bytes = value.dyn_ref::<js_sys::Uint8Array>()?;
-    String::from_utf8(bytes.to_vec()).ok()
+    String::from_utf8(bucket_bytes(value)?).ok()
+}
+
+/// A bucket as read: `None` when the mirror lacks it, `Err` when its value is not bytes.
+type StoredBucket = Option<Result<Vec<u8>, ()>>;
+
+/// A stored bucket's bytes, when the value is bytes.
+fn bucket_bytes(value: &JsValue) -> Option<Vec<u8>> {
+    Some(value.dyn_ref::<js_sys::Uint8Array>()?.to_vec())
 }
 
 /// A record that is there but does not read is no answer: unknown, never "not listed".
@@ -489,46 +498,36 @@ impl MirrorDb {
         let tx = self.transaction(&[BOOKS], IdbTransactionMode::Readonly)?;
         let done = completion(&tx);
         let store = Self::store(&tx, BOOKS)?;
-        // Each bucket once (a batch asks in code order, so a bucket's codes are neighbours).
-        let mut requests: Vec<(&str, IdbRequest)> = Vec::new();
+        // Each bucket once, and where its answer is.
+        let mut requests: Vec<IdbRequest> = Vec::new();
+        let mut request_of: BTreeMap<&str, usize> = BTreeMap::new();
         for key in isbn13s {
             let name = bucket_of(key);
-            if !requests.iter().rev().any(|(n, _)| *n == name) {
-                let req = store.get(&name.into()).map_err(|e| storage("讀取", &e))?;
-                requests.push((name, req));
+            if let Entry::Vacant(slot) = request_of.entry(name) {
+                slot.insert(requests.len());
+                requests.push(store.get(&name.into()).map_err(|e| storage("讀取", &e))?);
             }
         }
         done.await
             .map_err(|_| storage("讀取", &tx.error().map(JsValue::from).unwrap_or_default()))?;
-        // Each bucket's text, `Err` when the value is not one.
-        let mut texts: Vec<(&str, Option<Result<String, ()>>)> = Vec::with_capacity(requests.len());
-        for (name, req) in requests {
+        // Each bucket's bytes, read as text only line by line, as asked.
+        let mut stored: Vec<StoredBucket> = Vec::with_capacity(requests.len());
+        for req in requests {
             let value = req.result().map_err(|e| storage("讀取", &e))?;
-            texts.push((
-                name,
-                (!value.is_undefined()).then(|| bucket_text(&value).ok_or(())),
-            ));
+            stored.push((!value.is_undefined()).then(|| bucket_bytes(&value).ok_or(())));
         }
-        // Each readable bucket's index, `Err` when the value is not text.
-        let indexes: Vec<(&str, Option<Result<BucketIndex, ()>>)> = texts
+        let indexes: Vec<Option<Result<BucketIndex, ()>>> = stored
             .iter()
-            .map(|(name, text)| {
-                let index = text
+            .map(|bytes| {
+                bytes
                     .as_ref()
-                    .map(|t| t.as_deref().map(BucketIndex::new).map_err(|_| ()));
-                (*name, index)
+                    .map(|b| b.as_deref().map(BucketIndex::new).map_err(|_| ()))
             })
             .collect();
         Ok(isbn13s
             .iter()
-            .map(|key| {
-                let name = bucket_of(key);
-                match indexes
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, i)| i)
-                {
+            .map(
+                |key| match request_of.get(bucket_of(key)).map(|&at| &indexes[at]) {
                     None => Err(unreadable(key)),
                     Some(None) => Ok(None),
                     Some(Some(Err(()))) => Err(unreadable(key)),
@@ -536,8 +535,8 @@ impl MirrorDb {
                         None => Ok(None),
                         Some(book) => book.map(Some).ok_or_else(|| unreadable(key)),
                     },
-                }
-            })
+                },
+            )
             .collect())
     }
 

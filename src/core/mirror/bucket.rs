@@ -181,28 +181,66 @@ pub fn find_book(bucket: &str, isbn13: &str) -> Option<Option<Isbn>> {
         .map(|(_, fields)| read_fields(fields))
 }
 
-/// A bucket's lines, for finding many codes in it: each by binary search over the line starts.
+/// A bucket's lines as stored (UTF-8 bytes), for finding many codes in it: each by binary
+/// search over the line starts. Only the lines asked for are read as text: a batch that touches
+/// most buckets would otherwise check every byte of the mirror.
 pub struct BucketIndex<'a> {
-    lines: Vec<(&'a str, &'a str)>,
+    /// Each line's code and fields.
+    lines: Vec<(&'a [u8], &'a [u8])>,
+    /// Whether the codes are in order (a damaged bucket is searched line by line).
     sorted: bool,
+    /// Whether every line's code reads as a code: if one does not, a code not found may be that
+    /// line, so no code is "not found" in it (no answer, never "not listed").
+    codes_read: bool,
 }
 
 impl<'a> BucketIndex<'a> {
-    /// Indexes a bucket's text (a damaged, unsorted one is searched line by line).
-    pub fn new(bucket: &'a str) -> BucketIndex<'a> {
-        let lines: Vec<(&str, &str)> = lines(bucket).collect();
+    /// Indexes a bucket's bytes.
+    pub fn new(bucket: &'a [u8]) -> BucketIndex<'a> {
+        let mut lines: Vec<(&[u8], &[u8])> = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bucket).chain([bucket.len()]) {
+            let line = &bucket[start..end];
+            start = end + 1;
+            // A book's line: its 13-digit code, a tab, its fields.
+            let tab = match line.get(13) {
+                Some(b'\t') => Some(13),
+                _ => memchr::memchr(b'\t', line),
+            };
+            match tab {
+                _ if line.is_empty() => {}
+                Some(tab) => lines.push((&line[..tab], &line[tab + 1..])),
+                None => lines.push((line, &line[line.len()..])),
+            }
+        }
         let sorted = lines.windows(2).all(|w| w[0].0 < w[1].0);
-        BucketIndex { lines, sorted }
+        let codes_read = lines
+            .iter()
+            .all(|(code, _)| code.len() == 13 && code.iter().all(u8::is_ascii_digit));
+        BucketIndex {
+            lines,
+            sorted,
+            codes_read,
+        }
     }
 
-    /// As [`find_book`].
+    /// As [`find_book`]; and `Some(None)` for a code not found in a bucket with a line whose code does not read.
     pub fn find(&self, isbn13: &str) -> Option<Option<Isbn>> {
+        let key = isbn13.as_bytes();
         let at = if self.sorted {
-            self.lines.binary_search_by(|(c, _)| (*c).cmp(isbn13)).ok()
+            self.lines.binary_search_by(|(c, _)| (*c).cmp(key)).ok()
         } else {
-            self.lines.iter().position(|(c, _)| *c == isbn13)
+            self.lines.iter().position(|(c, _)| *c == key)
         };
-        at.map(|i| read_fields(self.lines[i].1))
+        match at {
+            Some(i) => Some(
+                std::str::from_utf8(self.lines[i].1)
+                    .ok()
+                    .and_then(read_fields),
+            ),
+            None if self.codes_read => None,
+            None => Some(None),
+        }
     }
 }
 
@@ -387,11 +425,37 @@ mod tests {
         let sorted = first("", &edits).text;
         let unsorted = format!("{}\n{}", book_line(codes[2], &book(codes[2], "x")), sorted);
         for text in [&sorted, &unsorted, &String::new()] {
-            let index = BucketIndex::new(text);
+            let index = BucketIndex::new(text.as_bytes());
             for c in codes {
                 assert_eq!(index.find(c), find_book(text, c), "{c} in {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn an_index_reads_only_the_line_asked_for_and_trusts_no_absence_beside_an_unreadable_code() {
+        let (a, b, c) = ("9789576780004", "9789576780011", "9789576780028");
+        let mut edits = BookEdits::default();
+        edits.put(a, &book(a, "a"));
+        edits.put(c, &book(c, "c"));
+        let text = first("", &edits).text;
+        // Bytes that are not UTF-8 in one line's fields: that line is no answer, the others read.
+        let mut bytes = text.replacen("=c", "=\u{1}", 1).into_bytes();
+        let at = bytes.iter().position(|x| *x == 1).expect("the marker");
+        bytes[at] = 0xff;
+        let index = BucketIndex::new(&bytes);
+        assert_eq!(index.find(a), Some(Some(book(a, "a"))));
+        assert_eq!(index.find(c), Some(None));
+        assert_eq!(
+            index.find(b),
+            None,
+            "every code reads: an absence is an absence"
+        );
+        // A line whose code does not read could be any code: nothing is "not found" beside it.
+        let damaged = format!("97895767800x4\t-\n{text}");
+        let index = BucketIndex::new(damaged.as_bytes());
+        assert_eq!(index.find(b), Some(None));
+        assert_eq!(index.find(a), Some(Some(book(a, "a"))));
     }
 
     #[test]
@@ -407,7 +471,29 @@ mod tests {
             let a = "9789576780004";
             let b = Isbn { publisher, ..book(a, &title) };
             let text = one("", Edit::Put(book_line(a, &b)), a).text;
+            proptest::prop_assert_eq!(BucketIndex::new(text.as_bytes()).find(a), Some(Some(b.clone())));
             proptest::prop_assert_eq!(find_book(&text, a), Some(Some(b)));
+        }
+
+        #[test]
+        fn an_index_of_any_bytes_finds_what_a_scan_of_their_text_finds(
+            lines in proptest::collection::vec(("978957678000[0-9]", "[-=a-z\t\\\\]{0,12}"), 0..12),
+            junk in proptest::option::of("[\n\ta-z0-9]{0,20}"),
+        ) {
+            let mut text: String = lines.iter().map(|(code, rest)| format!("{code}\t{rest}\n")).collect();
+            if let Some(junk) = junk {
+                text.push_str(&junk);
+            }
+            let index = BucketIndex::new(text.as_bytes());
+            for n in 0..10 {
+                let code = format!("978957678000{n}");
+                let scanned = find_book(&text, &code);
+                match index.find(&code) {
+                    // Beside a line whose code does not read, a code not found is no answer.
+                    Some(None) if scanned.is_none() => {}
+                    found => proptest::prop_assert_eq!(found, scanned, "{} in {:?}", code, text),
+                }
+            }
         }
     }
 }
