@@ -68,13 +68,14 @@ async function wireBytes(browser, url) {
  * (about 25 ms here), which during a start would be timed as the page's own.
  */
 export function readyMark(page) {
-  return page.evaluate(() => new Promise((resolve) => {
+  return page.evaluate(() => new Promise((resolve, reject) => {
     const seen = () => performance.getEntriesByName('booktax-ready')[0]?.startTime;
     if (seen() !== undefined) return resolve(seen());
     new PerformanceObserver((list, observer) => {
       const mark = list.getEntriesByName('booktax-ready')[0];
       if (mark) { observer.disconnect(); resolve(mark.startTime); }
     }).observe({ type: 'mark' });
+    setTimeout(() => reject(new Error(`${location.pathname}: no booktax-ready mark after 60 s`)), 60000);
   }));
 }
 

@@ -325,6 +325,7 @@ async fn answer(
                 format: format_option(&field(opts, "format"), lang)?,
                 lang,
             };
+            let unreadable_rows_only = unreadable_rows_only(&field(opts, "rows"), lang)?;
             let text = file_text(input).await?;
             let progress = field(opts, "onProgress")
                 .dyn_into::<js_sys::Function>()
@@ -337,7 +338,7 @@ async fn answer(
                 signal,
                 on_progress: progress.as_ref(),
                 ignore_busy_window: field(opts, "ignoreBusyWindow").as_bool() == Some(true),
-                unreadable_rows_only: unreadable_rows_only(&field(opts, "rows"), lang)?,
+                unreadable_rows_only,
             };
             return to_js(&check_batch(&live, db.as_deref(), &text, terms, options).await?);
         }

@@ -1,4 +1,4 @@
-//! Reading what a page passed: codes as strings or numbers, checkout times, formats, numeric options, signals.
+//! Reading what a page passed: codes as strings or numbers, checkout times, formats, numeric options, signals, which batch rows to return.
 
 use crate::core::lang::Lang;
 use crate::core::rules::Format;

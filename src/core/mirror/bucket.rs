@@ -182,16 +182,14 @@ pub fn find_book(bucket: &str, isbn13: &str) -> Option<Option<Isbn>> {
 }
 
 /// A bucket's lines as stored (UTF-8 bytes), for finding many codes in it: each by binary
-/// search over the line starts. Only the lines asked for are read as text: a batch that touches
+/// search over the line starts. Only the lines it needs are read as text: a batch that touches
 /// most buckets would otherwise check every byte of the mirror.
 pub struct BucketIndex<'a> {
     /// Each line's code and fields.
     lines: Vec<(&'a [u8], &'a [u8])>,
-    /// Whether the codes are in order (a damaged bucket is searched line by line).
-    sorted: bool,
-    /// Whether every line's code reads as a code: if one does not, a code not found may be that
-    /// line, so no code is "not found" in it (no answer, never "not listed").
-    codes_read: bool,
+    /// Whether the bucket is as this code writes them: codes in order, each 13 digits, the last
+    /// line ended. A code not found in any other bucket may be lost in its damage.
+    whole: bool,
 }
 
 impl<'a> BucketIndex<'a> {
@@ -213,33 +211,38 @@ impl<'a> BucketIndex<'a> {
                 None => lines.push((line, &line[line.len()..])),
             }
         }
-        let sorted = lines.windows(2).all(|w| w[0].0 < w[1].0);
-        let codes_read = lines
-            .iter()
-            .all(|(code, _)| code.len() == 13 && code.iter().all(u8::is_ascii_digit));
-        BucketIndex {
-            lines,
-            sorted,
-            codes_read,
-        }
+        let whole = (bucket.is_empty() || bucket.ends_with(b"\n"))
+            && lines.windows(2).all(|w| w[0].0 < w[1].0)
+            && lines
+                .iter()
+                .all(|(code, _)| code.len() == 13 && code.iter().all(u8::is_ascii_digit));
+        BucketIndex { lines, whole }
     }
 
-    /// As [`find_book`]; and `Some(None)` for a code not found in a bucket with a line whose code does not read.
+    /// As [`find_book`], but never "not there" where damage could hide the code: in a bucket
+    /// that is not whole, or when the line before where it would sit does not read (a lost line
+    /// break merges a line into the one before it). Those codes are `Some(None)`, no answer.
     pub fn find(&self, isbn13: &str) -> Option<Option<Isbn>> {
         let key = isbn13.as_bytes();
-        let at = if self.sorted {
-            self.lines.binary_search_by(|(c, _)| (*c).cmp(key)).ok()
-        } else {
-            self.lines.iter().position(|(c, _)| *c == key)
+        let read = |i: usize| {
+            let (_, fields) = self.lines[i];
+            std::str::from_utf8(fields).ok().and_then(read_fields)
         };
-        match at {
-            Some(i) => Some(
-                std::str::from_utf8(self.lines[i].1)
-                    .ok()
-                    .and_then(read_fields),
-            ),
-            None if self.codes_read => None,
-            None => Some(None),
+        if !self.whole {
+            return Some(
+                self.lines
+                    .iter()
+                    .position(|(c, _)| *c == key)
+                    .and_then(read),
+            );
+        }
+        match self.lines.binary_search_by(|(c, _)| (*c).cmp(key)) {
+            Ok(i) => Some(read(i)),
+            Err(0) => None,
+            Err(i) => match read(i - 1) {
+                Some(_) => None,
+                None => Some(None),
+            },
         }
     }
 }
@@ -427,9 +430,43 @@ mod tests {
         for text in [&sorted, &unsorted, &String::new()] {
             let index = BucketIndex::new(text.as_bytes());
             for c in codes {
-                assert_eq!(index.find(c), find_book(text, c), "{c} in {text:?}");
+                let scanned = find_book(text, c);
+                // In a bucket this code never writes (unsorted), a code not found is no answer.
+                let expected = if scanned.is_none() && text == &unsorted {
+                    Some(None)
+                } else {
+                    scanned
+                };
+                assert_eq!(index.find(c), expected, "{c} in {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_lost_line_break_or_a_cut_bucket_is_no_answer_for_the_codes_it_could_hide() {
+        let codes = ["9789576780004", "9789576780011", "9789576780028"];
+        let mut edits = BookEdits::default();
+        for c in codes {
+            edits.put(c, &book(c, c));
+        }
+        let text = first("", &edits).text;
+        let second_line = text
+            .find(&format!("\n{}", codes[1]))
+            .expect("the second line");
+        for damage in [0x8a_u8, 0x0b, b'\t'] {
+            let mut bytes = text.clone().into_bytes();
+            bytes[second_line] = damage;
+            let index = BucketIndex::new(&bytes);
+            assert_eq!(index.find(codes[1]), Some(None), "newline -> {damage:#x}");
+            assert_eq!(index.find(codes[2]), Some(Some(book(codes[2], codes[2]))));
+        }
+        // Cut short: the last line has no end.
+        let cut = &text.as_bytes()[..text.len() - 5];
+        assert_eq!(BucketIndex::new(cut).find("9789576780035"), Some(None));
+        assert_eq!(
+            BucketIndex::new(text.as_bytes()).find("9789576780035"),
+            None
+        );
     }
 
     #[test]
