@@ -38,7 +38,7 @@ self.addEventListener('message', async (event) => {
       ignoreBusyWindow: command.ignoreBusyWindow,
       signal: controller.signal,
       onProgress: (p) => post({ type: 'progress', ...p }),
-      // The page shows the summary and the unreadable lines and offers the CSV: no other row is made.
+      // The page shows the summary and the unreadable lines and offers the CSV: no other row is handed over.
       rows: 'unreadable',
     });
     const unreadable = report.rows;

@@ -188,7 +188,7 @@ pub struct BucketIndex<'a> {
     /// Each line's code and fields.
     lines: Vec<(&'a [u8], &'a [u8])>,
     /// Whether the bucket is as this code writes them: codes in order, each 13 digits, the last
-    /// line ended. A code not found in any other bucket may be lost in its damage.
+    /// line ended. In a bucket that is not whole, a code not found may be lost in its damage.
     whole: bool,
 }
 
