@@ -10,10 +10,11 @@
 //! assert!(lines[3].code.is_err());
 //! ```
 
-use crate::core::code::{Code, CodeError, read_code};
+use crate::core::code::{Code, CodeError, Ean13, read_code};
 use crate::core::lang::Lang;
 use crate::core::lookup::answer::{Found, Lookup};
-use crate::core::taipei::format_display;
+use crate::core::taipei::DisplayDay;
+use std::fmt::Write;
 use serde::Serialize;
 
 /// What an input line is.
@@ -161,16 +162,43 @@ pub fn read_batch(text: &str) -> Vec<BatchLine> {
 /// `=`, `+`, `-`, `@`, tab or carriage return defused with `'` so that no served text runs as a
 /// formula (OWASP's list for CSV injection).
 pub fn csv_cell(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if defused.contains([',', '\t', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
+    let mut out = String::with_capacity(value.len() + 3);
+    push_cell(&mut out, value);
+    out
+}
+
+/// Writes [`csv_cell`]'s cell onto `out`, without a cell of its own: a batch writes a million cells.
+fn push_cell(out: &mut String, value: &str) {
+    let defused = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quoted = value.contains([',', '\t', '"', '\n', '\r']);
+    if quoted {
+        out.push('"');
     }
+    if defused {
+        out.push('\'');
+    }
+    if quoted {
+        for (i, part) in value.split('"').enumerate() {
+            if i > 0 {
+                out.push_str("\"\"");
+            }
+            out.push_str(part);
+        }
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// Writes one row of cells joined by `separator`, and its CRLF.
+fn push_row<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>, separator: &str) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        push_cell(out, cell);
+    }
+    out.push_str("\r\n");
 }
 
 /// A CSV document in UTF-8 with a BOM and CRLF line ends, as Excel opens it correctly.
@@ -183,12 +211,9 @@ pub fn csv_document(header: &[&str], rows: &[Vec<String>]) -> String {
 /// Rows of cells joined by `separator` (`,` or a tab, for pasting), CRLF line ends, no BOM.
 pub fn table_text(header: &[&str], rows: &[Vec<String>], separator: &str) -> String {
     let mut out = String::new();
-    let line = |cells: &mut dyn Iterator<Item = String>| cells.collect::<Vec<_>>().join(separator);
-    out.push_str(&line(&mut header.iter().map(|h| csv_cell(h))));
-    out.push_str("\r\n");
+    push_row(&mut out, header.iter().copied(), separator);
     for row in rows {
-        out.push_str(&line(&mut row.iter().map(|c| csv_cell(c))));
-        out.push_str("\r\n");
+        push_row(&mut out, row.iter().map(String::as_str), separator);
     }
     out
 }
@@ -270,7 +295,7 @@ impl BatchSummary {
 /// Every line's row: `decided` gives the lookup for a code, `None` when the run stopped before it.
 pub fn batch_rows<'a>(
     lines: &[BatchLine],
-    decided: impl Fn(&str) -> Option<&'a Lookup>,
+    decided: impl Fn(&Ean13) -> Option<&'a Lookup>,
     lang: Lang,
 ) -> Vec<BatchRow> {
     lines
@@ -378,35 +403,44 @@ pub fn batch_csv(rows: &[BatchRow], lang: Lang) -> String {
             "Exempt until",
         ],
     };
-    let day = |d: &Option<String>| {
-        d.as_deref()
-            .and_then(crate::core::taipei::parse_yyyymmdd)
-            .map(format_display)
-            .unwrap_or_default()
+    // Written straight into one string: 100,000 rows as cells of their own cost a batch 0.15 s.
+    let mut out = String::with_capacity(rows.len() * 128 + 256);
+    out.push('\u{feff}');
+    push_row(&mut out, header, ",");
+    let mut line = String::new();
+    let mut from = String::new();
+    let mut until = String::new();
+    let day = |into: &mut String, d: &Option<String>| {
+        into.clear();
+        if let Some(day) = d.as_deref().and_then(crate::core::taipei::parse_yyyymmdd) {
+            let _ = write!(into, "{}", DisplayDay(day));
+        }
     };
     let kind = |k: Option<&str>| match k {
         Some("isbn") => lang.pick("書籍", "Book"),
         Some("ean") => lang.pick("套書", "Boxed set"),
         _ => "",
     };
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.line.to_string(),
-                r.text.clone(),
-                r.code.clone().unwrap_or_default(),
-                kind(r.kind).into(),
-                r.title.clone().unwrap_or_default(),
-                verdict_words(r.verdict, lang).into(),
-                r.reason.into(),
-                r.detail.clone(),
-                day(&r.exempt_from),
-                day(&r.exempt_until),
-            ]
-        })
-        .collect();
-    csv_document(&header, &cells)
+    for r in rows {
+        line.clear();
+        let _ = write!(line, "{}", r.line);
+        day(&mut from, &r.exempt_from);
+        day(&mut until, &r.exempt_until);
+        let cells = [
+            line.as_str(),
+            &r.text,
+            r.code.as_deref().unwrap_or_default(),
+            kind(r.kind),
+            r.title.as_deref().unwrap_or_default(),
+            verdict_words(r.verdict, lang),
+            r.reason,
+            &r.detail,
+            &from,
+            &until,
+        ];
+        push_row(&mut out, cells, ",");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -478,7 +512,7 @@ mod tests {
         use crate::core::lookup::prefetched::Prefetched;
         use crate::core::lookup::source::{Fetched, Terms, lookup};
         use crate::core::schema::{DateField, Isbn, IsbnStatus};
-        use std::collections::BTreeMap;
+        use std::collections::HashMap;
         use std::future::Future;
         use std::pin::pin;
         use std::task::{Context, Poll, Waker};
@@ -494,16 +528,17 @@ mod tests {
             ..Isbn::default()
         };
         let at_ms = 1_795_000_000_000.0;
-        let mut records = BTreeMap::new();
+        let code = |text: &str| read_code(text).unwrap().code;
+        let mut records = HashMap::new();
         records.insert(
-            "9789576780004".to_string(),
+            code("9789576780004"),
             Ok(Fetched {
                 found: crate::core::lookup::answer::Found::Isbn(book),
                 at_ms,
             }),
         );
         records.insert(
-            "9789869900003".to_string(),
+            code("9789869900003"),
             Err(LookupError::NotFound(Missing::Code)),
         );
         let source = Prefetched {
@@ -516,10 +551,10 @@ mod tests {
             policy: Ok(DateField::parse("20311231")),
             mirrored: None,
         };
-        let mut decided = BTreeMap::new();
+        let mut decided = HashMap::new();
         for line in &lines {
             if let Ok(code) = &line.code
-                && source.records.contains_key(code.code.as_str())
+                && source.records.contains_key(&code.code)
             {
                 let mut f = pin!(lookup(&source, *code, Terms::default()));
                 let Poll::Ready(Ok(answer)) =
@@ -527,7 +562,7 @@ mod tests {
                 else {
                     panic!("a prefetched lookup never waits");
                 };
-                decided.insert(String::from(code.code), answer);
+                decided.insert(code.code, answer);
             }
         }
         let rows = batch_rows(&lines, |c| decided.get(c), Lang::ZhTw);

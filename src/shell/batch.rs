@@ -1,7 +1,7 @@
 //! Batch pricing in the browser: each code of a list asked once (from a current mirror a chunk per read, else the live service four at a time, resting in the busy window), then every line decided through the one lookup.
 
 use crate::core::batch::{BatchRow, BatchSummary, LineKind, batch_csv, batch_rows, read_batch};
-use crate::core::code::Code;
+use crate::core::code::{Code, Ean13};
 use crate::core::lookup::error::LookupError;
 use crate::core::lookup::prefetched::Prefetched;
 use crate::core::lookup::source::{Fetched, Source, Terms, lookup};
@@ -15,7 +15,7 @@ use crate::shell::sync::linked_controller;
 use crate::shell::timer::sleep;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
@@ -117,12 +117,12 @@ pub async fn check_batch(
 ) -> Result<BatchReport, Failure> {
     let lines = read_batch(text);
     // Each code once, in the order first met.
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     let codes: Vec<&Code> = lines
         .iter()
         .filter(|l| l.kind == LineKind::Code)
         .filter_map(|l| l.code.as_ref().ok())
-        .filter(|c| seen.insert(c.code.as_str()))
+        .filter(|c| seen.insert(c.code))
         .collect();
     let signal = options.signal;
     let mirror = match db {
@@ -144,7 +144,7 @@ pub async fn check_batch(
         last_ms: 0.0,
     };
     reporter.report(0, false, true);
-    let mut records = BTreeMap::new();
+    let mut records = HashMap::with_capacity(codes.len());
     let source = match &mirror {
         Some(m) => {
             from_mirror(m, &codes, &mut records, &mut reporter, signal).await;
@@ -163,7 +163,7 @@ pub async fn check_batch(
                 Err(LookupError::Aborted) => {}
                 Err(e) if e.is_retryable() => {
                     for code in &codes {
-                        records.insert(String::from(code.code), Err(e.clone()));
+                        records.insert(code.code, Err(e.clone()));
                     }
                 }
                 _ => {
@@ -184,17 +184,17 @@ pub async fn check_batch(
         }
     };
     reporter.report(source.records.len(), false, true);
-    let mut decided = BTreeMap::new();
+    let mut decided = HashMap::with_capacity(codes.len());
     for code in &codes {
-        if source.records.contains_key(code.code.as_str())
+        if source.records.contains_key(&code.code)
             && let Ok(answer) = lookup(&source, **code, terms).await
         {
-            decided.insert(String::from(code.code), answer);
+            decided.insert(code.code, answer);
         }
     }
-    let checkout_date = decided
-        .values()
-        .next()
+    let checkout_date = codes
+        .iter()
+        .find_map(|c| decided.get(&c.code))
         .map(|l| l.checkout_date.clone())
         .or_else(|| terms.day.map(format_yyyymmdd));
     let mut rows = batch_rows(&lines, |code| decided.get(code), terms.lang);
@@ -218,20 +218,20 @@ pub async fn check_batch(
 async fn from_mirror(
     mirror: &MirrorLookup<'_>,
     codes: &[&Code],
-    records: &mut BTreeMap<String, Result<Fetched, LookupError>>,
+    records: &mut HashMap<Ean13, Result<Fetched, LookupError>>,
     reporter: &mut Reporter<'_>,
     signal: Option<&AbortSignal>,
 ) {
     // In code order, so a chunk's codes share buckets and each bucket is read once.
     let mut in_order = codes.to_vec();
-    in_order.sort_unstable_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    in_order.sort_unstable_by_key(|c| c.code);
     for chunk in in_order.chunks(MIRROR_CHUNK) {
         if aborted(signal) {
             return;
         }
         let answers = mirror.records(chunk).await;
         for (code, answer) in chunk.iter().zip(answers) {
-            records.insert(String::from(code.code), answer);
+            records.insert(code.code, answer);
         }
         reporter.report(records.len(), false, false);
     }
@@ -239,7 +239,7 @@ async fn from_mirror(
 
 /// One code's request under way: its promise settles once the answer is in the cell.
 struct InFlight {
-    code: String,
+    code: Ean13,
     settled: js_sys::Promise,
     answer: Rc<RefCell<Option<Result<Fetched, LookupError>>>>,
 }
@@ -254,7 +254,7 @@ impl InFlight {
             Ok(JsValue::UNDEFINED)
         });
         InFlight {
-            code: String::from(code.code),
+            code: code.code,
             settled,
             answer,
         }
@@ -278,7 +278,7 @@ impl Ask {
         &self,
         live: &Rc<Live>,
         codes: &[&Code],
-        records: &mut BTreeMap<String, Result<Fetched, LookupError>>,
+        records: &mut HashMap<Ean13, Result<Fetched, LookupError>>,
         reporter: &mut Reporter<'_>,
         signal: Option<&AbortSignal>,
     ) -> Result<(), Failure> {
@@ -327,7 +327,7 @@ impl Ask {
                     }
                     _ => failures_in_a_row = 0,
                 }
-                records.insert(f.code.clone(), answer);
+                records.insert(f.code, answer);
                 false
             });
             reporter.report(records.len(), false, false);
@@ -335,7 +335,7 @@ impl Ask {
         controller.abort();
         if let Some(e) = down {
             for code in next {
-                records.insert(String::from(code.code), Err(e.clone()));
+                records.insert(code.code, Err(e.clone()));
             }
         }
         Ok(())

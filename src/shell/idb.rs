@@ -17,8 +17,8 @@ use crate::core::mirror::stored::{
 use crate::core::schema::{Ean, Isbn};
 use crate::shell::js_error::{Failure, to_js};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -493,7 +493,7 @@ impl MirrorDb {
         let store = Self::store(&tx, BOOKS)?;
         // Each bucket once, and where its answer is.
         let mut requests: Vec<IdbRequest> = Vec::new();
-        let mut request_of: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut request_of: HashMap<&str, usize> = HashMap::new();
         for key in isbn13s {
             let name = bucket_of(key);
             if let Entry::Vacant(slot) = request_of.entry(name) {
