@@ -170,7 +170,10 @@ pub fn csv_cell(value: &str) -> String {
 /// Writes [`csv_cell`]'s cell onto `out`, without a cell of its own: a batch writes a million cells.
 fn push_cell(out: &mut String, value: &str) {
     let defused = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quoted = value.contains([',', '\t', '"', '\n', '\r']);
+    // Bytes, not chars: these are ASCII, which never occurs inside a longer UTF-8 character.
+    let quoted = value
+        .bytes()
+        .any(|b| matches!(b, b',' | b'\t' | b'"' | b'\n' | b'\r'));
     if quoted {
         out.push('"');
     }

@@ -197,26 +197,32 @@ impl<'a> BucketIndex<'a> {
     pub fn new(bucket: &'a [u8]) -> BucketIndex<'a> {
         // Books' lines run about 170 bytes.
         let mut lines: Vec<(&[u8], &[u8])> = Vec::with_capacity(bucket.len() / 128 + 1);
+        let mut whole = bucket.is_empty() || bucket.ends_with(b"\n");
+        // The last code's value: codes in order read as rising numbers (13 digits each).
+        let mut last: Option<u64> = None;
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', bucket).chain([bucket.len()]) {
             let line = &bucket[start..end];
             start = end + 1;
+            if line.is_empty() {
+                continue;
+            }
             // A book's line: its 13-digit code, a tab, its fields.
             let tab = match line.get(13) {
                 Some(b'\t') => Some(13),
                 _ => memchr::memchr(b'\t', line),
             };
-            match tab {
-                _ if line.is_empty() => {}
-                Some(tab) => lines.push((&line[..tab], &line[tab + 1..])),
-                None => lines.push((line, &line[line.len()..])),
+            let (code, fields) = match tab {
+                Some(tab) => (&line[..tab], &line[tab + 1..]),
+                None => (line, &line[line.len()..]),
+            };
+            if whole {
+                let value = digits13(code);
+                whole = value.is_some() && (last.is_none() || value > last);
+                last = value;
             }
+            lines.push((code, fields));
         }
-        let whole = (bucket.is_empty() || bucket.ends_with(b"\n"))
-            && lines.windows(2).all(|w| w[0].0 < w[1].0)
-            && lines
-                .iter()
-                .all(|(code, _)| code.len() == 13 && code.iter().all(u8::is_ascii_digit));
         BucketIndex { lines, whole }
     }
 
@@ -246,6 +252,16 @@ impl<'a> BucketIndex<'a> {
             },
         }
     }
+}
+
+/// The number 13 ASCII digits write; `None` for anything else.
+fn digits13(code: &[u8]) -> Option<u64> {
+    if code.len() != 13 {
+        return None;
+    }
+    code.iter().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// Every book a bucket holds, with its code; a line that does not read is `None`.
