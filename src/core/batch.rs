@@ -14,8 +14,8 @@ use crate::core::code::{Code, CodeError, Ean13, read_code};
 use crate::core::lang::Lang;
 use crate::core::lookup::answer::{Found, Lookup};
 use crate::core::taipei::DisplayDay;
-use std::fmt::Write;
 use serde::Serialize;
+use std::fmt::Write;
 
 /// What an input line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
