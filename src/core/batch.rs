@@ -491,6 +491,43 @@ mod tests {
         assert_eq!(read_batch("\n").len(), 1);
     }
 
+    /// The cell as it was written before cells were written in place: the reference.
+    fn cell_by_copies(value: &str) -> String {
+        let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{value}")
+        } else {
+            value.to_string()
+        };
+        if defused.contains([',', '\t', '"', '\n', '\r']) {
+            format!("\"{}\"", defused.replace('"', "\"\""))
+        } else {
+            defused
+        }
+    }
+
+    #[test]
+    fn cells_defused_and_quoted() {
+        for (value, cell) in [
+            ("", ""),
+            ("\"", "\"\"\"\""),
+            ("-a\"b", "\"'-a\"\"b\""),
+            ("@書", "'@書"),
+            ("\r", "\"'\r\""),
+            ("書,名", "\"書,名\""),
+        ] {
+            assert_eq!(csv_cell(value), cell, "{value:?}");
+            assert_eq!(cell_by_copies(value), cell, "{value:?}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn any_cell_as_written_before(value in "[-=+@,\"\t\r\n a書]{0,8}|.*") {
+            proptest::prop_assert_eq!(csv_cell(&value), cell_by_copies(&value));
+        }
+    }
+
     #[test]
     fn csv_out_for_excel() {
         let doc = csv_document(

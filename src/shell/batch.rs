@@ -192,6 +192,7 @@ pub async fn check_batch(
             decided.insert(code.code, answer);
         }
     }
+    // Every lookup shares `terms` and the source's one clock: any decided code gives the day.
     let checkout_date = codes
         .iter()
         .find_map(|c| decided.get(&c.code))

@@ -195,7 +195,7 @@ pub struct BucketIndex<'a> {
 impl<'a> BucketIndex<'a> {
     /// Indexes a bucket's bytes.
     pub fn new(bucket: &'a [u8]) -> BucketIndex<'a> {
-        // Books' lines run about 170 bytes.
+        // Lines run about 170 bytes: a length over 128 is a little over their number.
         let mut lines: Vec<(&[u8], &[u8])> = Vec::with_capacity(bucket.len() / 128 + 1);
         let mut whole = bucket.is_empty() || bucket.ends_with(b"\n");
         // The last code's value: codes in order read as rising numbers (13 digits each).
@@ -518,6 +518,20 @@ mod tests {
         assert_eq!(bucket_of("97895"), "97895");
     }
 
+    /// A bucket is whole as the line-by-line rule says: ended, every code 13 digits, codes rising.
+    fn whole_by_lines(bucket: &[u8]) -> bool {
+        let codes: Vec<&[u8]> = bucket
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split(|b| *b == b'\t').next().unwrap_or(l))
+            .collect();
+        (bucket.is_empty() || bucket.ends_with(b"\n"))
+            && codes.windows(2).all(|w| w[0] < w[1])
+            && codes
+                .iter()
+                .all(|c| c.len() == 13 && c.iter().all(u8::is_ascii_digit))
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
@@ -527,6 +541,30 @@ mod tests {
             let text = one("", Edit::Put(book_line(a, &b)), a).text;
             proptest::prop_assert_eq!(BucketIndex::new(text.as_bytes()).find(a), Some(Some(b.clone())));
             proptest::prop_assert_eq!(find_book(&text, a), Some(Some(b)));
+        }
+
+        #[test]
+        fn whole_means_ended_thirteen_digits_and_rising(
+            mut numbers in proptest::collection::vec(0u8..40, 0..8),
+            sorted in proptest::bool::ANY,
+            odd_code in proptest::option::of((0usize..8, "[0-9]{12}|[0-9]{14}|[0-9]{12}x|")),
+            ended in proptest::bool::ANY,
+        ) {
+            // Codes in order, some repeated; or as drawn; one of them perhaps of another shape.
+            if sorted {
+                numbers.sort_unstable();
+            }
+            let mut codes: Vec<String> = numbers.iter().map(|n| format!("97895767800{n:02}")).collect();
+            if let Some((at, odd)) = odd_code
+                && let Some(code) = codes.get_mut(at)
+            {
+                *code = odd;
+            }
+            let mut text = codes.iter().map(|c| format!("{c}\t-")).collect::<Vec<_>>().join("\n");
+            if ended && !text.is_empty() {
+                text.push('\n');
+            }
+            proptest::prop_assert_eq!(BucketIndex::new(text.as_bytes()).whole, whole_by_lines(text.as_bytes()), "{:?}", text);
         }
 
         #[test]
