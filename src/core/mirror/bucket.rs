@@ -519,6 +519,7 @@ mod tests {
     }
 
     /// A bucket is whole as the line-by-line rule says: ended, every code 13 digits, codes rising.
+    #[cfg(not(target_arch = "wasm32"))]
     fn whole_by_lines(bucket: &[u8]) -> bool {
         let codes: Vec<&[u8]> = bucket
             .split(|b| *b == b'\n')
