@@ -6,6 +6,7 @@ import { renderPolicy, renderClock } from './policy-bar.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 import { autoSync, mirrorEnabled, mirrorSyncing, setUpMirror, showMirrorStatus } from './mirror.js';
 import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scanStarted, scanEnded } from './sale.js';
+import { tellScan } from './sync-hold.js';
 
 /** @typedef {import('./pkg/booktax-page.js')} Wasm */
 /** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
@@ -329,6 +330,8 @@ ui.form.addEventListener('submit', (event) => {
     }
     return;
   }
+  // A sync in any tab waits for the scanning to stop.
+  tellScan();
   runLookup(ui.code.value, { scan: true });
   // Select at once too, so a scan made while this lookup is still running replaces the text.
   ui.code.select();

@@ -1,6 +1,7 @@
 // @ts-check
 // The offline mirror's writers in a dedicated Worker: the sync (one tab at a time, by Web Locks) and the historical import, progress and outcomes posted to the page.
 import init, { BookTaxClient } from './pkg/booktax.js';
+import { holdWhileScanning } from './sync-hold.js';
 
 // The wasm comes through the service worker: a page older than the server, or offline before these files were
 // ever downloaded, gets none, and the clerk is told so in words, not in the engine's.
@@ -41,7 +42,7 @@ self.addEventListener('message', async (event) => {
     const lockName = `booktax-sync:${command.mirrorName ?? command.baseUrl}`;
     const outcome = await navigator.locks.request(lockName, { ifAvailable: true }, async (lock) => {
       if (!lock) return null;
-      return client.sync({ signal: controller.signal, onProgress: (p) => post({ type: 'progress', ...p }) });
+      return client.sync({ signal: controller.signal, onProgress: (p) => post({ type: 'progress', ...p }), pause: holdWhileScanning() });
     });
     post(outcome ? { type: 'done', report: outcome } : { type: 'busy' });
   } catch (e) {

@@ -289,11 +289,22 @@ async fn answer(
             let progress = field(opts, "onProgress")
                 .dyn_into::<js_sys::Function>()
                 .ok();
+            let pause = field(opts, "pause").dyn_into::<js_sys::Function>().ok();
             let group_records = field(opts, "groupRecords")
                 .as_f64()
                 .filter(|n| *n >= 1.0)
                 .map_or(GROUP_RECORDS, |n| n as usize);
-            return to_js(&sync(&db, &live, signal, progress.as_ref(), group_records).await?);
+            return to_js(
+                &sync(
+                    &db,
+                    &live,
+                    signal,
+                    progress.as_ref(),
+                    pause.as_ref(),
+                    group_records,
+                )
+                .await?,
+            );
         }
         #[cfg(feature = "workers")]
         Call::ImportHistorical(file) => {

@@ -107,6 +107,16 @@ pub fn linked_controller(outer: Option<&AbortSignal>) -> Result<AbortController,
     Ok(inner)
 }
 
+/// Calls `pause()` and waits for the promise it returns, if it returns one (a rejection is a settling too).
+async fn held(pause: &js_sys::Function) {
+    if let Ok(promise) = pause
+        .call0(&JsValue::NULL)
+        .and_then(|r| r.dyn_into::<js_sys::Promise>())
+    {
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
 /// Whole days fetched and not yet written, with the state after the last of them.
 #[derive(Default)]
 struct Group {
@@ -166,6 +176,7 @@ pub async fn sync(
     live: &Rc<Live>,
     signal: Option<&AbortSignal>,
     on_progress: Option<&js_sys::Function>,
+    pause: Option<&js_sys::Function>,
     group_records: usize,
 ) -> Result<SyncReport, Failure> {
     let mut state: SyncState = db.state().await?;
@@ -198,6 +209,11 @@ pub async fn sync(
         );
         while let Some(pending) = queue.pop_front() {
             let _ = pending.settled.await;
+            // Held while the clerk scans: the scans' mirror reads wait behind this sync's writes,
+            // and its parsing shares the till's cores.
+            if let Some(pause) = pause {
+                held(pause).await;
+            }
             // This day is in: the next one may start, keeping at most four in flight.
             if let Some(day) = upcoming.next() {
                 queue.push_back(start(live, day, &inner));

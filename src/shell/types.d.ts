@@ -148,6 +148,8 @@ export interface SyncOptions {
   onProgress?: (progress: { day: string; done: number; total: number }) => void;
   /** Records gathered before a write, default 100,000 (about 25 MB at most): lower saves memory and writes more often. */
   groupRecords?: number;
+  /** Called before each day is applied; a promise it returns holds the sync until it settles (the page's sync Worker holds it while the clerk scans). */
+  pause?: () => Promise<unknown> | void;
 }
 
 /** What `sync` resolves to. */

@@ -73,6 +73,45 @@ test('one tab syncs at a time; a scan during the sync gets its verdict while the
   }
 });
 
+test('the sync is held while the clerk scans, and goes on once the scanning stops', async () => {
+  // 40 ms a day: the full sync takes long enough to scan in the middle of it.
+  await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample', latency_ms: 40 });
+  const { context } = await openMirrorContext();
+  /** When each day's list was asked (ms, this process's clock). */
+  const dayAsked = [];
+  context.on('request', (req) => { if (/\/v1\/announcement\/\d{8}\?/.test(req.url())) dayAsked.push(Date.now()); });
+  try {
+    const { page } = await openLookup(context);
+    await page.waitForFunction(() => /同步中/.test(document.getElementById('mirror-message').textContent));
+    await assert.doesNotReject(waitFor(() => dayAsked.length > 20), 'the sync asks for days');
+    // Scanning for three seconds: the days in flight when it starts come in, then no day is asked.
+    const start = Date.now();
+    let scans = 0;
+    while (Date.now() - start < 3000) {
+      await scan(page, scans % 2 ? suite.fx.approved : suite.fx.revoked);
+      scans += 1;
+    }
+    const scanningEnded = Date.now();
+    const askedWhileScanning = dayAsked.filter((t) => t > start + 500 && t <= scanningEnded).length;
+    assert.equal(askedWhileScanning, 0, `days asked while ${scans} scans were made`);
+    assert.match(await message(page), /同步中/, 'held, not ended');
+    // Quiet again: the sync goes on by itself.
+    await assert.doesNotReject(waitFor(() => dayAsked.some((t) => t > scanningEnded)), 'the sync goes on after the scans');
+  } finally {
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });
+    await context.close();
+  }
+});
+
+/** Resolves once `check()` holds, polling; rejects after 20 s. */
+async function waitFor(check) {
+  for (let waited = 0; waited < 20000; waited += 50) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('not within 20 s');
+}
+
 test('automatic sync waits out 21:30–24:00; 立即同步 runs then, and takes tomorrow\'s list too', async () => {
   const today = taipeiDay(0);
   await adminPost(suite.server.url, 'clock', { now: `${today}T21:45:00+08:00` });
