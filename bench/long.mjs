@@ -156,6 +156,7 @@ export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, reco
     await page.waitForFunction(() => window.benchSync.done > 5 || window.benchSync.outcome, null, { timeout: 120000 });
     const early = await page.evaluate(() => window.benchSync.outcome);
     if (early) throw new Error(`the sync under the scans did not run: ${JSON.stringify(early)}`);
+    const syncDaysBefore = await page.evaluate(() => window.benchSync.done);
     const duringSync = await scansOn(page, scanCount, { offset: scanCount });
     const { syncDays, syncTotal, stillSyncing } = await page.evaluate(() => ({ syncDays: window.benchSync.done, syncTotal: window.benchSync.total, stillSyncing: !window.benchSync.outcome }));
     // Let it finish, so the batch below reads a whole mirror.
@@ -172,6 +173,7 @@ export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, reco
     await page.waitForFunction(() => !document.getElementById('mirror-stop').hidden || !document.getElementById('mirror-sync').disabled);
     if (await page.locator('#mirror-stop').isHidden()) await page.locator('#mirror-sync').click();
     await page.waitForFunction(() => Number(document.getElementById('mirror-progress').value) > 5, null, { timeout: 120000 });
+    const pageSyncDaysBefore = await page.evaluate(() => Number(/** @type {HTMLProgressElement} */ (document.getElementById('mirror-progress')).value));
     const pageDuringSync = await scansOn(page, scanCount, { offset: 2 * scanCount });
     const pageSync = await page.evaluate(() => {
       const p = /** @type {HTMLProgressElement} */ (document.getElementById('mirror-progress'));
@@ -185,7 +187,7 @@ export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, reco
     for (let i = 0; i < batchRuns; i++) fromMirror.push(await batch(page, text, true));
     const fromLive = [await batch(page, text, false)];
     const floors = await idbFloors(page, { records: sync.isbns, codes: [...new Set(batchLines(batchLineCount).filter(isIsbn13))] });
-    return { sync, opens, fromMirror, fromLive, floors, mirrorScans, duringSync: { ...duringSync, syncDays, syncTotal, stillSyncing, rolledBackTo: ROLLBACK_TO }, pageDuringSync: { ...pageDuringSync, ...pageSync, rolledBackTo: ROLLBACK_TO } };
+    return { sync, opens, fromMirror, fromLive, floors, mirrorScans, duringSync: { ...duringSync, syncDaysBefore, syncDays, syncTotal, stillSyncing, rolledBackTo: ROLLBACK_TO }, pageDuringSync: { ...pageDuringSync, ...pageSync, syncDaysBefore: pageSyncDaysBefore, rolledBackTo: ROLLBACK_TO } };
   } finally {
     await context.close();
     await rm(profile, { recursive: true, force: true });
