@@ -23,17 +23,18 @@ export function tellScan() {
 
 /** When the last scan was heard, by this context's clock; -Infinity before any (or with no channel). */
 let lastScan = -Infinity;
-let listening = false;
+/** @type {BroadcastChannel | null} the sync Worker's ear, open for the Worker's life */
+let listener = null;
 
 /**
  * The sync Worker: `client.sync`'s `pause`, holding each day until scans have stopped.
  * @returns {() => Promise<void> | undefined}
  */
 export function holdWhileScanning() {
-  if (!listening) {
-    listening = true;
+  if (!listener) {
     try {
-      new BroadcastChannel(CHANNEL).addEventListener('message', () => { lastScan = performance.now(); });
+      listener = new BroadcastChannel(CHANNEL);
+      listener.addEventListener('message', () => { lastScan = performance.now(); });
     } catch {
       // No BroadcastChannel: never held.
     }

@@ -107,14 +107,26 @@ pub fn linked_controller(outer: Option<&AbortSignal>) -> Result<AbortController,
     Ok(inner)
 }
 
-/// Calls `pause()` and waits for the promise it returns, if it returns one (a rejection is a settling too).
-async fn held(pause: &js_sys::Function) {
-    if let Ok(promise) = pause
+/// Calls `pause()` and waits for the promise it returns (a rejection is a settling too), or for
+/// `signal` to fire: a stop is never held. Nothing is held when `pause` throws or returns no promise.
+async fn held(pause: &js_sys::Function, signal: &AbortSignal) {
+    if signal.aborted() {
+        return;
+    }
+    let Ok(hold) = pause
         .call0(&JsValue::NULL)
         .and_then(|r| r.dyn_into::<js_sys::Promise>())
-    {
-        let _ = JsFuture::from(promise).await;
-    }
+    else {
+        return;
+    };
+    let mut wake: Option<js_sys::Function> = None;
+    let stopped = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
+    let Some(wake) = wake else {
+        return;
+    };
+    let _ = signal.add_event_listener_with_callback("abort", &wake);
+    let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&hold, &stopped))).await;
+    let _ = signal.remove_event_listener_with_callback("abort", &wake);
 }
 
 /// Whole days fetched and not yet written, with the state after the last of them.
@@ -209,21 +221,21 @@ pub async fn sync(
         );
         while let Some(pending) = queue.pop_front() {
             let _ = pending.settled.await;
+            let answer = pending
+                .result
+                .borrow_mut()
+                .take()
+                .unwrap_or(Err(LookupError::Aborted))?;
             // Held while the clerk scans: the scans' mirror reads wait behind this sync's writes,
             // and its parsing shares the till's cores.
             if let Some(pause) = pause {
-                held(pause).await;
+                held(pause, &inner).await;
             }
             // This day is in: the next one may start, keeping at most four in flight.
             if let Some(day) = upcoming.next() {
                 queue.push_back(start(live, day, &inner));
             }
-            let answer = pending
-                .result
-                .borrow_mut()
-                .take()
-                .unwrap_or(Err(LookupError::Aborted));
-            let changes = match answer? {
+            let changes = match answer {
                 Some(daily) => changes_of(&daily, pending.day),
                 None => DayChanges::default(),
             };
@@ -244,6 +256,10 @@ pub async fn sync(
             state.applied_through = Some(format_yyyymmdd(pending.day));
             group.add(&changes, &state);
             if group.writes.len() >= group_records {
+                // A scan that came while this day was read waits behind no write either.
+                if let Some(pause) = pause {
+                    held(pause, &inner).await;
+                }
                 group.write(db, &mut report, total, on_progress).await?;
             }
         }
