@@ -17,6 +17,7 @@ use crate::core::taipei::{format_yyyymmdd, parse_yyyymmdd};
 use crate::shell::idb::{MirrorDb, SyncState};
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::live::Live;
+use crate::shell::timer::until_settled;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -113,20 +114,12 @@ async fn held(pause: &js_sys::Function, signal: &AbortSignal) {
     if signal.aborted() {
         return;
     }
-    let Ok(hold) = pause
+    if let Ok(hold) = pause
         .call0(&JsValue::NULL)
         .and_then(|r| r.dyn_into::<js_sys::Promise>())
-    else {
-        return;
-    };
-    let mut wake: Option<js_sys::Function> = None;
-    let stopped = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
-    let Some(wake) = wake else {
-        return;
-    };
-    let _ = signal.add_event_listener_with_callback("abort", &wake);
-    let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&hold, &stopped))).await;
-    let _ = signal.remove_event_listener_with_callback("abort", &wake);
+    {
+        until_settled(&hold, signal).await;
+    }
 }
 
 /// Whole days fetched and not yet written, with the state after the last of them.

@@ -35,6 +35,8 @@ pub fn check(signal: Option<&AbortSignal>) -> Result<(), LookupError> {
 /// [`LookupError::Aborted`] when the caller cancelled before or during the wait.
 pub async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), LookupError> {
     check(signal)?;
+    // One promise that the timer and the abort both resolve (not `until_settled` over a timer's
+    // promise: its race costs the page's wasm some 300 bytes brotli on every fetch's retry path).
     let mut wake: Option<js_sys::Function> = None;
     let wait = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
     // The promise's own resolve function is the callback: no Rust closure to keep alive.
@@ -52,4 +54,23 @@ pub async fn sleep(ms: u32, signal: Option<&AbortSignal>) -> Result<(), LookupEr
         let _ = signal.remove_event_listener_with_callback("abort", &wake);
     }
     check(signal)
+}
+
+/// Waits for `promise` to settle (resolved or rejected), or less when the signal fires first
+/// (at once when it has); the listener goes away with the wait.
+pub async fn until_settled(promise: &js_sys::Promise, signal: &AbortSignal) {
+    if signal.aborted() {
+        return;
+    }
+    let mut wake: Option<js_sys::Function> = None;
+    let stopped = js_sys::Promise::new(&mut |resolve, _reject| wake = Some(resolve));
+    let Some(wake) = wake else {
+        return;
+    };
+    let _ = signal.add_event_listener_with_callback("abort", &wake);
+    let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(
+        promise, &stopped,
+    )))
+    .await;
+    let _ = signal.remove_event_listener_with_callback("abort", &wake);
 }
