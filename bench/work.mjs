@@ -94,7 +94,8 @@ export async function saleRedecide(www, runs) {
  */
 export async function jsBoundary(www, runs) {
   return onReadyPage(www, (page) => page.evaluate(async (runs) => {
-    const w = await import('./pkg/booktax-page.js');
+    // The package's build: the checkout page's own wasm has no decideIsbn (feature `library`).
+    const w = await import('./pkg/booktax.js');
     await w.default();
     const statuses = ['approved', 'approved', 'approved', 'revoked', 'applying', 'expired', null];
     const records = Array.from({ length: 100000 }, (_, i) => ({

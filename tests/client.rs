@@ -7,7 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use booktax::shell::client_js::BookTaxClient;
-use booktax::shell::exports::taipei_date;
+use booktax::shell::decide::taipei_date;
 use booktax::shell::timer::sleep;
 use gloo_net::http::Request;
 use wasm_bindgen::{JsCast, JsValue};

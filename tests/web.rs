@@ -1,7 +1,7 @@
 //! Browser tests of the exported decision API, called with `JsValue`s as a page would.
 #![cfg(target_arch = "wasm32")]
 
-use booktax::shell::exports::{
+use booktax::shell::decide::{
     decide_ean_js, decide_isbn_js, decide_isbns_js, normalize_code, read_codes, taipei_date,
 };
 use wasm_bindgen::{JsCast, JsValue};

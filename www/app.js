@@ -9,7 +9,7 @@ import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scan
 import { tellScan } from './sync-hold.js';
 
 /** @typedef {import('./pkg/booktax-page.js')} Wasm */
-/** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').BookTaxError} BookTaxError */
 /** @typedef {import('./settings.js').Config} Config */
 

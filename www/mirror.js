@@ -7,7 +7,7 @@ const ENABLED_KEY = 'booktax.mirror';
 /** How often the page checks whether an automatic sync is due. */
 const AUTO_CHECK_MS = 15 * 60 * 1000;
 
-/** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').MirrorStatus} MirrorStatus */
 /** @typedef {{ baseUrl: string, appid?: string }} Service */
 

@@ -7,7 +7,7 @@ import { addScan, canUndoNewSale, forgetPrevious, loadSale, newSale, replaceAnsw
 import { downloadText, fileStamp, invoiceJson, saleItems } from './sale-export.js';
 
 /** @typedef {import('./pkg/booktax-page.js')} Wasm */
-/** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').Lookup} Lookup */
 /** @typedef {import('./sale-store.js').Sale} Sale */
 /** @typedef {import('./sale-store.js').SaleLine} SaleLine */

@@ -17,8 +17,10 @@ use crate::core::lookup::source::{Terms, lookup};
 use crate::core::mirror::import::read_historical;
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
-use crate::core::schema::{DailyResponse, EanResponse, IsbnResponse};
+use crate::core::schema::DailyResponse;
 use crate::core::schema::{DateField, IsbnAsked};
+#[cfg(feature = "library")]
+use crate::core::schema::{EanResponse, IsbnResponse};
 use crate::core::taipei::format_yyyymmdd;
 use crate::core::taipei::parse_yyyymmdd;
 #[cfg(feature = "workers")]
@@ -99,11 +101,15 @@ async fn storage_usage() -> Option<f64> {
 // Without `workers`, the background calls' arguments go unread: they are refused whole.
 #[cfg_attr(not(feature = "workers"), allow(dead_code))]
 enum Call {
+    #[cfg(feature = "library")]
     PolicyExpiryDate,
     PolicyStatus(JsValue),
+    #[cfg(feature = "library")]
     Today,
     Daily(JsValue),
+    #[cfg(feature = "library")]
     Isbn(JsValue),
+    #[cfg(feature = "library")]
     Ean(JsValue),
     Lookup(JsValue, JsValue),
     Sync(JsValue),
@@ -206,6 +212,7 @@ async fn answer(
     };
     let signal = signal.as_ref();
     let endpoint = match &call {
+        #[cfg(feature = "library")]
         Call::PolicyExpiryDate => {
             return to_js(&format_yyyymmdd(live.policy_expiry_date(signal).await?));
         }
@@ -376,20 +383,25 @@ async fn answer(
                 policy_expiry_date: state.policy_expiry_date,
             });
         }
+        #[cfg(feature = "library")]
         Call::Today => Endpoint::Today,
         Call::Daily(date) => Endpoint::Daily(check_announcement_date(
             &text_of(date).unwrap_or_default(),
             live.now().day(),
         )?),
+        #[cfg(feature = "library")]
         Call::Isbn(code) => Endpoint::Isbn(String::from(
             read_code(&text_of(code).unwrap_or_default())?.code,
         )),
+        #[cfg(feature = "library")]
         Call::Ean(code) => Endpoint::Ean(String::from(
             read_code(&text_of(code).unwrap_or_default())?.code,
         )),
     };
     match call {
+        #[cfg(feature = "library")]
         Call::Isbn(_) => to_js(&live.get::<IsbnResponse>(&endpoint, signal).await?.data),
+        #[cfg(feature = "library")]
         Call::Ean(_) => to_js(&live.get::<EanResponse>(&endpoint, signal).await?.data),
         _ => to_js(&live.get::<DailyResponse>(&endpoint, signal).await?),
     }
@@ -582,6 +594,7 @@ impl BookTaxClient {
     }
 
     /// Resolves to the policy expiry date, `YYYYMMDD` (asked afresh).
+    #[cfg(feature = "library")]
     #[wasm_bindgen(js_name = policyExpiryDate, unchecked_return_type = "Promise<string>")]
     pub fn policy_expiry_date(&self) -> js_sys::Promise {
         self.call(Call::PolicyExpiryDate)
@@ -617,6 +630,7 @@ impl BookTaxClient {
     }
 
     /// Resolves to today's announcement (`DailyResponse`, as served).
+    #[cfg(feature = "library")]
     #[wasm_bindgen(unchecked_return_type = "Promise<DailyAnnouncement>")]
     pub fn today(&self) -> js_sys::Promise {
         self.call(Call::Today)
@@ -632,6 +646,7 @@ impl BookTaxClient {
     }
 
     /// Resolves to a book's record (the API's `Isbn` object).
+    #[cfg(feature = "library")]
     #[wasm_bindgen(unchecked_return_type = "Promise<IsbnRecord>")]
     pub fn isbn(
         &self,
@@ -641,6 +656,7 @@ impl BookTaxClient {
     }
 
     /// Resolves to a boxed set's record (the API's `Ean` object).
+    #[cfg(feature = "library")]
     #[wasm_bindgen(unchecked_return_type = "Promise<EanRecord>")]
     pub fn ean(
         &self,

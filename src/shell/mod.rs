@@ -9,12 +9,15 @@
 //! - [`batch`]: batch pricing, every code asked once (mirror or live, four at a time) and every line decided (feature `workers`).
 //! - [`js_error`]: errors on their way to JavaScript as `Error { code, message, decision? }`.
 //! - [`js_input`]: reading what a page passed (codes, dates, options).
-//! - [`exports`]: the stateless functions (`normalizeCode`, `decideIsbn`, …).
+//! - [`exports`]: the sale's stateless functions (`saleTotals`, `saleCsv`) and the answers' TypeScript shapes.
+//! - [`decide`]: the functions that need no client (`normalizeCode`, `decideIsbn`, …; feature `library`).
 //! - [`client_js`]: the `BookTaxClient` class.
 
 #[cfg(feature = "workers")]
 pub mod batch;
 pub mod client_js;
+#[cfg(feature = "library")]
+pub mod decide;
 pub mod exports;
 pub mod fetch;
 pub mod idb;
