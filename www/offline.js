@@ -31,15 +31,16 @@ export async function registerOffline() {
   button.addEventListener('click', () => registration.waiting?.postMessage('skip-waiting'));
 }
 
-/** `sw.js?v=<the server's current build>`, from its manifest; null offline or when refused. */
+/** `sw.js?v=<the server's current build>`, from its `pkg/shell-version.txt`; null offline or when refused. */
 async function registerCurrent() {
   let version;
   try {
-    const res = await fetch('pkg/shell-manifest.json', { cache: 'no-store' });
-    version = (await res.json()).version;
+    // The version alone: the manifest, whose files and hashes only the worker reads, is 2.6 KB.
+    const res = await fetch('pkg/shell-version.txt', { cache: 'no-store' });
+    version = res.ok ? (await res.text()).trim() : '';
   } catch {
     return null;
   }
-  if (typeof version !== 'string' || !version) return null;
+  if (!/^[\w.-]{1,64}$/.test(version)) return null;
   return navigator.serviceWorker.register(`sw.js?v=${encodeURIComponent(version)}`).catch(() => null);
 }

@@ -33,13 +33,23 @@ self.addEventListener('install', (event) => {
       throw e;
     }
     // A deploy while caching could have mixed files: then this version does not install.
-    const after = await (await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' })).json();
-    if (after.version !== VERSION) {
+    const after = await shellVersion(`pkg/shell-version.txt?v=${encodeURIComponent(VERSION)}`);
+    if (after !== VERSION) {
       await caches.delete(CACHE);
-      throw new Error(`the shell changed during install (${after.version})`);
+      throw new Error(`the shell changed during install (${after})`);
     }
   })());
 });
+
+/**
+ * The server's shell version now (`pkg/shell-version.txt`: the manifest's version alone), or null.
+ * @param {string} url
+ */
+async function shellVersion(url) {
+  const res = await fetch(url, { cache: 'no-store' });
+  const text = res.ok ? (await res.text()).trim() : '';
+  return /^[\w.-]{1,64}$/.test(text) ? text : null;
+}
 
 /**
  * One shell file whose bytes match its hash, from the cheapest source that has them.

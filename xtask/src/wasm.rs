@@ -168,7 +168,8 @@ fn precompress_page() -> Result {
 
 /// `www/pkg/shell-manifest.json`: the files the service worker keeps for an offline start
 /// (the pages, their modules and styles, the element, the wasm), a version that changes with any
-/// of them, and each file's SHA-256 (`integrity`), which the worker checks every file against.
+/// of them, and each file's SHA-256 (`integrity`), which the worker checks every file against;
+/// and `www/pkg/shell-version.txt`, that version alone.
 fn write_shell_manifest() -> Result {
     let www = root().join("www");
     let mut files: Vec<String> = fs::read_dir(&www)
@@ -221,7 +222,12 @@ fn write_shell_manifest() -> Result {
         "{{ \"version\": \"{hash:016x}\", \"files\": [{shell}], \"lazy\": [{lazy}], \"integrity\": {{ {integrity} }} }}\n"
     );
     let path = www.join("pkg").join("shell-manifest.json");
-    fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))
+    fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))?;
+    // The version alone, for whoever needs only that (the page choosing which worker to register,
+    // the worker checking that no deploy came during its install): 16 bytes where the manifest's
+    // hashes are 2.6 KB that do not compress, which a first visit fetched three times.
+    let path = www.join("pkg").join("shell-version.txt");
+    fs::write(&path, format!("{hash:016x}\n")).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Whether the service worker caches `file` (a shell manifest name) on first use rather than at
