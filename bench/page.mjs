@@ -54,12 +54,16 @@ async function wireBytes(browser, url) {
   const byFile = {};
   let total = 0;
   let worker = 0;
-  for (const { name, worker: fromWorker, sent: bytes } of finished) {
+  let headers = 0;
+  let responses = 0;
+  for (const { name, worker: fromWorker, sent: bytes, body } of finished) {
     total += bytes;
+    // A response taken from the HTTP cache reports its headers and minus as much body: nothing sent.
+    if (bytes > 0) { headers += bytes - Math.max(body, 0); responses++; }
     if (fromWorker) worker += bytes;
     else byFile[name] = (byFile[name] ?? 0) + bytes;
   }
-  return { total, worker, byFile, cachedFiles };
+  return { total, worker, byFile, cachedFiles, headers, responses };
 }
 
 /**
