@@ -5,7 +5,7 @@ import http from 'node:http';
 import assert from 'node:assert/strict';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, startServer } from './harness.mjs';
+import { REPO_ROOT, launchBrowser, startServer } from './harness.mjs';
 
 const WWW = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
 
@@ -67,7 +67,50 @@ test('the page is served with one strict CSP header', async () => {
     assert.match(csp, /frame-ancestors 'self'$/);
     assert.doesNotMatch(csp, /unsafe-inline/);
     assert.equal(res.headers.get('access-control-allow-origin'), null, 'no CORS on the page');
+    // Where a browser reads a policy (a document, a worker's script, fetch(), or a client that does not say), it
+    // goes; on a module or a stylesheet, which a browser never reads one from, it does not (nosniff stays).
+    const sent = async (file, dest) => {
+      const r = await fetch(`${server.url}/${file}`, dest ? { headers: { 'sec-fetch-dest': dest } } : {});
+      await r.arrayBuffer();
+      return [r.status, r.headers.get('content-security-policy') === csp, r.headers.get('x-content-type-options')];
+    };
+    assert.deepEqual(await sent('', 'document'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('embed.html', 'iframe'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('sw.js', 'serviceworker'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('sync-worker.js', 'worker'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('sync-worker.js', 'empty'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('app.js'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('app.js', 'script'), [200, false, 'nosniff']);
+    assert.deepEqual(await sent('style.css', 'style'), [200, false, 'nosniff']);
   } finally {
+    await server.stop();
+  }
+});
+
+test("in the browser: the page and the Workers' scripts carry the policy, the modules and the stylesheet do not", async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    /** @type {Map<string, boolean>} */
+    const policy = new Map();
+    page.on('response', (r) => policy.set(new URL(r.url()).pathname, Boolean(r.headers()['content-security-policy'])));
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    // A Worker of the page's: its script is asked for as a worker.
+    await page.evaluate(() => new Promise((resolve) => {
+      const w = new Worker('sync-worker.js', { type: 'module' });
+      setTimeout(() => { w.terminate(); resolve(undefined); }, 500);
+    }));
+    await page.waitForTimeout(200);
+    assert.deepEqual(
+      ['/', '/sync-worker.js', '/app.js', '/pkg/booktax-page.js', '/style.css'].map((f) => [f, policy.get(f)]),
+      [['/', true], ['/sync-worker.js', true], ['/app.js', false], ['/pkg/booktax-page.js', false], ['/style.css', false]],
+    );
+    await context.close();
+  } finally {
+    await browser.close();
     await server.stop();
   }
 });
