@@ -626,3 +626,109 @@ fn redecide_names_the_line_it_cannot_read() {
     let (code, _) = thrown(client.redecide(list(&odd_status), opts));
     assert_eq!(code, "bad_line");
 }
+
+mod js_read {
+    //! `JsRead` against serde_json on the same bodies: the same values, and errors at the same field.
+    use super::json;
+    use booktax::core::schema::{
+        DailyResponse, EanResponse, IsbnResponse, SchemaError, read_schema,
+    };
+    use booktax::shell::js_read::JsRead;
+    use serde::Deserialize;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::*;
+
+    /// Both readers on `body`: as `JSON.parse` gives it to the page, and as text to serde_json.
+    fn both<T: for<'de> Deserialize<'de>>(
+        body: &str,
+    ) -> (Result<T, SchemaError>, Result<T, SchemaError>) {
+        let by_js = read_schema(JsRead::new(json(body)));
+        let by_json = read_schema(&mut serde_json::Deserializer::from_str(body));
+        (by_js, by_json)
+    }
+
+    fn same<T: for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug>(body: &str) {
+        match both::<T>(body) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
+            (Err(a), Err(b)) => assert_eq!(a.field, b.field, "{body}: {a} / {b}"),
+            (a, b) => panic!("{body}: JsRead {a:?}, serde_json {b:?}"),
+        }
+    }
+
+    const ISBN: &str = r#"{"isbn":"9789576780004","isbn_13":"9789576780004","isbn_10":"9576780004",
+        "title":"書","publisher":"社","kind":"實體","type":"本國","include_ebook":"true",
+        "status":"approved","approved_effective_date":20210301,"revoked_effective_date":null}"#;
+
+    #[wasm_bindgen_test]
+    fn reads_what_serde_json_reads() {
+        same::<IsbnResponse>(&format!(r#"{{"code":0,"message":"null","data":{ISBN}}}"#));
+        same::<IsbnResponse>(&format!(
+            r#"{{"code":"0","data":{ISBN},"extra":[1,{{"a":2.5}}]}}"#
+        ));
+        // Numbers where texts go, floats, booleans, objects where a date goes: read, never refused.
+        same::<IsbnResponse>(
+            r#"{"code":0,"data":{"isbn":9789576780004,"title":1.5,"kind":true,"status":{"a":1},
+            "approved_effective_date":20210301.5,"revoked_effective_date":[1],"include_ebook":1}}"#,
+        );
+        same::<EanResponse>(&format!(
+            r#"{{"code":0,"data":{{"ean":"4710000000004","status":"enabled","isbns":[{ISBN},{ISBN}],
+            "last_modified":"20210301"}}}}"#
+        ));
+        same::<DailyResponse>(&format!(
+            r#"{{"code":0,"policy_expiry_date":"20310228","approved":{{"isbns":[{ISBN}],"eans":[]}},
+            "revoked":{{"isbns":null}},"changed":{{}}}}"#
+        ));
+        // Refused at the same field.
+        same::<IsbnResponse>(r#"{"code":1.5,"data":{}}"#);
+        same::<IsbnResponse>(r#"{"code":0}"#);
+        same::<IsbnResponse>(r#"{"code":0,"data":"x"}"#);
+        same::<DailyResponse>(
+            r#"{"code":0,"approved":{"isbns":{"a":1}},"revoked":{},"changed":{}}"#,
+        );
+        same::<DailyResponse>(r#"{"code":0,"approved":{"isbns":[2.5]},"revoked":{},"changed":{}}"#);
+        same::<DailyResponse>(r#"{"code":0,"approved":1,"revoked":{},"changed":{}}"#);
+        same::<DailyResponse>(r#"[]"#);
+    }
+
+    #[wasm_bindgen_test]
+    fn an_error_names_the_kind_found_not_the_value() {
+        let (by_js, by_json) = both::<DailyResponse>(
+            r#"{"code":0,"approved":{"isbns":[2.5]},"revoked":{},"changed":{}}"#,
+        );
+        let (by_js, by_json) = (by_js.unwrap_err(), by_json.unwrap_err());
+        assert_eq!(by_js.field, "approved.isbns");
+        assert!(by_json.detail.contains("floating point `2.5`"), "{by_json}");
+        assert!(
+            by_js
+                .detail
+                .starts_with("invalid type: floating point, expected"),
+            "{by_js}"
+        );
+        // A record is an object: an array is refused (serde_json would read it as the fields in order).
+        let listed = read_schema::<IsbnResponse, _>(JsRead::new(json(r#"{"code":0,"data":[]}"#)))
+            .unwrap_err();
+        assert_eq!(listed.field, "data");
+        assert!(
+            listed.detail.contains("invalid type: sequence, expected"),
+            "{listed}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn fields_are_read_by_name_getters_included_and_undefined_is_null() {
+        // A class instance: its fields are getters on the prototype, which an object's own keys miss.
+        let made = js_sys::Function::new_no_args(
+            "class Book { get isbn() { return '9789576780004'; } get status() { return 'approved'; }
+               get approved_effective_date() { return '20210301'; } }
+             return { code: 0, data: new Book(), message: undefined };",
+        )
+        .call0(&JsValue::NULL)
+        .unwrap();
+        let read: IsbnResponse = read_schema(JsRead::new(made)).unwrap();
+        let plain: IsbnResponse = read_schema(&mut serde_json::Deserializer::from_str(
+            r#"{"code":0,"data":{"isbn":"9789576780004","status":"approved","approved_effective_date":"20210301"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(read, plain);
+    }
+}

@@ -5,6 +5,7 @@ use crate::core::sale::{LineLabel, MAX_AMOUNT, SaleLine, sale_csv, sale_totals, 
 use crate::core::schema::read_schema;
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::js_input::field;
+use crate::shell::js_read::JsRead;
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -17,7 +18,7 @@ pub(crate) fn record<T: serde::de::DeserializeOwned>(record: JsValue) -> Result<
     if !record.is_object() {
         return Err(Failure::record("紀錄必須是公告服務回傳的物件"));
     }
-    read_schema(serde_wasm_bindgen::Deserializer::from(record))
+    read_schema(JsRead::new(record))
         .map_err(|e| Failure::record(format!("紀錄格式有誤（欄位 {e}）")))
 }
 

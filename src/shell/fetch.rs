@@ -6,6 +6,7 @@ use crate::core::lookup::error::LookupError;
 use crate::core::lookup::response::{Body, check_response, read_body};
 use crate::core::lookup::retry::{parse_retry_after, retry_delay_ms};
 use crate::core::schema::{SchemaError, read_schema};
+use crate::shell::js_read::JsRead;
 use crate::shell::timer::{check, clear_timeout, set_timeout, sleep};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
@@ -13,12 +14,12 @@ use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal, RequestCache};
 
-/// A body parsed by `JSON.parse`, read through serde-wasm-bindgen.
+/// A body parsed by `JSON.parse`, read through [`JsRead`].
 pub struct JsBody(JsValue);
 
 impl Body for JsBody {
     fn read<T: DeserializeOwned>(&self) -> Result<T, SchemaError> {
-        read_schema(serde_wasm_bindgen::Deserializer::from(self.0.clone()))
+        read_schema(JsRead::new(self.0.clone()))
     }
 }
 

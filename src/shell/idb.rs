@@ -16,6 +16,7 @@ use crate::core::mirror::stored::{
 };
 use crate::core::schema::{Ean, Isbn};
 use crate::shell::js_error::{Failure, to_js};
+use crate::shell::js_read::JsRead;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -267,7 +268,7 @@ impl MirrorDb {
         if value.is_undefined() {
             return Ok(SyncState::default());
         }
-        Ok(serde_wasm_bindgen::from_value(value).unwrap_or_default())
+        Ok(SyncState::deserialize(JsRead::new(value)).unwrap_or_default())
     }
 
     /// Writes several days' records and the state after the last of them in one

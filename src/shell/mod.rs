@@ -9,6 +9,7 @@
 //! - [`batch`]: batch pricing, every code asked once (mirror or live, four at a time) and every line decided (feature `workers`).
 //! - [`js_error`]: errors on their way to JavaScript as `Error { code, message, decision? }`.
 //! - [`js_input`]: reading what a page passed (codes, dates, options).
+//! - [`js_read`]: plain JavaScript values (parsed bodies, stored state) read into serde types.
 //! - [`exports`]: the sale's stateless functions (`saleTotals`, `saleCsv`) and the answers' TypeScript shapes.
 //! - [`decide`]: the functions that need no client (`normalizeCode`, `decideIsbn`, …; feature `library`).
 //! - [`client_js`]: the `BookTaxClient` class.
@@ -23,6 +24,7 @@ pub mod fetch;
 pub mod idb;
 pub mod js_error;
 pub mod js_input;
+pub mod js_read;
 pub mod live;
 pub mod mirror;
 #[cfg(feature = "workers")]

