@@ -731,4 +731,51 @@ mod js_read {
         .unwrap();
         assert_eq!(read, plain);
     }
+
+    #[wasm_bindgen_test]
+    fn a_field_that_throws_refuses_the_record_never_reads_as_absent() {
+        // Read as absent, a revocation date that throws would leave an approved book exempt.
+        let throwing = js_sys::Function::new_no_args(
+            "const book = { isbn: '9789576780004', status: 'revoked', approved_effective_date: '20210301' };
+             Object.defineProperty(book, 'revoked_effective_date', { enumerable: true, get() { throw new Error('not loaded'); } });
+             return book;",
+        )
+        .call0(&JsValue::NULL)
+        .unwrap();
+        let read = read_schema::<booktax::core::schema::Isbn, _>(JsRead::new(throwing.clone()));
+        assert_eq!(read.unwrap_err().field, "revoked_effective_date");
+        let opts = super::opts("20230101");
+        let (code, _) = super::thrown(booktax::shell::decide::decide_isbn_js(
+            throwing.clone(),
+            opts.clone(),
+        ));
+        assert_eq!(code, "bad_record");
+        let all =
+            booktax::shell::decide::decide_isbns_js(js_sys::Array::of1(&throwing).into(), opts)
+                .unwrap();
+        assert_eq!(super::bytes(&all, "verdicts"), [2], "unknown");
+        // The same inside a list, and a Proxy whose trap throws.
+        let proxy = js_sys::Function::new_no_args(
+            "return { code: 0, approved: { isbns: new Proxy([], { get() { throw new Error('x'); } }) }, revoked: {}, changed: {} };",
+        )
+        .call0(&JsValue::NULL)
+        .unwrap();
+        assert!(read_schema::<DailyResponse, _>(JsRead::new(proxy)).is_err());
+    }
+
+    #[wasm_bindgen_test]
+    fn a_field_held_as_undefined_is_present_a_missing_one_is_not() {
+        // `approved` must be there; held as undefined it is there, and reads as an empty list.
+        let held = js_sys::Function::new_no_args(
+            "return { code: 0, approved: undefined, revoked: {}, changed: {} };",
+        )
+        .call0(&JsValue::NULL)
+        .unwrap();
+        let read = read_schema::<DailyResponse, _>(JsRead::new(held)).unwrap();
+        assert!(read.approved.isbns.is_empty());
+        let missing = read_schema::<DailyResponse, _>(JsRead::new(json(
+            r#"{"code":0,"revoked":{},"changed":{}}"#,
+        )));
+        assert_eq!(missing.unwrap_err().field, "approved");
+    }
 }

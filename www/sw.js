@@ -52,13 +52,16 @@ async function shellVersion(url) {
 }
 
 /**
- * One shell file whose bytes match its hash, from the cheapest source that has them.
+ * One shell file whose bytes match its hash, from the cheapest source that has them. `revalidate`:
+ * never the HTTP cache's copy as it is (a lazy file: the page has not just loaded it, and a copy
+ * once asked for as a module came without the policy a Worker or a page needs; a 304 brings it).
  * @param {string} file
  * @param {string | undefined} hash
+ * @param {{ revalidate?: boolean }} [how]
  */
-async function fetchChecked(file, hash) {
+async function fetchChecked(file, hash, { revalidate = false } = {}) {
   /** @type {RequestCache[]} */
-  const modes = hash ? ['force-cache', 'no-cache', 'reload'] : ['no-cache', 'reload'];
+  const modes = hash && !revalidate ? ['force-cache', 'no-cache', 'reload'] : ['no-cache', 'reload'];
   let failure;
   for (const mode of modes) {
     try {
@@ -146,7 +149,7 @@ async function cacheLazyFiles() {
   for (const file of lazy) {
     if (!integrity[file] || (await cache.match(file))) continue;
     try {
-      await cache.put(file, await fetchChecked(file, integrity[file]));
+      await cache.put(file, await fetchChecked(file, integrity[file], { revalidate: true }));
     } catch {
       await staleOrOffline();
       return;
@@ -172,7 +175,7 @@ async function fetchLazy(cache, url, hash, event) {
   let response;
   try {
     if (!hash) throw new Error(`${url.pathname}: no hash in the manifest`);
-    response = await fetchChecked(url.pathname, hash);
+    response = await fetchChecked(url.pathname, hash, { revalidate: true });
   } catch {
     event.waitUntil(staleOrOffline());
     return new Response('此檔案與目前版本不符或無法下載；請重新載入頁面。', {

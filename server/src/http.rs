@@ -251,8 +251,8 @@ fn reply(r: Reply) -> Response {
 /// a policy only from a document's or a worker's own script (CSP 3, "policy delivery"), never from a
 /// module or a stylesheet it loads, which the browser names in `Sec-Fetch-Dest`. Without that header
 /// (not a browser, or an old one), or for `fetch()` (`empty`: the service worker caches the
-/// Workers' scripts so), the policy goes too. A first visit is 14 scripts and a stylesheet: 4 KB of
-/// policy that no browser reads.
+/// Workers' scripts so), the policy goes too; and a page (HTML) always gets it. A first visit is
+/// 14 scripts and a stylesheet: 4 KB of policy that no browser reads.
 fn policy_read_from(request: &HeaderMap) -> bool {
     !matches!(
         request.get("sec-fetch-dest").map(HeaderValue::as_bytes),
@@ -284,7 +284,13 @@ async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
             headers.insert(name, v);
         }
     }
-    if policy_read && let Ok(v) = HeaderValue::from_str(&app.csp) {
+    // A page always: a cached copy may be answered to another kind of request than the one it came to.
+    let page = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if (policy_read || page)
+        && let Ok(v) = HeaderValue::from_str(&app.csp)
+    {
         headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     // The API is open to every origin; the test admin only to the test page named by

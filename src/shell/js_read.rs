@@ -9,7 +9,7 @@
 //! name, prototype getters included) or as maps (their own keys); bytes, symbols and BigInts,
 //! which JSON cannot hold, are refused.
 
-use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use js_sys::{Array, ArrayBuffer, Reflect};
 use serde::de::{self, DeserializeSeed, Deserializer, Expected, IntoDeserializer, Visitor};
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
@@ -67,7 +67,7 @@ fn kind_of(unexpected: &de::Unexpected<'_>) -> &'static str {
         Char(_) => "character",
         Str(_) => "string",
         Bytes(_) => "byte array",
-        Unit => "unit value",
+        Unit => "null",
         Option => "Option value",
         Seq => "sequence",
         Map => "map",
@@ -101,6 +101,19 @@ fn mismatch(value: &JsValue, expected: &dyn Expected) -> ReadError {
     ReadError(format!("invalid type: {found}, expected {expected}"))
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `Object.keys`, whose throw (a `Proxy`'s trap) comes back as an error, not through the wasm.
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(object: &JsValue) -> Result<Array, JsValue>;
+}
+
+/// A value JavaScript would not give (a getter or a `Proxy` trap threw): refused, never read as
+/// absent, which could leave out a date that makes a book taxable.
+fn unreadable(what: &str) -> ReadError {
+    ReadError(format!("@{what}: 無法讀取（讀取時發生錯誤）"))
+}
+
 /// Whether `value` is bytes (an `ArrayBuffer`, a typed array, a `DataView`): no JSON value, so
 /// refused, where reading its indexes as an object's keys would make up a value.
 fn is_bytes(value: &JsValue) -> bool {
@@ -130,9 +143,9 @@ impl<'de> Deserializer<'de> for JsRead {
         } else if let Some(s) = value.as_string() {
             visitor.visit_string(s)
         } else if let Some(array) = value.dyn_ref::<Array>() {
-            visitor.visit_seq(Items::new(array))
+            visitor.visit_seq(Items::new(array)?)
         } else if value.is_object() && !is_bytes(&value) {
-            visitor.visit_map(Entries::new(value))
+            visitor.visit_map(Entries::new(value)?)
         } else {
             Err(mismatch(&value, &visitor))
         }
@@ -156,7 +169,7 @@ impl<'de> Deserializer<'de> for JsRead {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self.0.dyn_ref::<Array>() {
-            Some(array) => visitor.visit_seq(Items::new(array)),
+            Some(array) => visitor.visit_seq(Items::new(array)?),
             None => Err(mismatch(&self.0, &visitor)),
         }
     }
@@ -191,15 +204,22 @@ impl<'de> Deserializer<'de> for JsRead {
 /// An array's items, in order.
 struct Items {
     array: Array,
+    length: u32,
     next: u32,
 }
 
 impl Items {
-    fn new(array: &Array) -> Self {
-        Items {
+    fn new(array: &Array) -> Result<Self, ReadError> {
+        // Through Reflect, which hands back a throw (a `Proxy`'s trap) as an error.
+        let length = Reflect::get(array, &JsValue::from_str("length"))
+            .map_err(|_| unreadable("length"))?
+            .as_f64()
+            .unwrap_or(0.0) as u32;
+        Ok(Items {
             array: array.clone(),
+            length,
             next: 0,
-        }
+        })
     }
 }
 
@@ -210,16 +230,18 @@ impl<'de> de::SeqAccess<'de> for Items {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, ReadError> {
-        if self.next >= self.array.length() {
+        if self.next >= self.length {
             return Ok(None);
         }
-        let item = self.array.get(self.next);
+        let index = self.next;
         self.next += 1;
+        let item =
+            Reflect::get_u32(&self.array, index).map_err(|_| unreadable(&format!("[{index}]")))?;
         seed.deserialize(JsRead(item)).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some((self.array.length() - self.next) as usize)
+        Some(self.length.saturating_sub(self.next) as usize)
     }
 }
 
@@ -231,13 +253,13 @@ struct Entries {
 }
 
 impl Entries {
-    fn new(object: JsValue) -> Self {
-        let keys = Object::keys(object.unchecked_ref::<Object>());
-        Entries {
+    fn new(object: JsValue) -> Result<Self, ReadError> {
+        let keys = object_keys(&object).map_err(|_| unreadable("."))?;
+        Ok(Entries {
             object,
             keys,
             next: 0,
-        }
+        })
     }
 }
 
@@ -257,14 +279,15 @@ impl<'de> de::MapAccess<'de> for Entries {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
         let key = self.keys.get(self.next);
         self.next += 1;
-        seed.deserialize(JsRead(
-            Reflect::get(&self.object, &key).unwrap_or(JsValue::UNDEFINED),
-        ))
+        let value = Reflect::get(&self.object, &key)
+            .map_err(|_| unreadable(&key.as_string().unwrap_or_default()))?;
+        seed.deserialize(JsRead(value))
     }
 }
 
 /// A struct's fields, each read by name from the object (getters included); a field the object
-/// does not have is left to its default, one it holds as `undefined` reads as `undefined`.
+/// does not have is left to its default, one it holds as `undefined` reads as `undefined`, and one
+/// that throws as it is read refuses the whole value.
 struct Fields {
     object: JsValue,
     fields: std::slice::Iter<'static, &'static str>,
@@ -280,8 +303,10 @@ impl<'de> de::MapAccess<'de> for Fields {
     ) -> Result<Option<K::Value>, ReadError> {
         for field in self.fields.by_ref() {
             let key = JsValue::from_str(field);
-            let value = Reflect::get(&self.object, &key).unwrap_or(JsValue::UNDEFINED);
-            if value.is_undefined() && !Reflect::has(&self.object, &key).unwrap_or(false) {
+            let value = Reflect::get(&self.object, &key).map_err(|_| unreadable(field))?;
+            if value.is_undefined()
+                && !Reflect::has(&self.object, &key).map_err(|_| unreadable(field))?
+            {
                 continue;
             }
             self.value = Some(value);

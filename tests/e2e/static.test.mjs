@@ -82,6 +82,9 @@ test('the page is served with one strict CSP header', async () => {
     assert.deepEqual(await sent('app.js'), [200, true, 'nosniff']);
     assert.deepEqual(await sent('app.js', 'script'), [200, false, 'nosniff']);
     assert.deepEqual(await sent('style.css', 'style'), [200, false, 'nosniff']);
+    // A page always carries it, whatever it was asked for as (a cached copy may answer another kind of request).
+    assert.deepEqual(await sent('', 'script'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('embed.html', 'image'), [200, true, 'nosniff']);
   } finally {
     await server.stop();
   }

@@ -118,6 +118,48 @@ test('a first visit downloads each file once: the worker takes what the page loa
   }
 });
 
+test("a Worker's script the HTTP cache holds without the policy (asked for as a module) is kept with it", async () => {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext(TZ ? { timezoneId: TZ } : {});
+    // On the first visit, before any service worker controls the page: asked for as a script, the
+    // Worker's script comes without the policy, and the HTTP cache keeps that copy.
+    await context.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
+      const link = document.createElement('link');
+      link.rel = 'preload';
+      link.as = 'script';
+      link.href = 'batch-worker.js';
+      document.head.append(link);
+    }));
+    const page = await context.newPage();
+    const preloaded = page.waitForResponse((r) => r.url().endsWith('/batch-worker.js'));
+    await page.goto(server.url);
+    const first = await preloaded;
+    assert.equal(first.headers()['content-security-policy'], undefined, 'asked for as a script: no policy');
+    assert.equal(first.request().serviceWorker(), null);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // The service worker then keeps it for the Worker, with the policy a Worker reads.
+    await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.postMessage('cache-workers'));
+    const policy = await page.evaluate(async () => {
+      for (let tries = 0; tries < 150; tries++) {
+        const names = await caches.keys();
+        const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
+        const kept = await cache.match('batch-worker.js');
+        if (kept) return kept.headers.get('content-security-policy') ?? 'none';
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return 'not cached after 30 s';
+    });
+    assert.match(policy, /script-src 'self'/);
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
 test("the Workers' files are cached on their first use, and only with this version's bytes", async () => {
   const www = `${WWW}-lazy`;
   await rm(www, { recursive: true, force: true });
