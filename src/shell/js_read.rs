@@ -4,13 +4,16 @@
 //! on a type mismatch, that one hands serde an `Unexpected` to display, and serde displays a
 //! number found as a float and a string found with its escapes, which bring Rust's float
 //! formatting and `Debug` escaping into the wasm. This reader never displays one: the page's wasm
-//! went from 81,851 to 74,566 B brotli (the full wasm from 112,567 to 105,480). It reads what the schema needs: `null` and
+//! went from 81,851 to 74,566 B brotli (the full wasm from 112,567 to 105,480), and to 76,254 B
+//! once a read that throws (a getter, a `Proxy`) refuses the value rather than escaping or
+//! reading as absent, and field names are made into strings once. It reads what the schema needs: `null` and
 //! `undefined`, booleans, numbers, strings, arrays, and objects as structs (their fields read by
 //! name, prototype getters included) or as maps (their own keys); bytes, symbols and BigInts,
 //! which JSON cannot hold, are refused.
 
 use js_sys::{Array, ArrayBuffer, Reflect};
 use serde::de::{self, DeserializeSeed, Deserializer, Expected, IntoDeserializer, Visitor};
+use std::cell::RefCell;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -77,7 +80,7 @@ fn kind_of(unexpected: &de::Unexpected<'_>) -> &'static str {
 
 /// `value`'s kind in serde's words, for a mismatch this reader finds itself.
 fn mismatch(value: &JsValue, expected: &dyn Expected) -> ReadError {
-    let found = if value.is_null() || value.is_undefined() {
+    let found = if value.is_null_or_undefined() {
         "null"
     } else if value.as_bool().is_some() {
         "boolean"
@@ -130,7 +133,10 @@ impl<'de> Deserializer<'de> for JsRead {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         let value = self.0;
-        if value.is_null() || value.is_undefined() {
+        // Strings first: most of a record is strings, and each test is a call into JavaScript.
+        if let Some(s) = value.as_string() {
+            visitor.visit_string(s)
+        } else if value.is_null_or_undefined() {
             visitor.visit_unit()
         } else if let Some(b) = value.as_bool() {
             visitor.visit_bool(b)
@@ -140,8 +146,6 @@ impl<'de> Deserializer<'de> for JsRead {
             } else {
                 visitor.visit_f64(n)
             }
-        } else if let Some(s) = value.as_string() {
-            visitor.visit_string(s)
         } else if let Some(array) = value.dyn_ref::<Array>() {
             visitor.visit_seq(Items::new(array)?)
         } else if value.is_object() && !is_bytes(&value) {
@@ -152,7 +156,7 @@ impl<'de> Deserializer<'de> for JsRead {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        if self.0.is_null() || self.0.is_undefined() {
+        if self.0.is_null_or_undefined() {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -285,6 +289,25 @@ impl<'de> de::MapAccess<'de> for Entries {
     }
 }
 
+thread_local! {
+    /// Field names as JavaScript strings, each made once: a list of 100,000 records reads every
+    /// name 100,000 times, and making the string anew each time made `decideIsbns` 3× slower.
+    static FIELD_NAMES: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `field` as a JavaScript string, from [`FIELD_NAMES`] (by address: the names are the schema's).
+fn field_name(field: &'static str) -> JsValue {
+    FIELD_NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some((_, name)) = names.iter().find(|(known, _)| std::ptr::eq(*known, field)) {
+            return name.clone();
+        }
+        let name = JsValue::from_str(field);
+        names.push((field, name.clone()));
+        name
+    })
+}
+
 /// A struct's fields, each read by name from the object (getters included); a field the object
 /// does not have is left to its default, one it holds as `undefined` reads as `undefined`, and one
 /// that throws as it is read refuses the whole value.
@@ -302,7 +325,7 @@ impl<'de> de::MapAccess<'de> for Fields {
         seed: K,
     ) -> Result<Option<K::Value>, ReadError> {
         for field in self.fields.by_ref() {
-            let key = JsValue::from_str(field);
+            let key = field_name(field);
             let value = Reflect::get(&self.object, &key).map_err(|_| unreadable(field))?;
             if value.is_undefined()
                 && !Reflect::has(&self.object, &key).map_err(|_| unreadable(field))?
