@@ -635,7 +635,7 @@ mod js_read {
     };
     use booktax::shell::js_read::JsRead;
     use serde::Deserialize;
-    use wasm_bindgen::JsValue;
+    use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_test::*;
 
     /// Both readers on `body`: as `JSON.parse` gives it to the page, and as text to serde_json.
@@ -761,6 +761,33 @@ mod js_read {
         .call0(&JsValue::NULL)
         .unwrap();
         assert!(read_schema::<DailyResponse, _>(JsRead::new(proxy)).is_err());
+        // A revoked Proxy (Array.isArray throws on it), a list whose length no array has, and
+        // `document.all` (`== null`, yet not null): each refuses the record, none reads as absent.
+        let odd = js_sys::Function::new_no_args(
+            "const revoked = Proxy.revocable({}, {}); revoked.revoke();
+             const lengths = ['x', 2.5, -1].map((length) => new Proxy([], { get: (t, k) => k === 'length' ? length : t[k] }));
+             return [revoked.proxy, ...lengths, document.all];",
+        )
+        .call0(&JsValue::NULL)
+        .unwrap()
+        .dyn_into::<js_sys::Array>()
+        .unwrap();
+        for (i, value) in odd.iter().enumerate() {
+            let book = json(
+                r#"{"isbn":"9789576780004","status":"revoked","approved_effective_date":"20210301"}"#,
+            );
+            js_sys::Reflect::set(&book, &"revoked_effective_date".into(), &value).unwrap();
+            let read = read_schema::<booktax::core::schema::Isbn, _>(JsRead::new(book));
+            assert!(read.is_err(), "odd value {i}");
+            let body = json(r#"{"code":0,"revoked":{},"changed":{}}"#);
+            let approved = js_sys::Object::new();
+            js_sys::Reflect::set(&approved, &"isbns".into(), &value).unwrap();
+            js_sys::Reflect::set(&body, &"approved".into(), &approved).unwrap();
+            assert!(
+                read_schema::<DailyResponse, _>(JsRead::new(body)).is_err(),
+                "odd list {i}"
+            );
+        }
     }
 
     #[wasm_bindgen_test]

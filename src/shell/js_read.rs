@@ -4,9 +4,9 @@
 //! on a type mismatch, that one hands serde an `Unexpected` to display, and serde displays a
 //! number found as a float and a string found with its escapes, which bring Rust's float
 //! formatting and `Debug` escaping into the wasm. This reader never displays one: the page's wasm
-//! went from 81,851 to 74,566 B brotli (the full wasm from 112,567 to 105,480), and to 76,254 B
-//! once a read that throws (a getter, a `Proxy`) refuses the value rather than escaping or
-//! reading as absent, and field names are made into strings once. It reads what the schema needs: `null` and
+//! went from 81,851 to 74,566 B brotli (the full wasm from 112,567 to 105,480), and to 76,789 B
+//! once a read that throws or lies (a getter, a `Proxy`, a length no array has) refuses the value
+//! rather than escaping or reading as absent, and field names are made into strings once. It reads what the schema needs: `null` and
 //! `undefined`, booleans, numbers, strings, arrays, and objects as structs (their fields read by
 //! name, prototype getters included) or as maps (their own keys); bytes, symbols and BigInts,
 //! which JSON cannot hold, are refused.
@@ -80,7 +80,7 @@ fn kind_of(unexpected: &de::Unexpected<'_>) -> &'static str {
 
 /// `value`'s kind in serde's words, for a mismatch this reader finds itself.
 fn mismatch(value: &JsValue, expected: &dyn Expected) -> ReadError {
-    let found = if value.is_null_or_undefined() {
+    let found = if is_absent(value) {
         "null"
     } else if value.as_bool().is_some() {
         "boolean"
@@ -92,7 +92,7 @@ fn mismatch(value: &JsValue, expected: &dyn Expected) -> ReadError {
         }
     } else if value.is_string() {
         "string"
-    } else if Array::is_array(value) {
+    } else if is_array(value).unwrap_or(false) {
         "sequence"
     } else if is_bytes(value) {
         "byte array"
@@ -109,6 +109,21 @@ extern "C" {
     /// `Object.keys`, whose throw (a `Proxy`'s trap) comes back as an error, not through the wasm.
     #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
     fn object_keys(object: &JsValue) -> Result<Array, JsValue>;
+
+    /// `Array.isArray`, whose throw (a revoked `Proxy`) comes back as an error, not through the wasm.
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn array_is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// Whether `value` is an array; a value that throws on the question is unreadable.
+fn is_array(value: &JsValue) -> Result<bool, ReadError> {
+    array_is_array(value).map_err(|_| unreadable("."))
+}
+
+/// Whether `value` is `null` or `undefined`, and nothing else (`== null` would also take
+/// `document.all`, which would then read as an absent field).
+fn is_absent(value: &JsValue) -> bool {
+    value.is_null() || value.is_undefined()
 }
 
 /// A value JavaScript would not give (a getter or a `Proxy` trap threw): refused, never read as
@@ -136,7 +151,7 @@ impl<'de> Deserializer<'de> for JsRead {
         // Strings first: most of a record is strings, and each test is a call into JavaScript.
         if let Some(s) = value.as_string() {
             visitor.visit_string(s)
-        } else if value.is_null_or_undefined() {
+        } else if is_absent(&value) {
             visitor.visit_unit()
         } else if let Some(b) = value.as_bool() {
             visitor.visit_bool(b)
@@ -146,8 +161,8 @@ impl<'de> Deserializer<'de> for JsRead {
             } else {
                 visitor.visit_f64(n)
             }
-        } else if let Some(array) = value.dyn_ref::<Array>() {
-            visitor.visit_seq(Items::new(array)?)
+        } else if is_array(&value)? {
+            visitor.visit_seq(Items::new(value.unchecked_ref())?)
         } else if value.is_object() && !is_bytes(&value) {
             visitor.visit_map(Entries::new(value)?)
         } else {
@@ -156,7 +171,7 @@ impl<'de> Deserializer<'de> for JsRead {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        if self.0.is_null_or_undefined() {
+        if is_absent(&self.0) {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -172,9 +187,10 @@ impl<'de> Deserializer<'de> for JsRead {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        match self.0.dyn_ref::<Array>() {
-            Some(array) => visitor.visit_seq(Items::new(array)?),
-            None => Err(mismatch(&self.0, &visitor)),
+        if is_array(&self.0)? {
+            visitor.visit_seq(Items::new(self.0.unchecked_ref())?)
+        } else {
+            Err(mismatch(&self.0, &visitor))
         }
     }
 
@@ -184,7 +200,7 @@ impl<'de> Deserializer<'de> for JsRead {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ReadError> {
-        if !self.0.is_object() || Array::is_array(&self.0) || is_bytes(&self.0) {
+        if !self.0.is_object() || is_array(&self.0)? || is_bytes(&self.0) {
             return Err(mismatch(&self.0, &visitor));
         }
         visitor.visit_map(Fields {
@@ -218,7 +234,9 @@ impl Items {
         let length = Reflect::get(array, &JsValue::from_str("length"))
             .map_err(|_| unreadable("length"))?
             .as_f64()
-            .unwrap_or(0.0) as u32;
+            // A length an array cannot have (a `Proxy`'s) is no list: never read as a shorter one.
+            .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
+            .ok_or_else(|| unreadable("length"))? as u32;
         Ok(Items {
             array: array.clone(),
             length,
@@ -295,7 +313,7 @@ thread_local! {
     static FIELD_NAMES: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `field` as a JavaScript string, from [`FIELD_NAMES`] (by address: the names are the schema's).
+/// `field` as a JavaScript string, from [`FIELD_NAMES`] (matched by address and length: the names are the schema's literals).
 fn field_name(field: &'static str) -> JsValue {
     FIELD_NAMES.with(|names| {
         let mut names = names.borrow_mut();
