@@ -23,7 +23,7 @@ self.addEventListener('install', (event) => {
     /** @type {Record<string, string>} */
     const integrity = manifest.integrity ?? {};
     // Fetched whole before any is stored: a file that cannot be had leaves no partial version.
-    const responses = await Promise.all(manifest.files.map((/** @type {string} */ file) => fetchChecked(file, integrity[file])));
+    const responses = await Promise.all(manifest.files.map((/** @type {string} */ file) => fetchChecked(file, integrity[file], { justLoaded: true })));
     const cache = await caches.open(CACHE);
     try {
       await Promise.all(manifest.files.map((/** @type {string} */ file, /** @type {number} */ i) => cache.put(file, responses[i])));
@@ -52,16 +52,17 @@ async function shellVersion(url) {
 }
 
 /**
- * One shell file whose bytes match its hash, from the cheapest source that has them. `revalidate`:
- * never the HTTP cache's copy as it is (a lazy file: the page has not just loaded it, and a copy
- * once asked for as a module came without the policy a Worker or a page needs; a 304 brings it).
+ * One shell file whose bytes match its hash, from the cheapest source that has them: revalidated
+ * (`no-cache`), or with `justLoaded` (the install, for the files the page has just loaded) first the
+ * HTTP cache's copy as it is. Only there: a copy once asked for as a module came without the policy
+ * a Worker or a page needs, and a revalidation's 304 brings it.
  * @param {string} file
  * @param {string | undefined} hash
- * @param {{ revalidate?: boolean }} [how]
+ * @param {{ justLoaded?: boolean }} [how]
  */
-async function fetchChecked(file, hash, { revalidate = false } = {}) {
+async function fetchChecked(file, hash, { justLoaded = false } = {}) {
   /** @type {RequestCache[]} */
-  const modes = hash && !revalidate ? ['force-cache', 'no-cache', 'reload'] : ['no-cache', 'reload'];
+  const modes = hash && justLoaded ? ['force-cache', 'no-cache', 'reload'] : ['no-cache', 'reload'];
   let failure;
   for (const mode of modes) {
     try {
@@ -149,7 +150,7 @@ async function cacheLazyFiles() {
   for (const file of lazy) {
     if (!integrity[file] || (await cache.match(file))) continue;
     try {
-      await cache.put(file, await fetchChecked(file, integrity[file], { revalidate: true }));
+      await cache.put(file, await fetchChecked(file, integrity[file]));
     } catch {
       await staleOrOffline();
       return;
@@ -175,7 +176,7 @@ async function fetchLazy(cache, url, hash, event) {
   let response;
   try {
     if (!hash) throw new Error(`${url.pathname}: no hash in the manifest`);
-    response = await fetchChecked(url.pathname, hash, { revalidate: true });
+    response = await fetchChecked(url.pathname, hash);
   } catch {
     event.waitUntil(staleOrOffline());
     return new Response('此檔案與目前版本不符或無法下載；請重新載入頁面。', {

@@ -6,10 +6,11 @@
 //! formatting and `Debug` escaping into the wasm. This reader never displays one: the page's wasm
 //! went from 81,851 to 74,566 B brotli (the full wasm from 112,567 to 105,480), and to 76,789 B
 //! once a read that throws or lies (a getter, a `Proxy`, a length no array has) refuses the value
-//! rather than escaping or reading as absent, and field names are made into strings once. It reads what the schema needs: `null` and
-//! `undefined`, booleans, numbers, strings, arrays, and objects as structs (their fields read by
-//! name, prototype getters included) or as maps (their own keys); bytes, symbols and BigInts,
-//! which JSON cannot hold, are refused.
+//! rather than escaping or reading as absent, and field names are made into strings once.
+//!
+//! It reads what the schema needs: `null` and `undefined`, booleans, numbers, strings, arrays, and
+//! objects as structs (their fields read by name, prototype getters included) or as maps (their
+//! own keys); bytes, symbols and BigInts, which JSON cannot hold, are refused.
 
 use js_sys::{Array, ArrayBuffer, Reflect};
 use serde::de::{self, DeserializeSeed, Deserializer, Expected, IntoDeserializer, Visitor};
@@ -162,7 +163,7 @@ impl<'de> Deserializer<'de> for JsRead {
                 visitor.visit_f64(n)
             }
         } else if is_array(&value)? {
-            visitor.visit_seq(Items::new(value.unchecked_ref())?)
+            visitor.visit_seq(Items::new(value.unchecked_into())?)
         } else if value.is_object() && !is_bytes(&value) {
             visitor.visit_map(Entries::new(value)?)
         } else {
@@ -188,7 +189,7 @@ impl<'de> Deserializer<'de> for JsRead {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         if is_array(&self.0)? {
-            visitor.visit_seq(Items::new(self.0.unchecked_ref())?)
+            visitor.visit_seq(Items::new(self.0.unchecked_into())?)
         } else {
             Err(mismatch(&self.0, &visitor))
         }
@@ -229,16 +230,16 @@ struct Items {
 }
 
 impl Items {
-    fn new(array: &Array) -> Result<Self, ReadError> {
+    fn new(array: Array) -> Result<Self, ReadError> {
         // Through Reflect, which hands back a throw (a `Proxy`'s trap) as an error.
-        let length = Reflect::get(array, &JsValue::from_str("length"))
+        let length = Reflect::get(&array, &field_name("length"))
             .map_err(|_| unreadable("length"))?
             .as_f64()
             // A length an array cannot have (a `Proxy`'s) is no list: never read as a shorter one.
             .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
             .ok_or_else(|| unreadable("length"))? as u32;
         Ok(Items {
-            array: array.clone(),
+            array,
             length,
             next: 0,
         })
@@ -313,7 +314,8 @@ thread_local! {
     static FIELD_NAMES: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `field` as a JavaScript string, from [`FIELD_NAMES`] (matched by address and length: the names are the schema's literals).
+/// `field` as a JavaScript string, from [`FIELD_NAMES`] (matched by address and length: the names
+/// are the schema's literals, and `length`).
 fn field_name(field: &'static str) -> JsValue {
     FIELD_NAMES.with(|names| {
         let mut names = names.borrow_mut();
@@ -359,6 +361,11 @@ impl<'de> de::MapAccess<'de> for Fields {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
-        seed.deserialize(JsRead(self.value.take().unwrap_or(JsValue::UNDEFINED)))
+        // Never a made-up `undefined` (it would read as absent): a value comes after its key.
+        let value = self
+            .value
+            .take()
+            .ok_or_else(|| ReadError(String::from("a value asked before its field")))?;
+        seed.deserialize(JsRead(value))
     }
 }

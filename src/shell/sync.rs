@@ -111,9 +111,6 @@ pub fn linked_controller(outer: Option<&AbortSignal>) -> Result<AbortController,
 /// Calls `pause()` and waits for the promise it returns (a rejection is a settling too), or for
 /// `signal` to fire: a stop is never held. Nothing is held when `pause` throws or returns no promise.
 async fn held(pause: &js_sys::Function, signal: &AbortSignal) {
-    if signal.aborted() {
-        return;
-    }
     if let Ok(hold) = pause
         .call0(&JsValue::NULL)
         .and_then(|r| r.dyn_into::<js_sys::Promise>())
