@@ -1,9 +1,9 @@
 // The long benchmarks alone (about 10 minutes), between full runs of `cargo xtask bench`: measures them into
 // target/bench/long.json, which the next `cargo xtask bench` without BENCH_LONG shows, dated, and prints a summary.
-// BOOKTAX_SERVER_BIN must point at a release build of the service, and www/ must be built (`cargo xtask build`).
+// BOOKTAX_SERVER_BIN must point at a release build of the service, and the site must be built (`cargo xtask build` makes target/site).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from '../tests/e2e/harness.mjs';
+import { REPO_ROOT, SITE } from '../tests/e2e/harness.mjs';
 import { longBenchmarks } from './long.mjs';
 
 /** min / median / p99 / max of a list of numbers, rounded to 0.1. */
@@ -13,7 +13,7 @@ function spread(values) {
   return { n: v.length, min: at(0), p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
-const www = process.env.BOOKTAX_WWW ?? path.join(REPO_ROOT, 'www');
+const www = SITE;
 const long = { ...(await longBenchmarks({ www })), measured: new Date().toISOString().slice(0, 16) };
 await mkdir(path.join(REPO_ROOT, 'target', 'bench'), { recursive: true });
 await writeFile(path.join(REPO_ROOT, 'target', 'bench', 'long.json'), JSON.stringify(long));

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { REPO_ROOT } from '../tests/e2e/harness.mjs';
+import { REPO_ROOT, SITE } from '../tests/e2e/harness.mjs';
 import { pageBenchmarks } from './page.mjs';
 import { elementBytes, jsBoundary, saleRedecide } from './work.mjs';
 import { longBenchmarks } from './long.mjs';
@@ -27,7 +27,7 @@ function machine() {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.type()} ${os.release()}; Node ${process.version}; ${chromium}`;
 }
 
-const www = process.env.BOOKTAX_WWW ?? path.join(REPO_ROOT, 'www');
+const www = SITE;
 const rows = [];
 const started = Date.now();
 

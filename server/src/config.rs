@@ -16,7 +16,8 @@ booktax-server: local announcement service (sample data or proxy) and the bookta
 USAGE: booktax-server [FLAGS]
 
   --listen ADDR           address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
-  --www DIR               static files to serve (default: www of the workspace)
+  --www DIR               static files to serve (default: the workspace's built site,
+                          target/site, else its www)
   --records N             generated sample records (default 5000, at most 2900000)
   --policy-expiry YYYYMMDD  policy expiry date served (default 20310228)
   --appid ID              appid accepted in sample mode (default booktax-sample; env BOOKTAX_APPID)

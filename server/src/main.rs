@@ -20,14 +20,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The workspace's `www` when it exists, else `www` in the current directory.
+/// The workspace's built site (`target/site`, made by `cargo xtask build`) when it exists, else
+/// the workspace's `www` (its sources, served as they are), else `www` in the current directory.
 fn default_www() -> PathBuf {
-    let built = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../www"));
-    if built.is_dir() {
-        built.canonicalize().unwrap_or(built)
-    } else {
-        PathBuf::from("www")
+    let workspace = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    for dir in ["target/site", "www"] {
+        let dir = workspace.join(dir);
+        if dir.is_dir() {
+            return dir.canonicalize().unwrap_or(dir);
+        }
     }
+    PathBuf::from("www")
 }
 
 #[tokio::main]

@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The site the service serves (`cargo xtask build` makes it from www/: minified, precompressed, with its shell manifest). */
+export const SITE = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'target/site');
 export const TZ = process.env.BOOKTAX_TZ || '';
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'target', 'e2e-screenshots', TZ ? TZ.replaceAll('/', '_') : 'default');
 export const APPID = 'booktax-sample';
@@ -15,13 +17,13 @@ export const APPID = 'booktax-sample';
 const CHROMIUM = process.env.BOOKTAX_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-// Starts the server on a free loopback port (with `args` added, serving `www`); resolves to { url, stop, exited }.
+// Starts the server on a free loopback port (with `args` added, serving the site, or `www` if given); resolves to { url, stop, exited }.
 export async function startServer(args = [], { www: servedDir } = {}) {
   const bin = process.env.BOOKTAX_SERVER_BIN;
   if (!bin) {
     throw new Error('BOOKTAX_SERVER_BIN is not set: point it at the booktax-server binary (e.g. target/debug/booktax-server)');
   }
-  const www = servedDir ?? path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
+  const www = servedDir ?? SITE;
   // The test admin's token for this server: sent with every admin request.
   const token = randomBytes(16).toString('hex');
   const proc = spawn(path.resolve(REPO_ROOT, bin), ['--listen', '127.0.0.1:0', '--www', www, '--test-admin', ...args], {

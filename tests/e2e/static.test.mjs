@@ -1,13 +1,14 @@
-// Static checks of www/: no HTML-string DOM APIs, no inline script/style, no external hosts, file headers.
+// Static checks of www/ and of the site made from it: no HTML-string DOM APIs, no inline script/style, no external hosts, file headers, what is sent.
 // (The page's weight is measured, not asserted, by `cargo xtask build`: budgets belong to the benchmarks.)
 import { test } from 'node:test';
 import http from 'node:http';
 import assert from 'node:assert/strict';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, launchBrowser, startServer } from './harness.mjs';
+import { REPO_ROOT, SITE, launchBrowser, startServer } from './harness.mjs';
 
-const WWW = path.resolve(REPO_ROOT, process.env.BOOKTAX_WWW || 'www');
+// The page's sources; the service serves the site the build makes of them (SITE).
+const WWW = path.join(REPO_ROOT, 'www');
 
 // The page's and the element's own sources (www/pkg/ is build output, the element's copied from element/).
 async function ownFiles() {
@@ -150,7 +151,7 @@ test('both wasms go out compressed with brotli or gzip, well under half their si
   const server = await startServer();
   try {
     for (const wasm of ['booktax-page_bg.wasm', 'booktax_bg.wasm']) {
-      const { size } = await stat(path.join(WWW, 'pkg', wasm));
+      const { size } = await stat(path.join(SITE, 'pkg', wasm));
       for (const encoding of ['br', 'gzip']) {
         const got = await wireBytes(`${server.url}/pkg/${wasm}`, encoding);
         assert.equal(got.status, 200);
@@ -183,6 +184,30 @@ test('what index.html preloads is what app.js imports before it is ready, and ev
   const server = await startServer();
   try {
     for (const file of preloaded) assert.equal((await fetch(`${server.url}/${file}`)).status, 200, file);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the service sends each module and stylesheet minified from its source, with a source map that holds the source', async () => {
+  const files = (await readdir(WWW)).filter((f) => /\.(js|css)$/.test(f));
+  files.push('pkg/booktax-page.js', 'pkg/booktax.js', 'pkg/book-tax-lookup.js');
+  assert.ok(files.includes('app.js') && files.includes('style.css') && files.includes('sw.js'));
+  const server = await startServer();
+  try {
+    for (const file of files) {
+      const source = await readFile(path.join(WWW, file), 'utf8');
+      const res = await fetch(`${server.url}/${file}`, { headers: { 'accept-encoding': 'identity' } });
+      assert.equal(res.status, 200, file);
+      const sent = await res.text();
+      assert.ok(sent.length < source.length * 0.85, `${file}: ${sent.length} characters sent of its source's ${source.length}`);
+      const name = path.basename(file);
+      const link = file.endsWith('.css') ? `/*# sourceMappingURL=${name}.map */` : `//# sourceMappingURL=${name}.map`;
+      assert.ok(sent.trimEnd().endsWith(link), `${file} links its map`);
+      const map = await (await fetch(`${server.url}/${file}.map`)).json();
+      assert.equal(map.sourcesContent.length, 1, file);
+      assert.equal(map.sourcesContent[0], source, `${file}.map holds the source`);
+    }
   } finally {
     await server.stop();
   }

@@ -2,6 +2,7 @@
 
 mod setup;
 mod shell;
+mod site;
 mod suite;
 mod wasm;
 
@@ -18,7 +19,8 @@ usage: cargo xtask <job>
                         e.g. --listen 127.0.0.1:9000 --records 1000000)
   test                  set up and run every check and test
   bench                 set up, build, and measure size and speed; writes BENCHMARKS.md
-  build                 set up, build the release wasm into www/pkg, print its size
+  build                 set up, build the release wasm into www/pkg and the site
+                        into target/site, print their sizes
   setup                 install the toolchain pieces (each only when missing)
 ";
 
@@ -38,7 +40,7 @@ fn serve(args: &[String]) -> Result {
         .map_err(|_| "building the server panicked".to_string())??;
     built?;
     wasm::build_web()?;
-    wasm::report()?;
+    site::report()?;
     eprintln!(
         "xtask serve: set up and built in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -47,7 +49,7 @@ fn serve(args: &[String]) -> Result {
     if !args.iter().any(|a| a == "--listen") {
         server.args(["--listen", "127.0.0.1:8080"]);
     }
-    server.args(["--www", "www"]).args(args);
+    server.arg("--www").arg(site::dir()).args(args);
     exec(server)
 }
 
@@ -56,14 +58,14 @@ fn serve(args: &[String]) -> Result {
 fn bench() -> Result {
     setup::ensure(setup::ALL)?;
     wasm::build_web()?;
-    wasm::report()?;
+    site::report()?;
     wasm::build_node()?;
     suite::build_server(Build::Tests)?;
     shell::run(
         cmd("node")
             .arg("bench/run.mjs")
             .env("BOOKTAX_SERVER_BIN", suite::server_bin(Build::Tests))
-            .env("BOOKTAX_WWW", shell::root().join("www")),
+            .env("BOOKTAX_WWW", site::dir()),
     )
 }
 
@@ -87,7 +89,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("build") => setup::ensure(setup::PAGE)
             .and_then(|()| wasm::build_web())
-            .and_then(|()| wasm::report()),
+            .and_then(|()| site::report()),
         Some("setup") => setup::ensure(setup::ALL),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

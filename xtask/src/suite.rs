@@ -2,7 +2,7 @@
 
 use crate::setup;
 use crate::shell::{Result, Steps, cargo, cmd, node_bin, root, run};
-use crate::wasm;
+use crate::{site, wasm};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -86,7 +86,8 @@ pub fn start_server(extra: &[&str]) -> Result<Server> {
     let bin = server_bin(Build::Tests);
     let token = random_token();
     let mut child = cmd(&bin.to_string_lossy())
-        .args(["--listen", "127.0.0.1:0", "--www", "www"])
+        .args(["--listen", "127.0.0.1:0", "--www"])
+        .arg(site::dir())
         .args(extra)
         .env("BOOKTAX_TEST_ADMIN_TOKEN", &token)
         .stdin(Stdio::null())
@@ -227,7 +228,7 @@ fn e2e(tz: Option<&str>) -> Result {
         "tests/e2e/",
     ])
     .env("BOOKTAX_SERVER_BIN", server_bin(Build::Tests))
-    .env("BOOKTAX_WWW", root().join("www"));
+    .env("BOOKTAX_WWW", site::dir());
     time_zone(&mut c, &["BOOKTAX_TZ"], tz);
     run(&mut c)
 }
@@ -244,7 +245,7 @@ fn e2e_long() -> Result {
         "tests/long/",
     ])
     .env("BOOKTAX_SERVER_BIN", server_bin(Build::Tests))
-    .env("BOOKTAX_WWW", root().join("www"));
+    .env("BOOKTAX_WWW", site::dir());
     run(&mut c)
 }
 
@@ -310,7 +311,7 @@ pub fn run_all() -> Result<usize> {
     )?;
     steps.step("release build (web) and sizes", || {
         wasm::build_web()?;
-        wasm::report()
+        site::report()
     })?;
     steps.step(
         "JavaScript: tsc --noEmit, no unused exports",
