@@ -286,6 +286,21 @@ pub fn run_all() -> Result<usize> {
     steps.step("clippy (wasm32, the page's build)", || {
         clippy(&["-p", "booktax-page", "--target", "wasm32-unknown-unknown"])
     })?;
+    // Each feature alone: an importer of the crate may pick either.
+    steps.step("clippy (wasm32, `workers` alone, `library` alone)", || {
+        for feature in ["workers", "library"] {
+            clippy(&[
+                "-p",
+                "booktax",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--no-default-features",
+                "--features",
+                feature,
+            ])?;
+        }
+        Ok(())
+    })?;
     steps.step("native tests (cargo test --workspace)", || {
         run(cmd(&cargo()).args(["test", "--workspace"]))
     })?;
