@@ -6,7 +6,6 @@ import { renderPolicy, renderClock } from './policy-bar.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 import { autoSync, mirrorEnabled, mirrorSyncing, setUpMirror, showMirrorStatus } from './mirror.js';
 import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scanStarted, scanEnded } from './sale.js';
-import { tellScan } from './sync-hold.js';
 
 /** @typedef {import('./pkg/booktax-page.js')} Wasm */
 /** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
@@ -315,6 +314,12 @@ function loadDaily() {
 /** @type {() => void} */
 let markReady = () => {};
 const ready = new Promise((resolve) => { markReady = () => resolve(undefined); });
+// The sync's hold is told of every scan. Not on the way to the first scan (no scan is decided before the
+// page is ready): it loads then; without it (it failed to load), a sync simply is not held.
+/** @type {Promise<() => void>} */
+const syncHoldTeller = ready
+  .then(() => import('./sync-hold.js').then(({ tellScan }) => tellScan))
+  .catch(() => () => {});
 
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -331,7 +336,7 @@ ui.form.addEventListener('submit', (event) => {
     return;
   }
   // A sync in any tab waits for the scanning to stop.
-  tellScan();
+  syncHoldTeller.then((tell) => tell());
   runLookup(ui.code.value, { scan: true });
   // Select at once too, so a scan made while this lookup is still running replaces the text.
   ui.code.select();

@@ -1,28 +1,8 @@
 // @ts-check
-// The sale for the invoice: its lines as the wasm's sale functions read them, the invoice as JSON, and files to download.
+// The sale for the invoice as JSON, and files to download (loaded when first used, not before the page is ready).
 
-/** @typedef {import('./sale-store.js').Sale} Sale */
 /** @typedef {import('./pkg/booktax.js').SaleTotals} SaleTotals */
 /** @typedef {import('./pkg/booktax.js').SaleLine} WasmSaleLine */
-
-/**
- * Each line as `saleTotals` / `saleCsv` read it; a price not typed yet counts as 0.
- * @param {Sale} sale
- * @returns {WasmSaleLine[]}
- */
-export function saleItems(sale) {
-  return sale.lines.map((l) => {
-    const record = /** @type {{ title?: string | null } | null} */ (l.result.record);
-    return {
-      code: l.code,
-      title: record?.title ?? '',
-      detail: l.result.decision.detail,
-      verdict: l.result.decision.verdict,
-      unitPrice: l.unitPrice ?? 0,
-      quantity: l.quantity,
-    };
-  });
-}
 
 /**
  * The sale as the e-invoice needs it: each item's tax type (1 應稅, 3 免稅) and amount, and the invoice's

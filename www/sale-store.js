@@ -1,7 +1,8 @@
 // @ts-check
-// The current sale (本筆交易) as data: its lines, kept in localStorage at every change so a reload or a crashed tab loses nothing; a new sale can be undone once.
+// The current sale (本筆交易) as data: its lines, kept in localStorage at every change so a reload or a crashed tab loses nothing; a new sale can be undone once; its lines as the wasm's sale functions read them.
 
 /** @typedef {import('./pkg/booktax.js').Lookup} Lookup */
+/** @typedef {import('./pkg/booktax.js').SaleLine} WasmSaleLine */
 /**
  * One line: the code's latest answer and the terms it was decided at, how many, the unit price (whole NT$,
  * tax included; null: not typed yet), and the verdict before the last re-decision.
@@ -141,3 +142,22 @@ export function undoNewSale() {
 
 /** The storage key, for noticing another tab's change. */
 export const SALE_STORAGE_KEY = SALE_KEY;
+
+/**
+ * Each line as `saleTotals` / `saleCsv` read it; a price not typed yet counts as 0.
+ * @param {Sale} sale
+ * @returns {WasmSaleLine[]}
+ */
+export function saleItems(sale) {
+  return sale.lines.map((l) => {
+    const record = /** @type {{ title?: string | null } | null} */ (l.result.record);
+    return {
+      code: l.code,
+      title: record?.title ?? '',
+      detail: l.result.decision.detail,
+      verdict: l.result.decision.verdict,
+      unitPrice: l.unitPrice ?? 0,
+      quantity: l.quantity,
+    };
+  });
+}

@@ -3,8 +3,7 @@
 
 import { byId, el, setText } from './dom.js';
 import { verdictBadge, verdictOf } from './render.js';
-import { addScan, canUndoNewSale, forgetPrevious, loadSale, newSale, replaceAnswer, saveSale, undoNewSale, SALE_STORAGE_KEY } from './sale-store.js';
-import { downloadText, fileStamp, invoiceJson, saleItems } from './sale-export.js';
+import { addScan, canUndoNewSale, forgetPrevious, loadSale, newSale, replaceAnswer, saleItems, saveSale, undoNewSale, SALE_STORAGE_KEY } from './sale-store.js';
 
 /** @typedef {import('./pkg/booktax-page.js')} Wasm */
 /** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
@@ -465,33 +464,45 @@ async function askAgain(lines, key, seq) {
   }
 }
 
-/** The page's moment and format, for the exported files. */
+/**
+ * The downloads' module: not on the way to the first scan, so loaded at the first export (batch pricing,
+ * which the page loads once it is ready, has usually loaded it by then).
+ */
+const exporter = () => import('./sale-export.js').then(({ downloadText, fileStamp, invoiceJson }) => ({ downloadText, fileStamp, invoiceJson }));
+
+/** The page's moment and format, for the exported and printed sale (`time` for the files' names). */
 function exportTerms() {
   const terms = hooks?.terms() ?? { format: 'physical' };
   const now = hooks?.client()?.now().time ?? new Date().toISOString();
-  return { checkoutTime: terms.at ?? now.slice(0, 19), format: terms.format, stamp: fileStamp(terms.at ?? now) };
+  return { checkoutTime: terms.at ?? now.slice(0, 19), format: terms.format, time: terms.at ?? now };
 }
 
-function exportCsv() {
+async function exportCsv() {
   const wasm = hooks?.wasm();
   if (!wasm) return;
   try {
-    downloadText(wasm.saleCsv(saleItems(sale)), `booktax-sale-${exportTerms().stamp}.csv`, 'text/csv;charset=utf-8');
+    const { downloadText, fileStamp } = await exporter();
+    downloadText(wasm.saleCsv(saleItems(sale)), `booktax-sale-${fileStamp(exportTerms().time)}.csv`, 'text/csv;charset=utf-8');
     say('已匯出 CSV。');
   } catch (e) {
     say(`無法匯出：${(e instanceof Error && e.message) || e}`);
   }
 }
 
-function exportJson() {
+async function exportJson() {
   const { totals: t, problem } = totals();
   if (!t) {
     say(`無法匯出：${problem}`);
     return;
   }
-  const terms = exportTerms();
-  downloadText(invoiceJson(saleItems(sale), t, terms), `booktax-sale-${terms.stamp}.json`, 'application/json');
-  say('已匯出 JSON。');
+  try {
+    const { downloadText, fileStamp, invoiceJson } = await exporter();
+    const terms = exportTerms();
+    downloadText(invoiceJson(saleItems(sale), t, terms), `booktax-sale-${fileStamp(terms.time)}.json`, 'application/json');
+    say('已匯出 JSON。');
+  } catch (e) {
+    say(`無法匯出：${(e instanceof Error && e.message) || e}`);
+  }
 }
 
 async function copyTable() {
