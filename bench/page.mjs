@@ -13,7 +13,7 @@ import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
  */
 async function wwwWithFloor(www) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-www-'));
-  // Timestamps kept: the service sends a precompressed copy only while it is newer than its file.
+  // Timestamps kept: the service sends a precompressed copy only while it has exactly its file's modification time.
   await cp(www, dir, { recursive: true, preserveTimestamps: true });
   await writeFile(path.join(dir, 'floor.html'), '<!doctype html><html lang="zh-Hant-TW"><head><meta charset="utf-8"><title>floor</title><script type="module" src="floor.js"></script></head><body><input id="code"></body></html>\n');
   await writeFile(path.join(dir, 'floor.js'), "performance.mark('booktax-ready');\n");

@@ -44,7 +44,9 @@ const scanFloor = spread(page.liveFloor);
 rows.push([`scan to verdict painted, live (${live.n} scans)`, `${ms(live.min)} / ${ms(live.p50)} / ${ms(live.max)}, p99 ${ms(live.p99)}; service ${ms(service.p50)} p50, ${ms(service.p99)} p99; floor (the empty page: fetch, one line of text, next frame) ${ms(scanFloor.min)} / ${ms(scanFloor.p50)} / ${ms(scanFloor.max)}, p99 ${ms(scanFloor.p99)}`, 'p50 ≤ service + 5 ms; p99 ≤ service + 16 ms', live.p50 <= service.p50 + 5 && live.p99 <= service.p99 + 16]);
 
 const element = await elementBytes(www);
-rows.push(['the element\'s own bytes beyond the shared wasm (brotli)', `${kb(element.total)} (${element.files.length} modules)`, '≤ 10 KB', element.total <= 10 * 1024]);
+// The npm package's copy, as written (a bundler minifies it for its page).
+const elementAsWritten = await elementBytes(path.join(REPO_ROOT, 'www'));
+rows.push(['the element\'s own bytes beyond the shared wasm (brotli), as the site serves them (minified)', `${kb(element.total)} (${element.files.length} modules; the npm package's, as written, ${kb(elementAsWritten.total)})`, '≤ 10 KB', element.total <= 10 * 1024]);
 const sale = await saleRedecide(www, Number(process.env.BENCH_SALE_RUNS ?? 20));
 const call = spread(sale.call);
 const handler = spread(sale.handler);

@@ -318,8 +318,11 @@ const ready = new Promise((resolve) => { markReady = () => resolve(undefined); }
 // page is ready): it loads then; without it (it failed to load), a sync simply is not held.
 /** @type {Promise<() => void>} */
 const syncHoldTeller = ready
-  .then(() => import('./sync-hold.js').then(({ tellScan }) => tellScan))
-  .catch(() => () => {});
+  .then(() => import('./sync-hold.js').then(({ tellScan }) => tellScan ?? (() => {})))
+  .catch((e) => {
+    console.warn('booktax: the sync is not held while scanning:', e);
+    return () => {};
+  });
 
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -336,7 +339,7 @@ ui.form.addEventListener('submit', (event) => {
     return;
   }
   // A sync in any tab waits for the scanning to stop.
-  syncHoldTeller.then((tell) => tell());
+  syncHoldTeller.then((tell) => tell()).catch(() => {});
   runLookup(ui.code.value, { scan: true });
   // Select at once too, so a scan made while this lookup is still running replaces the text.
   ui.code.select();

@@ -477,12 +477,16 @@ function exportTerms() {
   return { checkoutTime: terms.at ?? now.slice(0, 19), format: terms.format, time: terms.at ?? now };
 }
 
+// Each export takes the sale and its terms as they are at the click, before the module arrives: a scan or
+// an edit meanwhile does not get into the file.
 async function exportCsv() {
   const wasm = hooks?.wasm();
   if (!wasm) return;
   try {
+    const csv = wasm.saleCsv(saleItems(sale));
+    const { time } = exportTerms();
     const { downloadText, fileStamp } = await exporter();
-    downloadText(wasm.saleCsv(saleItems(sale)), `booktax-sale-${fileStamp(exportTerms().time)}.csv`, 'text/csv;charset=utf-8');
+    downloadText(csv, `booktax-sale-${fileStamp(time)}.csv`, 'text/csv;charset=utf-8');
     say('已匯出 CSV。');
   } catch (e) {
     say(`無法匯出：${(e instanceof Error && e.message) || e}`);
@@ -496,9 +500,10 @@ async function exportJson() {
     return;
   }
   try {
-    const { downloadText, fileStamp, invoiceJson } = await exporter();
+    const items = saleItems(sale);
     const terms = exportTerms();
-    downloadText(invoiceJson(saleItems(sale), t, terms), `booktax-sale-${fileStamp(terms.time)}.json`, 'application/json');
+    const { downloadText, fileStamp, invoiceJson } = await exporter();
+    downloadText(invoiceJson(items, t, terms), `booktax-sale-${fileStamp(terms.time)}.json`, 'application/json');
     say('已匯出 JSON。');
   } catch (e) {
     say(`無法匯出：${(e instanceof Error && e.message) || e}`);

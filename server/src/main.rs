@@ -16,7 +16,7 @@ mod store;
 
 use config::Parsed;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -31,6 +31,34 @@ fn default_www() -> PathBuf {
         }
     }
     PathBuf::from("www")
+}
+
+/// A file of the workspace's `www/` newer than the built site, when `served` is that site: the
+/// page's sources are served only once `cargo xtask build` has made them into the site.
+fn newer_than_site(served: &Path) -> Option<String> {
+    let workspace = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let site = workspace.join("target/site");
+    if served.canonicalize().ok()? != site.canonicalize().ok()? {
+        return None;
+    }
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    // The build writes the version last of all.
+    let built = modified(&site.join("pkg/shell-version.txt"))?;
+    let www = workspace.join("www");
+    ["", "pkg"]
+        .iter()
+        .filter_map(|sub| std::fs::read_dir(www.join(sub)).ok())
+        .flatten()
+        .flatten()
+        .find(|entry| modified(&entry.path()).is_some_and(|t| t > built))
+        .map(|entry| {
+            entry
+                .path()
+                .strip_prefix(&www)
+                .map_or_else(|_| entry.path(), Path::to_path_buf)
+                .display()
+                .to_string()
+        })
 }
 
 #[tokio::main]
@@ -85,6 +113,11 @@ async fn main() {
     let _ = out.flush();
 
     tracing::info!("static files: {}", config.www.display());
+    if let Some(newer) = newer_than_site(&config.www) {
+        tracing::warn!(
+            "www/{newer} has changed since the site was built: run `cargo xtask build` to serve the change"
+        );
+    }
     match &config.upstream {
         Some(up) => tracing::info!(
             "proxy mode: upstream {} (appid from BOOKTAX_UPSTREAM_APPID)",

@@ -32,6 +32,7 @@ pub fn build() -> Result {
         fs::remove_dir_all(&site).map_err(|e| format!("{}: {e}", site.display()))?;
     }
     fs::create_dir_all(site.join("pkg")).map_err(|e| format!("{}: {e}", site.display()))?;
+    remove_leftovers(&www)?;
     let mut minified = Vec::new();
     for sub in ["", "pkg"] {
         for name in file_names(&www.join(sub))? {
@@ -40,9 +41,8 @@ pub fn build() -> Result {
             } else {
                 format!("{sub}/{name}")
             };
-            // The build's own leftovers in www/ from before the site was made apart, and the
-            // package's TypeScript declarations: nothing a browser asks for.
-            if name.ends_with(".br") || name.ends_with(".gz") || name.ends_with(".d.ts") {
+            // The package's TypeScript declarations: nothing a browser asks for.
+            if name.ends_with(".d.ts") {
                 continue;
             }
             if name.ends_with(".js") || name.ends_with(".css") {
@@ -68,6 +68,24 @@ pub fn build() -> Result {
     let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
     precompress(&site, &sent)?;
     write_shell_manifest(&site)
+}
+
+/// What builds before the site was made apart wrote into www/: compressed copies beside the files
+/// and the service worker's manifest, which a server pointed at www/ would send for files that are
+/// no longer those (their hashes are of an older build): taken away, so www/ is sources and package.
+fn remove_leftovers(www: &Path) -> Result {
+    for sub in ["", "pkg"] {
+        for name in file_names(&www.join(sub))? {
+            let leftover = name.ends_with(".br")
+                || name.ends_with(".gz")
+                || (sub == "pkg" && name.starts_with("shell-"));
+            if leftover {
+                let path = www.join(sub).join(&name);
+                fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The names of the files (not directories) in `dir`.
@@ -306,14 +324,14 @@ pub fn report() -> Result {
         total_raw += raw;
         total_gz += gz;
         let name = file
-            .strip_prefix(root())
+            .strip_prefix(&www)
             .unwrap_or(file)
             .display()
             .to_string();
         println!("  {name:<28} {raw:>8} raw {gz:>7} gzipped");
     }
     println!(
-        "page total ({} files): {total_raw} bytes raw, {total_gz} bytes gzipped ({}; budget 80 KB gzipped)",
+        "page total as the site serves it ({} files): {total_raw} bytes raw, {total_gz} bytes gzipped ({}; budget 80 KB gzipped)",
         page.len(),
         kb(total_gz)
     );
