@@ -82,6 +82,26 @@ test('a static deploy without booktax-config.json: own origin, no appid, the ser
   await context.close();
 });
 
+test('a deploy that lost the modules loaded after the start: scans still decide and join the sale, an export says it cannot', async () => {
+  const context = await browser.newContext({ locale: 'zh-TW', ...(TZ ? { timezoneId: TZ } : {}) });
+  await context.route(/\/(sale-export|sync-hold)\.js$/, (route) => route.fulfill({ status: 404, body: '' }));
+  const till = await context.newPage();
+  const errors = [];
+  till.on('pageerror', (e) => errors.push(e));
+  await till.goto(server.url);
+  await till.waitForSelector('html[data-ready="true"]');
+  const s = await lookup(till, fx.spec_example);
+  assert.equal(s.verdict, 'exempt', s.text);
+  assert.equal(await till.locator('#sale-lines tr').count(), 1, 'the scan joined the sale');
+  await till.locator('#sale-csv').click();
+  await till.waitForFunction(() => /無法匯出/.test(document.getElementById('sale-status')?.textContent ?? ''));
+  assert.equal(await till.locator('#sale-lines tr').count(), 1, 'the sale is kept');
+  // The batch panel imports the same module: it says it cannot load, and its button stays off.
+  await till.waitForFunction(() => /無法載入整批查詢/.test(document.getElementById('batch-status')?.textContent ?? ''));
+  assert.deepEqual(errors.map(String), [], 'no uncaught page errors');
+  await context.close();
+});
+
 test('a quick second scan takes the screen; the first still completes (its retry too) and both join the sale', async () => {
   // Every answer for this appid is a 503 asking for a 1 s wait; the page retries once.
   await adminPost(server.url, 'faults', { appid: 't-abort-page', fail_status: 503, fail_count: 100000, retry_after: '1' });
