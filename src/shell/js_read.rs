@@ -300,6 +300,10 @@ impl<'de> de::MapAccess<'de> for Entries {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
+        // As for a struct's fields: never a value for a key past the last (it would read `undefined`).
+        if self.next >= self.keys.length() {
+            return Err(ReadError(String::from("a value asked before its field")));
+        }
         let key = self.keys.get(self.next);
         self.next += 1;
         let value = Reflect::get(&self.object, &key)

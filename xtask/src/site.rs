@@ -53,21 +53,34 @@ pub fn build() -> Result {
         }
     }
     minify(&minified, &site)?;
-    let mut sent: Vec<String> = file_names(&site)?
+    let loaded = loaded_files(&site)?;
+    let loaded: Vec<&str> = loaded.iter().map(String::as_str).collect();
+    precompress(&site, &loaded)?;
+    write_shell_manifest(&site)
+}
+
+/// What a browser loads from the site, as paths in it, sorted: its pages, modules and styles, and
+/// the package's wasms, their glue and the element. Each is precompressed, and all but the service
+/// worker itself are in its manifest.
+fn loaded_files(site: &Path) -> Result<Vec<String>> {
+    let mut files: Vec<String> = file_names(site)?
         .into_iter()
         .filter(|name| name.ends_with(".js") || name.ends_with(".css") || name.ends_with(".html"))
         .collect();
-    let mut package = vec![
-        "booktax_bg.wasm",
+    let package = [
         "booktax.js",
-        "booktax-page_bg.wasm",
+        "booktax_bg.wasm",
         "booktax-page.js",
+        "booktax-page_bg.wasm",
     ];
-    package.extend(ELEMENT_FILES);
-    sent.extend(package.iter().map(|name| format!("pkg/{name}")));
-    let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
-    precompress(&site, &sent)?;
-    write_shell_manifest(&site)
+    files.extend(
+        package
+            .iter()
+            .chain(ELEMENT_FILES)
+            .map(|name| format!("pkg/{name}")),
+    );
+    files.sort();
+    Ok(files)
 }
 
 /// What builds before the site was made apart wrote into www/: compressed copies beside the files
@@ -131,25 +144,9 @@ fn minify(sources: &[String], site: &Path) -> Result {
 /// of them, and each file's SHA-256 (`integrity`), which the worker checks every file against;
 /// and `pkg/shell-version.txt`, that version alone. The hashes are of the files as served.
 fn write_shell_manifest(site: &Path) -> Result {
-    let mut files: Vec<String> = file_names(site)?
-        .into_iter()
-        .filter(|name| {
-            (name.ends_with(".js") || name.ends_with(".css") || name.ends_with(".html"))
-                && name != "sw.js"
-        })
-        .collect();
     // Every page and the element too: whatever the worker serves comes from one version.
-    files.extend(
-        [
-            "pkg/booktax.js",
-            "pkg/booktax_bg.wasm",
-            "pkg/booktax-page.js",
-            "pkg/booktax-page_bg.wasm",
-        ]
-        .map(String::from),
-    );
-    files.extend(ELEMENT_FILES.iter().map(|f| format!("pkg/{f}")));
-    files.sort();
+    let mut files = loaded_files(site)?;
+    files.retain(|f| f != "sw.js");
     // 64-bit FNV-1a over every file's name and bytes: enough to tell builds apart.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut integrity = Vec::new();
