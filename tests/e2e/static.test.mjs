@@ -5,7 +5,7 @@ import http from 'node:http';
 import assert from 'node:assert/strict';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, SITE, launchBrowser, startServer } from './harness.mjs';
+import { APPID, REPO_ROOT, SITE, launchBrowser, startServer } from './harness.mjs';
 
 // The page's sources; the service serves the site the build makes of them (SITE).
 const WWW = path.join(REPO_ROOT, 'www');
@@ -69,7 +69,8 @@ test('the page is served with one strict CSP header', async () => {
     assert.doesNotMatch(csp, /unsafe-inline/);
     assert.equal(res.headers.get('access-control-allow-origin'), null, 'no CORS on the page');
     // Where a browser reads a policy (a document, a worker's script, fetch(), or a client that does not say), it
-    // goes; on a module or a stylesheet, which a browser never reads one from, it does not (nosniff stays).
+    // goes; on a module or a stylesheet, which a browser never reads one from, it does not (nosniff stays), nor on
+    // what can never be a document or a worker's script (wasm, JSON, text).
     const sent = async (file, dest) => {
       const r = await fetch(`${server.url}/${file}`, dest ? { headers: { 'sec-fetch-dest': dest } } : {});
       await r.arrayBuffer();
@@ -83,6 +84,11 @@ test('the page is served with one strict CSP header', async () => {
     assert.deepEqual(await sent('app.js'), [200, true, 'nosniff']);
     assert.deepEqual(await sent('app.js', 'script'), [200, false, 'nosniff']);
     assert.deepEqual(await sent('style.css', 'style'), [200, false, 'nosniff']);
+    // What can never run, asked for however it is: the wasm, JSON, text.
+    assert.deepEqual(await sent('pkg/booktax-page_bg.wasm', 'empty'), [200, false, 'nosniff']);
+    assert.deepEqual(await sent('pkg/shell-version.txt'), [200, false, 'nosniff']);
+    assert.deepEqual(await sent('pkg/shell-manifest.json', 'document'), [200, false, 'nosniff']);
+    assert.deepEqual(await sent(`v1/announcement/policy_expiry_date?appid=${APPID}`, 'empty'), [200, false, 'nosniff']);
     // A page always carries it, whatever it was asked for as (a cached copy may answer another kind of request).
     assert.deepEqual(await sent('', 'script'), [200, true, 'nosniff']);
     assert.deepEqual(await sent('embed.html', 'image'), [200, true, 'nosniff']);
