@@ -2,7 +2,10 @@
 //!
 //! The page needs only the glue generator: the CLI also builds a test runner (a web server and a
 //! WebDriver client), which on a fresh machine took most of `cargo xtask serve`'s time to compile.
-//! The options are the CLI's defaults, so the output is the CLI's byte for byte.
+//! The options are the CLI's defaults, so the output is the CLI's, but for the short names it gives
+//! the imports the wasm takes from its glue (`short_names.rs`).
+
+mod short_names;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,7 +61,24 @@ fn generate(args: &Args) -> Result<(), String> {
     if let Some(name) = &args.out_name {
         b.out_name(name);
     }
-    b.generate(&args.out_dir).map_err(|e| format!("{e:#}"))
+    // wasm-bindgen's own default: the input's file name without `.wasm`.
+    let stem = match &args.out_name {
+        Some(name) => name.clone(),
+        None => args
+            .input
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("the input has no file name")?
+            .to_string(),
+    };
+    let mut output = b.generate_output().map_err(|e| format!("{e:#}"))?;
+    let renamed = short_names::shorten_imports(output.wasm_mut(), &format!("./{stem}_bg.js"));
+    output.emit(&args.out_dir).map_err(|e| format!("{e:#}"))?;
+    let glue_path = args.out_dir.join(format!("{stem}.js"));
+    let glue =
+        std::fs::read_to_string(&glue_path).map_err(|e| format!("{}: {e}", glue_path.display()))?;
+    let glue = short_names::rename_in_glue(&glue, &renamed)?;
+    std::fs::write(&glue_path, glue).map_err(|e| format!("{}: {e}", glue_path.display()))
 }
 
 fn main() -> ExitCode {

@@ -170,6 +170,16 @@ test('both wasms go out compressed with brotli or gzip, well under half their si
   }
 });
 
+// bindgen/ renames them in the wasm and its glue alike; the page and the Workers linking at all is the rest of this suite.
+test("both wasms take their glue's imports under short names, not wasm-bindgen's hashed ones", async () => {
+  for (const [wasm, glue] of [['booktax-page_bg.wasm', 'booktax-page.js'], ['booktax_bg.wasm', 'booktax.js']]) {
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(await readFile(path.join(SITE, 'pkg', wasm))));
+    assert.ok(imports.length > 50, `${wasm}: ${imports.length} imports`);
+    assert.deepEqual(imports.filter((i) => i.name.length > 2).map((i) => i.name), [], wasm);
+    assert.doesNotMatch(await readFile(path.join(SITE, 'pkg', glue), 'utf8'), /__wbg_\w+_[0-9a-f]{16}\b/, glue);
+  }
+});
+
 test('what index.html preloads is what app.js imports before it is ready, and every preload is served', async () => {
   const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
   const preloaded = [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);

@@ -70,7 +70,7 @@ pub fn compile() -> Result {
     Ok(())
 }
 
-/// The workspace's glue generator (`bindgen/`, wasm-bindgen's own library at Cargo.lock's version):
+/// The workspace's glue generator (`bindgen/`, wasm-bindgen's own library at Cargo.lock's version, short import names):
 /// `cargo build --profile bindgen -p booktax-bindgen`, quick when it is built.
 pub fn build_bindgen() -> Result {
     run(cmd(&cargo()).args(["build", "--profile", "bindgen", "-p", "booktax-bindgen"]))
