@@ -83,15 +83,22 @@ export function readyMark(page) {
   }));
 }
 
-/** Navigation start to the `booktax-ready` mark, over fresh contexts. */
-async function coldStarts(browser, url, runs) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    const page = await context.newPage();
-    await page.goto(url);
-    times.push(await readyMark(page));
-    await context.close();
+/**
+ * Navigation start to the `booktax-ready` mark, over fresh contexts: `runs` rounds, each loading every one of
+ * `urls` once, the order turned by one each round. Taken in turns, not one block after another, so that what
+ * drifts on the machine over a minute (another process, the CPU's clock) lands on the page and its floors alike.
+ */
+async function coldStarts(browser, urls, runs) {
+  const times = urls.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    for (let k = 0; k < urls.length; k++) {
+      const which = (round + k) % urls.length;
+      const context = await browser.newContext({ serviceWorkers: 'block' });
+      const page = await context.newPage();
+      await page.goto(urls[which]);
+      times[which].push(await readyMark(page));
+      await context.close();
+    }
   }
   return times;
 }
@@ -179,10 +186,11 @@ export async function pageBenchmarks({ www, coldRuns = 30, scanCount = 500 }) {
   try {
     const url = `${server.url}/`;
     const wire = await wireBytes(browser, url);
-    const page = await coldStarts(browser, url, coldRuns);
-    const floor = await coldStarts(browser, `${server.url}/floor.html`, coldRuns);
-    const markup = await coldStarts(browser, `${server.url}/markup.html`, coldRuns);
-    const focused = await coldStarts(browser, `${server.url}/focused.html`, coldRuns);
+    const [page, floor, markup, focused] = await coldStarts(
+      browser,
+      [url, ...['floor', 'markup', 'focused'].map((name) => `${server.url}/${name}.html`)],
+      coldRuns,
+    );
     const live = await scans(browser, url, scanCount);
     const liveFloor = await floorScans(browser, `${server.url}/floor.html`, scanCount);
     return { wire, cold: { page, floor, markup, focused }, live, liveFloor };
