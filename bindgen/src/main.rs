@@ -1,4 +1,4 @@
-//! `booktax-bindgen --target web|nodejs --out-dir DIR INPUT.wasm`: the wasm-bindgen CLI's output, from its library.
+//! `booktax-bindgen --target web|nodejs --out-dir DIR INPUT.wasm`: the wasm-bindgen CLI's output (short import names aside), from its library.
 //!
 //! The page needs only the glue generator: the CLI also builds a test runner (a web server and a
 //! WebDriver client), which on a fresh machine took most of `cargo xtask serve`'s time to compile.
@@ -52,7 +52,7 @@ fn generate(args: &Args) -> Result<(), String> {
     }
     .map_err(|e| e.to_string())?;
     // As the CLI sets them when given no flags (some of the library's own defaults differ).
-    #[allow(deprecated)] // the CLI still calls it; kept so the output stays the CLI's exactly
+    #[allow(deprecated)] // the CLI still calls it; kept so the output stays the CLI's
     b.input_path(&args.input)
         .typescript(true)
         .demangle(true)
@@ -61,20 +61,15 @@ fn generate(args: &Args) -> Result<(), String> {
     if let Some(name) = &args.out_name {
         b.out_name(name);
     }
-    // wasm-bindgen's own default: the input's file name without `.wasm`.
-    let stem = match &args.out_name {
-        Some(name) => name.clone(),
-        None => args
-            .input
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .ok_or("the input has no file name")?
-            .to_string(),
-    };
+    let stem = b.stem().map_err(|e| format!("{e:#}"))?.to_string();
     let mut output = b.generate_output().map_err(|e| format!("{e:#}"))?;
     let renamed = short_names::shorten_imports(output.wasm_mut(), &format!("./{stem}_bg.js"));
+    // Checked before anything is written, so a glue of another shape never leaves a renamed wasm
+    // beside a glue with the old names (the file is this text re-indented).
+    short_names::rename_in_glue(output.js(), &renamed)?;
     output.emit(&args.out_dir).map_err(|e| format!("{e:#}"))?;
-    let glue_path = args.out_dir.join(format!("{stem}.js"));
+    // Where wasm-bindgen writes it.
+    let glue_path = args.out_dir.join(&stem).with_extension("js");
     let glue =
         std::fs::read_to_string(&glue_path).map_err(|e| format!("{}: {e}", glue_path.display()))?;
     let glue = short_names::rename_in_glue(&glue, &renamed)?;

@@ -5,7 +5,7 @@ use crate::routes::{App, Reply, http_date, not_found_page};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -34,8 +34,8 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The service: routes, layers and the static files.
 pub fn router(app: Arc<App>) -> Router {
-    // Precompressed files (made by `cargo xtask build`) are sent as they are; ETag,
-    // Last-Modified, conditional requests and Range come with ServeDir.
+    // Precompressed files (made by `cargo xtask build`) are sent as they are; ETag, conditional
+    // requests and Range come with ServeDir.
     let files = Files {
         precompressed: ServeDir::new(&app.config.www)
             .precompressed_br()
@@ -163,7 +163,9 @@ async fn answer(State((app, files)): State<Shared>, request: Request) -> Respons
     if response.status() == StatusCode::NOT_FOUND {
         return reply(not_found_page());
     }
-    let response_type = HeaderValue::from_static(files::content_type(&file));
+    let served_as = files::content_type(&file);
+    response.extensions_mut().insert(ServedAs(served_as));
+    let response_type = HeaderValue::from_static(served_as);
     if response.headers().contains_key(header::CONTENT_TYPE) {
         response
             .headers_mut()
@@ -258,32 +260,37 @@ fn reply(r: Reply) -> Response {
     response
 }
 
-/// Whether the answer to this request may be read for its Content-Security-Policy (and its
-/// Referrer-Policy): a browser reads
-/// a policy only from a document's or a worker's own script (CSP 3, "policy delivery"), never from a
-/// module or a stylesheet it loads, which the browser names in `Sec-Fetch-Dest`. Without that header
-/// (not a browser, or an old one), or for `fetch()` (`empty`: the service worker caches the
-/// Workers' scripts so), the policy goes too; and a page (HTML) always gets it. A first visit is
-/// 14 scripts and a stylesheet: 4 KB of policy that no browser reads.
-fn policy_read_from(request: &HeaderMap) -> bool {
-    !matches!(
-        request.get("sec-fetch-dest").map(HeaderValue::as_bytes),
-        Some(b"script" | b"style" | b"image" | b"font")
-    )
+/// Whether a browser may read this answer's Content-Security-Policy and Referrer-Policy: from a
+/// document's or a worker's own script (CSP 3, "policy delivery"), never from a module or a
+/// stylesheet it loads (which takes its page's policies), as the browser names them in
+/// `Sec-Fetch-Dest`. A page (HTML) always gets them: a cached copy may answer another kind of
+/// request than the one it came to. So does any answer a browser opens as a document (a JSON
+/// answer opened in a tab or a frame reads its `frame-ancestors`), and any answer to a client that
+/// does not say (not a browser, or an old one). What `fetch()` asks for (`empty`) gets them too,
+/// since the service worker caches the Workers' scripts so, but not when it can never be a
+/// document or a worker: wasm, JSON and plain text. On a first visit that leaves out 14 scripts,
+/// a stylesheet, the wasm, the config, the service's answers and the shell's manifest and version:
+/// 6 KB of policies that no browser reads.
+fn policies_read(destination: Option<&[u8]>, page: bool, never_runs: bool) -> bool {
+    page || match destination {
+        None | Some(b"document" | b"iframe" | b"frame" | b"embed" | b"object") => true,
+        Some(b"script" | b"style" | b"image" | b"font") => false,
+        Some(_) => !never_runs,
+    }
 }
 
-/// Whether an answer of this type can never be a document or a worker, whatever it is asked for as:
-/// JSON, plain text and wasm are shown as text or refused, never run, so a policy on them is never
-/// read. The wasm, the config, the service's answers and the shell's manifest and version: 1.6 KB
-/// of a first visit.
-fn never_runs(content_type: Option<&HeaderValue>) -> bool {
-    content_type.is_some_and(|t| {
-        let t = t.as_bytes();
-        [&b"application/json"[..], b"application/wasm", b"text/plain"]
-            .iter()
-            .any(|inert| t.starts_with(inert))
-    })
+/// Whether an answer of this type can only be shown as text or refused, never run: JSON, plain
+/// text and wasm.
+fn never_runs(content_type: &[u8]) -> bool {
+    [&b"application/json"[..], b"application/wasm", b"text/plain"]
+        .iter()
+        .any(|inert| content_type.starts_with(inert))
 }
+
+/// On a static file's answer, the type it is sent as: a `304` names none, and its headers are
+/// merged into the browser's cached copy, so the policies stay off a revalidated wasm too.
+#[derive(Clone, Copy)]
+struct ServedAs(&'static str);
 
 /// The headers every answer carries (the CSP and the referrer policy wherever a browser reads them), CORS on the API alone, and one log line (never the query: it holds the appid).
 async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
@@ -297,22 +304,26 @@ async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
         .take(200)
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
-    let policy_read = policy_read_from(request.headers());
+    let destination = request
+        .headers()
+        .get("sec-fetch-dest")
+        .map(|v| v.as_bytes().to_vec());
     let mut response = next.run(request).await;
+    let served_as = response.extensions().get::<ServedAs>().map(|t| t.0);
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // A page always: a cached copy may be answered to another kind of request than the one it came to.
-    let page = headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-    let inert = never_runs(headers.get(header::CONTENT_TYPE));
-    // The referrer policy is read where the CSP is: a module or a stylesheet without one takes its
-    // page's (HTML's module script and CSSOM fetch with the page's policy container), and a
-    // Worker's script carries its own. 30 B on each of the 30 others of a first visit.
-    if page || (policy_read && !inert) {
+    let content_type = served_as
+        .map(str::as_bytes)
+        .or_else(|| headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes));
+    let page = content_type.is_some_and(|t| t.starts_with(b"text/html"));
+    let inert = content_type.is_some_and(never_runs);
+    // The referrer policy goes where the CSP does: a module or a stylesheet without one fetches
+    // with its page's (HTML's module scripts and CSSOM use the page's policy container), and a
+    // Worker's script carries its own.
+    if policies_read(destination.as_deref(), page, inert) {
         headers.insert(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
@@ -353,4 +364,41 @@ async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
         started.elapsed().as_millis()
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_go_where_a_browser_reads_them() {
+        let read = |dest: Option<&str>, content_type: &str| {
+            let page = content_type.starts_with("text/html");
+            policies_read(
+                dest.map(str::as_bytes),
+                page,
+                never_runs(content_type.as_bytes()),
+            )
+        };
+        let js = "text/javascript; charset=utf-8";
+        let json = "application/json; charset=utf-8";
+        // A page, asked for as anything.
+        for dest in [None, Some("document"), Some("script"), Some("empty")] {
+            assert!(read(dest, "text/html; charset=utf-8"), "{dest:?}");
+        }
+        // A Worker's script, or one the service worker keeps for a Worker.
+        for dest in [Some("worker"), Some("serviceworker"), Some("empty"), None] {
+            assert!(read(dest, js), "{dest:?}");
+        }
+        // A module or a stylesheet of a page.
+        assert!(!read(Some("script"), js));
+        assert!(!read(Some("style"), "text/css; charset=utf-8"));
+        // What never runs, fetched: no; opened as a document or framed (frame-ancestors): yes.
+        for content_type in [json, "application/wasm", "text/plain; charset=utf-8"] {
+            assert!(!read(Some("empty"), content_type), "{content_type}");
+            assert!(read(Some("document"), content_type), "{content_type}");
+            assert!(read(Some("iframe"), content_type), "{content_type}");
+            assert!(read(None, content_type), "{content_type}");
+        }
+    }
 }

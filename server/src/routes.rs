@@ -110,7 +110,7 @@ pub struct App {
 }
 
 /// The page's Content-Security-Policy, defined here once: sent as a header on every answer a
-/// browser reads a policy from (`http::policy_read_from`), and printed by `--print-csp` for a
+/// browser reads a policy from (`http::policies_read`), and printed by `--print-csp` for a
 /// static deploy. `connect` adds origins the page may ask (a store's proxy); `frame` the intranet
 /// origins that may frame it (default: its own only).
 pub fn csp(connect: &[String], frame: &[String]) -> String {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::Server;
+use common::{APPID, Server};
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://tax.moc.gov.tw https://test.smartfun.com.tw http://127.0.0.1:9999; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
@@ -53,33 +53,86 @@ fn static_files_and_types() {
         "--connect-src",
         "http://127.0.0.1:9999",
     ]);
-    // The policy wherever a browser could read one (this client does not say what it asks for as),
-    // never on what cannot be a document or a worker's script.
-    for (path, ct, policy) in [
-        ("/", "text/html; charset=utf-8", Some(CSP)),
-        ("/index.html", "text/html; charset=utf-8", Some(CSP)),
-        ("/app.js", "text/javascript; charset=utf-8", Some(CSP)),
-        ("/style.css", "text/css; charset=utf-8", Some(CSP)),
-        ("/pkg/booktax_bg.wasm", "application/wasm", None),
+    // A client that does not say what it asks for as (not a browser) gets the policies everywhere.
+    for (path, ct) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/pkg/booktax_bg.wasm", "application/wasm"),
     ] {
         let r = s.get(path);
         assert_eq!(r.status, 200, "{path}");
         assert_eq!(r.header("content-type"), Some(ct), "{path}");
-        assert_eq!(r.header("content-security-policy"), policy, "{path}");
+        assert_eq!(r.header("content-security-policy"), Some(CSP), "{path}");
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
-        let referrer = policy.map(|_| "no-referrer");
-        assert_eq!(r.header("referrer-policy"), referrer, "{path}");
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
         // CORS belongs to the API alone.
         assert_eq!(r.header("access-control-allow-origin"), None, "{path}");
         assert!(r.header("etag").is_some(), "{path}");
     }
+    // A browser's request, by what it asks for as (Sec-Fetch-Dest), and a revalidation (a 304
+    // names no type): the policies where a browser reads them, not on a module, a stylesheet, or
+    // what never runs unless it is opened as a document.
+    let asked = |path: &str, dest: &str, etag: Option<&str>| {
+        let mut req = ureq::get(&s.url(path)).set("Sec-Fetch-Dest", dest);
+        if let Some(etag) = etag {
+            req = req.set("If-None-Match", etag);
+        }
+        let r = match req.call() {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let policies = (
+            r.header("content-security-policy"),
+            r.header("referrer-policy"),
+        );
+        assert_eq!(
+            policies.0.is_some(),
+            policies.1.is_some(),
+            "{path} as {dest}: both or neither"
+        );
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        (r.status(), policies.0 == Some(CSP))
+    };
+    let api = format!("/v1/announcement/policy_expiry_date?appid={APPID}");
+    let wasm_etag = s
+        .get("/pkg/booktax_bg.wasm")
+        .header("etag")
+        .unwrap()
+        .to_string();
+    let page_etag = s.get("/").header("etag").unwrap().to_string();
+    for (path, dest, etag, expected) in [
+        ("/", "document", None, (200, true)),
+        ("/", "script", None, (200, true)),
+        ("/", "document", Some(page_etag.as_str()), (304, true)),
+        ("/app.js", "script", None, (200, false)),
+        ("/app.js", "worker", None, (200, true)),
+        ("/app.js", "empty", None, (200, true)),
+        ("/style.css", "style", None, (200, false)),
+        ("/pkg/booktax_bg.wasm", "empty", None, (200, false)),
+        (
+            "/pkg/booktax_bg.wasm",
+            "empty",
+            Some(wasm_etag.as_str()),
+            (304, false),
+        ),
+        ("/pkg/booktax_bg.wasm", "document", None, (200, true)),
+        (api.as_str(), "empty", None, (200, false)),
+        (api.as_str(), "document", None, (200, true)),
+        (api.as_str(), "iframe", None, (200, true)),
+    ] {
+        assert_eq!(
+            asked(path, dest, etag),
+            expected,
+            "{path} as {dest}, {etag:?}"
+        );
+    }
     assert!(s.get("/").body.contains("<title>booktax</title>"));
     assert_eq!(s.get("/missing.js").status, 404);
-    // The API's answers carry the same headers but the policy (JSON never runs), and CORS.
+    // The API's answers carry the same headers, and CORS.
     let api = s.api("policy_expiry_date");
-    assert_eq!(api.header("content-security-policy"), None);
-    assert_eq!(api.header("referrer-policy"), None);
-    assert_eq!(api.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(api.header("content-security-policy"), Some(CSP));
     assert_eq!(api.header("access-control-allow-origin"), Some("*"));
 }
 

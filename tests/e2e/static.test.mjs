@@ -87,11 +87,13 @@ test('the page is served with one strict CSP header', async () => {
     assert.deepEqual(await sent('app.js'), [200, true, 'nosniff']);
     assert.deepEqual(await sent('app.js', 'script'), [200, false, 'nosniff']);
     assert.deepEqual(await sent('style.css', 'style'), [200, false, 'nosniff']);
-    // What can never run, asked for however it is: the wasm, JSON, text.
+    // What can never run (the wasm, JSON, text), fetched: none; opened as a page or framed, its frame-ancestors.
     assert.deepEqual(await sent('pkg/booktax-page_bg.wasm', 'empty'), [200, false, 'nosniff']);
-    assert.deepEqual(await sent('pkg/shell-version.txt'), [200, false, 'nosniff']);
-    assert.deepEqual(await sent('pkg/shell-manifest.json', 'document'), [200, false, 'nosniff']);
+    assert.deepEqual(await sent('pkg/shell-version.txt', 'empty'), [200, false, 'nosniff']);
+    assert.deepEqual(await sent('pkg/shell-manifest.json', 'empty'), [200, false, 'nosniff']);
     assert.deepEqual(await sent(`v1/announcement/policy_expiry_date?appid=${APPID}`, 'empty'), [200, false, 'nosniff']);
+    assert.deepEqual(await sent(`v1/announcement/policy_expiry_date?appid=${APPID}`, 'document'), [200, true, 'nosniff']);
+    assert.deepEqual(await sent('pkg/shell-manifest.json', 'iframe'), [200, true, 'nosniff']);
     // A page always carries it, whatever it was asked for as (a cached copy may answer another kind of request).
     assert.deepEqual(await sent('', 'script'), [200, true, 'nosniff']);
     assert.deepEqual(await sent('embed.html', 'image'), [200, true, 'nosniff']);
@@ -108,7 +110,12 @@ test("in the browser: the page and the Workers' scripts carry the policy, the mo
     const page = await context.newPage();
     /** @type {Map<string, boolean>} */
     const policy = new Map();
-    page.on('response', (r) => policy.set(new URL(r.url()).pathname, Boolean(r.headers()['content-security-policy'])));
+    page.on('response', (r) => {
+      const headers = r.headers();
+      // The referrer policy goes with the CSP: a Worker's script without it would send the page's origin to the ministry.
+      assert.equal(headers['referrer-policy'], headers['content-security-policy'] ? 'no-referrer' : undefined, r.url());
+      policy.set(new URL(r.url()).pathname, Boolean(headers['content-security-policy']));
+    });
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="true"]');
     // A Worker of the page's: its script is asked for as a worker.
@@ -178,7 +185,9 @@ test("both wasms take their glue's imports under short names, not wasm-bindgen's
   for (const [wasm, glue] of [['booktax-page_bg.wasm', 'booktax-page.js'], ['booktax_bg.wasm', 'booktax.js']]) {
     const imports = WebAssembly.Module.imports(new WebAssembly.Module(await readFile(path.join(SITE, 'pkg', wasm))));
     assert.ok(imports.length > 50, `${wasm}: ${imports.length} imports`);
-    assert.deepEqual(imports.filter((i) => i.name.length > 2).map((i) => i.name), [], wasm);
+    // The first carries the build's fingerprint, so a glue and a wasm of two builds cannot link.
+    assert.match(imports[0].name, /^a_[0-9a-f]{8}$/, wasm);
+    assert.deepEqual(imports.slice(1).filter((i) => !/^[a-zA-Z]{1,2}$/.test(i.name)).map((i) => i.name), [], wasm);
     assert.doesNotMatch(await readFile(path.join(SITE, 'pkg', glue), 'utf8'), /__wbg_\w+_[0-9a-f]{16}\b/, glue);
   }
 });

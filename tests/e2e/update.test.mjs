@@ -149,12 +149,12 @@ test("a Worker's script the HTTP cache holds without the policy (asked for as a 
         const names = await caches.keys();
         const cache = await caches.open(names.find((n) => n.startsWith('booktax-shell-')) ?? '');
         const kept = await cache.match('batch-worker.js');
-        if (kept) return kept.headers.get('content-security-policy') ?? 'none';
+        if (kept) return `${kept.headers.get('content-security-policy') ?? 'none'}; referrer ${kept.headers.get('referrer-policy')}`;
         await new Promise((r) => setTimeout(r, 200));
       }
       return 'not cached after 30 s';
     });
-    assert.match(policy, /script-src 'self'/);
+    assert.match(policy, /script-src 'self'.*; referrer no-referrer$/);
     await context.close();
   } finally {
     await browser.close();
