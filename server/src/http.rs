@@ -304,10 +304,7 @@ async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
         .take(200)
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
-    let destination = request
-        .headers()
-        .get("sec-fetch-dest")
-        .map(|v| v.as_bytes().to_vec());
+    let destination = request.headers().get("sec-fetch-dest").cloned();
     let mut response = next.run(request).await;
     let served_as = response.extensions().get::<ServedAs>().map(|t| t.0);
     let headers = response.headers_mut();
@@ -323,7 +320,7 @@ async fn finish(State(app): State<Arc<App>>, request: Request, next: Next) -> Re
     // The referrer policy goes where the CSP does: a module or a stylesheet without one fetches
     // with its page's (HTML's module scripts and CSSOM use the page's policy container), and a
     // Worker's script carries its own.
-    if policies_read(destination.as_deref(), page, inert) {
+    if policies_read(destination.as_ref().map(HeaderValue::as_bytes), page, inert) {
         headers.insert(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),

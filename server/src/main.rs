@@ -20,31 +20,34 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The workspace's directories this binary was built in: the page's sources and its built site.
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const SOURCES: &str = "www";
+const SITE: &str = "target/site";
+
 /// The workspace's built site (`target/site`, made by `cargo xtask build`) when it exists, else
 /// the workspace's `www` (its sources, served as they are), else `www` in the current directory.
 fn default_www() -> PathBuf {
-    let workspace = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    for dir in ["target/site", "www"] {
-        let dir = workspace.join(dir);
+    for dir in [SITE, SOURCES] {
+        let dir = Path::new(WORKSPACE).join(dir);
         if dir.is_dir() {
             return dir.canonicalize().unwrap_or(dir);
         }
     }
-    PathBuf::from("www")
+    PathBuf::from(SOURCES)
 }
 
 /// A file of the workspace's `www/` newer than the built site, when `served` is that site: the
 /// page's sources are served only once `cargo xtask build` has made them into the site.
 fn newer_than_site(served: &Path) -> Option<String> {
-    let workspace = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let site = workspace.join("target/site");
+    let site = Path::new(WORKSPACE).join(SITE);
     if served.canonicalize().ok()? != site.canonicalize().ok()? {
         return None;
     }
     let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
     // The build writes the version last of all.
     let built = modified(&site.join("pkg/shell-version.txt"))?;
-    let www = workspace.join("www");
+    let www = Path::new(WORKSPACE).join(SOURCES);
     ["", "pkg"]
         .iter()
         .filter_map(|sub| std::fs::read_dir(www.join(sub)).ok())
