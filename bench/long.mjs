@@ -136,7 +136,7 @@ export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, reco
     await page.evaluate(() => localStorage.setItem('booktax.mirror', '1'));
     for (let i = 0; i < 10; i++) {
       await page.reload();
-      opens.push(await readyMark(page));
+      opens.push(await readyMark(page, 'booktax-decides'));
     }
     // Scans answered from that mirror (the page shows the mirror's verdict, then confirms with the service).
     const mirrorScans = await scansOn(page, scanCount);

@@ -19,9 +19,10 @@ async function wwwWithFloor(www) {
   await writeFile(path.join(dir, 'floor.js'), "performance.mark('booktax-ready');\n");
   const index = await readFile(path.join(dir, 'index.html'), 'utf8');
   const markup = index
+    .replace(/<!--[^>]*-->\n<script type="module" src="accept.js"><\/script>\n/, '')
     .replace(/<script type="module" src="app.js"><\/script>/, '<script type="module" src="floor.js"></script>')
     .replace(/<link rel="(modulepreload|preload)"[^>]*>\n?/g, '');
-  if (!markup.includes('floor.js') || markup.includes('app.js')) throw new Error('index.html: its module script is not where the markup floor expects it');
+  if (!markup.includes('floor.js') || markup.includes('app.js') || markup.includes('accept.js')) throw new Error('index.html: its module scripts are not where the markup floor expects them');
   await writeFile(path.join(dir, 'markup.html'), markup);
   // The same markup, ready when its input has the focus: autofocus is applied as the browser first renders the
   // page, so this is the earliest a scanner's keys can reach the input, whatever the scripts do.
@@ -39,7 +40,7 @@ async function wireBytes(browser, url) {
   const sent = transfers(context);
   const page = await context.newPage();
   await page.goto(url);
-  await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
+  await page.waitForSelector('html[data-ready="true"]');
   await page.waitForSelector('#policy:not([data-state="loading"])');
   await page.evaluate(async () => { await navigator.serviceWorker?.ready; });
   await page.waitForTimeout(500);
@@ -67,29 +68,32 @@ async function wireBytes(browser, url) {
 }
 
 /**
- * Resolves with the `booktax-ready` mark's time once the page sets it. Asked only after the mark or after the
+ * Resolves with the time of the mark `name` once the page sets it: `booktax-ready` (accept.js: a code entered
+ * from then on is kept, and decided once the page can) or `booktax-decides` (app.js: the page can decide). Asked only after the mark or after the
  * page's load event: Playwright's `waitForFunction` evaluates its injected script on the page's main thread
  * (about 25 ms here), which during a start would be timed as the page's own.
  */
-export function readyMark(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const seen = () => performance.getEntriesByName('booktax-ready')[0]?.startTime;
+export function readyMark(page, name = 'booktax-ready') {
+  return page.evaluate((name) => new Promise((resolve, reject) => {
+    const seen = () => performance.getEntriesByName(name)[0]?.startTime;
     if (seen() !== undefined) return resolve(seen());
     new PerformanceObserver((list, observer) => {
-      const mark = list.getEntriesByName('booktax-ready')[0];
+      const mark = list.getEntriesByName(name)[0];
       if (mark) { observer.disconnect(); resolve(mark.startTime); }
     }).observe({ type: 'mark' });
-    setTimeout(() => reject(new Error(`${location.pathname}: no booktax-ready mark after 60 s`)), 60000);
-  }));
+    setTimeout(() => reject(new Error(`${location.pathname}: no ${name} mark after 60 s`)), 60000);
+  }), name);
 }
 
 /**
- * Navigation start to the `booktax-ready` mark, over fresh contexts: `runs` rounds, each loading every one of
+ * Navigation start to the `booktax-ready` mark (and the page's `booktax-decides`), over fresh contexts: `runs` rounds, each loading every one of
  * `urls` once, the order turned by one each round. Taken in turns, not one block after another, so that what
  * drifts on the machine over a minute (another process, the CPU's clock) lands on the page and its floors alike.
  */
 async function coldStarts(browser, urls, runs) {
   const times = urls.map(() => []);
+  // The page's (the first URL's) other mark, from the same loads.
+  const decides = [];
   // Round -1 is not kept: the browser's and the service's first loads of these files.
   for (let round = -1; round < runs; round++) {
     for (let k = 0; k < urls.length; k++) {
@@ -99,10 +103,11 @@ async function coldStarts(browser, urls, runs) {
       await page.goto(urls[which]);
       const mark = await readyMark(page);
       if (round >= 0) times[which].push(mark);
+      if (round >= 0 && which === 0) decides.push(await readyMark(page, 'booktax-decides'));
       await context.close();
     }
   }
-  return times;
+  return { times, decides };
 }
 
 /** Enter to the verdict painted (the next frame after the DOM says it), and the service's own time for each request. */
@@ -122,7 +127,7 @@ async function scans(browser, url, count) {
  * has one), and the service's time for the code's request, if one was made before the paint.
  */
 export async function scansOn(page, count, { offset = 0 } = {}) {
-  await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
+  await page.waitForSelector('html[data-ready="true"]');
   await page.waitForSelector('#policy:not([data-state="loading"])');
   const codes = Array.from({ length: count }, (_, i) => candidateIsbn((i + offset) * 7));
   const result = await page.evaluate(async (codes) => {
@@ -188,14 +193,14 @@ export async function pageBenchmarks({ www, coldRuns = 30, scanCount = 500 }) {
   try {
     const url = `${server.url}/`;
     const wire = await wireBytes(browser, url);
-    const [page, floor, markup, focused] = await coldStarts(
+    const { times: [page, floor, markup, focused], decides } = await coldStarts(
       browser,
       [url, ...['floor', 'markup', 'focused'].map((name) => `${server.url}/${name}.html`)],
       coldRuns,
     );
     const live = await scans(browser, url, scanCount);
     const liveFloor = await floorScans(browser, `${server.url}/floor.html`, scanCount);
-    return { wire, cold: { page, floor, markup, focused }, live, liveFloor };
+    return { wire, cold: { page, decides, floor, markup, focused }, live, liveFloor };
   } finally {
     await browser.close();
     await server.stop();

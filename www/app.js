@@ -1,5 +1,6 @@
 // @ts-check
 // Page wiring: loads the wasm and the config, runs one lookup at a time, keeps the policy bar, the checkout time, the daily list and the settings in step.
+import { acceptCodes } from './accept.js';
 import { byId } from './dom.js';
 import { renderVerdict, renderPending, buildDetails } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
@@ -225,7 +226,8 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
   renderPending(ui.verdict);
   ui.details.replaceChildren();
   await ready;
-  if (signal.aborted || !shown()) return;
+  // A scan entered while the page loaded joins the sale even when a newer one holds the screen.
+  if (signal.aborted || (!scan && !shown())) return;
   if (!state.client) {
     renderVerdict(ui.verdict, { decision: loadFailedDecision() });
     readyForNextScan(input, refocus);
@@ -324,9 +326,13 @@ const syncHoldTeller = ready
     return () => {};
   });
 
-ui.form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const price = /^\s*[$＄]\s*(.*)$/.exec(ui.code.value);
+/**
+ * A code (or 「$350」) entered in the code field, handed over by accept.js: at once when the page can
+ * decide, and those entered while it loaded in the order they came.
+ * @param {string} text
+ */
+function onCodeEntered(text) {
+  const price = /^\s*[$＄]\s*(.*)$/.exec(text);
   if (price) {
     // 「$350」: the last line's unit price, not a code.
     const problem = priceLastLine(price[1]);
@@ -334,16 +340,16 @@ ui.form.addEventListener('submit', (event) => {
       showCodeError(problem);
     } else {
       clearCodeError();
-      ui.code.value = '';
+      if (ui.code.value === text) ui.code.value = '';
     }
     return;
   }
   // A sync in any tab waits for the scanning to stop.
   syncHoldTeller.then((tell) => tell()).catch(() => {});
-  runLookup(ui.code.value, { scan: true });
+  runLookup(text, { scan: true });
   // Select at once too, so a scan made while this lookup is still running replaces the text.
   ui.code.select();
-});
+}
 ui.form.addEventListener('change', (event) => {
   if (event.target instanceof HTMLInputElement && event.target.name === 'format') onOptionChange();
 });
@@ -450,8 +456,9 @@ async function start() {
   } finally {
     markReady();
     document.documentElement.dataset.ready = 'true';
-    // For `cargo xtask bench`: the moment a scan can be decided.
-    performance.mark('booktax-ready');
+    // For `cargo xtask bench`: the moment a scan can be decided (accept.js marks when one is kept).
+    performance.mark('booktax-decides');
+    acceptCodes(onCodeEntered);
   }
   if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
   // Not on the way to the first scan: the batch panel and the offline shell load after it.

@@ -247,3 +247,68 @@ test('a stack scanned faster than the service answers keeps every item; $ waits 
     await context.close();
   }
 });
+
+test('codes scanned while the page is still loading are kept and join the sale once it can decide; an Enter before any script sends nothing; a page whose modules cannot load says unknown', async () => {
+  const { fx } = suite;
+  const options = { locale: 'zh-TW', ...(TZ ? { timezoneId: TZ } : {}) };
+  const pending = () => document.getElementById('verdict').textContent;
+  // The page's wasm held back: the code field takes codes (accept.js) long before the page can decide.
+  let context = await suite.browser.newContext(options);
+  try {
+    let release = () => {};
+    const held = new Promise((resolve) => { release = resolve; });
+    await context.route('**/pkg/booktax-page_bg.wasm', async (route) => { await held; await route.continue(); });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(suite.server.url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
+    for (const code of [fx.approved, fx.revoked, fx.approved]) await type(page, code);
+    assert.match(await page.evaluate(pending), /已收到 3 筆/);
+    assert.equal(await page.evaluate(() => performance.getEntriesByName('booktax-decides').length), 0, 'the scans came before the page could decide');
+    assert.equal(page.url(), `${suite.server.url}/`, 'no scan was sent as a form');
+    release();
+    await page.waitForFunction(() => document.querySelectorAll('#sale-lines tr').length === 2, null, { timeout: 30000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('#sale-lines tr')].every((tr) => tr.dataset.verdict !== 'pending'));
+    const lines = Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]));
+    assert.deepEqual(Object.keys(lines).sort(), [fx.approved, fx.revoked].sort());
+    assert.deepEqual([lines[fx.approved].verdict, lines[fx.approved].quantity], ['exempt', '2']);
+    assert.deepEqual([lines[fx.revoked].verdict, lines[fx.revoked].quantity], ['taxable', '1']);
+    await screenshot(page, 'sale_scanned_while_loading');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+
+  // No script of the page's yet: an Enter sends nothing (a GET would reload the page and lose the scan).
+  context = await suite.browser.newContext(options);
+  try {
+    await context.route(/\/(accept|app)\.js$/, () => {});
+    const page = await context.newPage();
+    // Not to DOMContentLoaded, which waits for the module scripts held here.
+    await page.goto(suite.server.url, { waitUntil: 'commit' });
+    await page.waitForSelector('#code');
+    await page.evaluate(() => { window.__samePage = true; });
+    await type(page, fx.approved);
+    await page.waitForTimeout(300);
+    assert.equal(page.url(), `${suite.server.url}/`);
+    assert.equal(await page.evaluate(() => window.__samePage), true, 'the page was not reloaded');
+    assert.equal(await page.inputValue('#code'), fx.approved, 'the code is still in the field');
+  } finally {
+    await context.close();
+  }
+
+  // The page's modules cannot be fetched: a code entered is unknown, never exempt.
+  context = await suite.browser.newContext(options);
+  try {
+    await context.route('**/sale.js', (route) => route.fulfill({ status: 404, body: '' }));
+    const page = await context.newPage();
+    await page.goto(suite.server.url);
+    await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
+    await type(page, fx.approved);
+    await page.waitForSelector('#verdict[data-verdict="unknown"][data-reason="load_failed"]');
+    assert.match(await page.evaluate(pending), /無法判定.*請以應稅處理/);
+  } finally {
+    await context.close();
+  }
+});
