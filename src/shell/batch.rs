@@ -13,10 +13,13 @@ use crate::shell::live::Live;
 use crate::shell::mirror::MirrorLookup;
 use crate::shell::sync::linked_controller;
 use crate::shell::timer::sleep;
+use futures_util::future::maybe_done;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::future::{Future, poll_fn};
 use std::rc::Rc;
+use std::task::Poll;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::AbortSignal;
@@ -215,7 +218,10 @@ pub async fn check_batch(
     })
 }
 
-/// Reads the codes from the mirror, a chunk of neighbouring codes per transaction.
+/// Reads the codes from the mirror, a chunk of neighbouring codes per transaction, the next
+/// chunk's requests sent before this one's answers are read: IndexedDB reads the next buckets
+/// while the wasm indexes these, instead of each waiting for the other (a batch of 100,000 lines
+/// from a mirror of a million books waited on IndexedDB about 0.5 s of its 2.1 s).
 async fn from_mirror(
     mirror: &MirrorLookup<'_>,
     codes: &[&Code],
@@ -226,11 +232,24 @@ async fn from_mirror(
     // In code order, so a chunk's codes share buckets and each bucket is read once.
     let mut in_order = codes.to_vec();
     in_order.sort_unstable_by_key(|c| c.code);
-    for chunk in in_order.chunks(MIRROR_CHUNK) {
+    let mut chunks = in_order.chunks(MIRROR_CHUNK);
+    let read = |chunk| Box::pin(maybe_done(mirror.records(chunk)));
+    let mut reading = chunks.next().map(|chunk| (chunk, read(chunk)));
+    while let Some((chunk, mut answers)) = reading.take() {
         if aborted(signal) {
             return;
         }
-        let answers = mirror.records(chunk).await;
+        reading = chunks.next().map(|next| (next, read(next)));
+        if let Some((_, ahead)) = reading.as_mut() {
+            // Polled once: its requests go out now (a read that fails at once keeps its answer).
+            poll_fn(|cx| {
+                let _ = ahead.as_mut().poll(cx);
+                Poll::Ready(())
+            })
+            .await;
+        }
+        answers.as_mut().await;
+        let answers = answers.as_mut().take_output().unwrap_or_default();
         for (code, answer) in chunk.iter().zip(answers) {
             records.insert(code.code, answer);
         }
