@@ -4,11 +4,42 @@
 const form = /** @type {HTMLFormElement} */ (document.getElementById('lookup-form'));
 const input = /** @type {HTMLInputElement} */ (document.getElementById('code'));
 const verdict = /** @type {HTMLElement} */ (document.getElementById('verdict'));
+const codeError = /** @type {HTMLElement} */ (document.getElementById('code-error'));
 
-/** @type {string[]} what was entered before the page could decide, oldest first */
+// How long codes wait for the page before they are given up as unknown: past app.js's own wait for the wasm.
+const GIVE_UP_MS = 65000;
+
+/** @type {string[]} codes entered before the page could decide, oldest first */
 const waiting = [];
 /** @type {((text: string) => void) | null} the page's handler, once it can decide */
 let take = null;
+
+/**
+ * Puts `lines` in the verdict's place: while the page loads (`pending`), or when it cannot decide (`unknown`,
+ * in the words, glyph and colour of render.js's unknown verdict).
+ * @param {'pending' | 'unknown' | 'none'} state
+ * @param {string[]} lines
+ */
+function show(state, lines) {
+  verdict.dataset.verdict = state;
+  if (state === 'pending') verdict.setAttribute('aria-busy', 'true');
+  else verdict.removeAttribute('aria-busy');
+  const paragraph = (/** @type {string} */ className, /** @type {(string | Node)[]} */ ...children) => {
+    const p = document.createElement('p');
+    p.className = className;
+    p.append(...children);
+    return p;
+  };
+  const span = (/** @type {string} */ className, /** @type {string} */ text) => {
+    const s = document.createElement('span');
+    s.className = className;
+    s.textContent = text;
+    return s;
+  };
+  const parts = lines.map((line) => paragraph(state === 'unknown' ? 'verdict-message' : `verdict-${state === 'none' ? 'idle' : state}`, line));
+  if (state === 'unknown') parts.unshift(paragraph('verdict-head', span('verdict-glyph', '⚠'), span('verdict-word', '無法判定')));
+  verdict.replaceChildren(...parts);
+}
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -16,25 +47,17 @@ form.addEventListener('submit', (event) => {
     take(input.value);
     return;
   }
+  // 「$350」 prices the line of the scan before it, which is not decided yet: typed again once it is.
+  if (/^\s*[$＄]/.test(input.value)) {
+    codeError.textContent = '判定程式載入中：請等掃描的結果出來後，再按 Enter 輸入單價。';
+    codeError.hidden = false;
+    return;
+  }
   waiting.push(input.value);
   // The next scan replaces the text instead of joining it.
   input.select();
-  show('pending', `已收到 ${waiting.length} 筆，判定程式載入中…`);
+  show('pending', [`已收到 ${waiting.length} 筆，判定程式載入中…`]);
 });
-
-/**
- * Shows `text` as the verdict on screen: while the page loads, or when it cannot.
- * @param {string} state the verdict's data-verdict
- * @param {string} text
- */
-function show(state, text) {
-  verdict.dataset.verdict = state;
-  verdict.toggleAttribute('aria-busy', state === 'pending');
-  const note = document.createElement('p');
-  note.className = `verdict-${state}`;
-  note.textContent = text;
-  verdict.replaceChildren(note);
-}
 
 /**
  * Hands `handle` every code entered so far, in order, then each one entered from now on.
@@ -45,12 +68,38 @@ export function acceptCodes(handle) {
   for (const text of waiting.splice(0)) handle(text);
 }
 
-// The page's modules could not be fetched (app.js's script element says so; a failure once it runs is its
-// own to show): every code, kept or new, is unknown, which is sold as taxable.
-document.querySelector('script[src="app.js"]')?.addEventListener('error', () => acceptCodes(() => {
-  verdict.dataset.reason = 'load_failed';
-  show('unknown', '⚠ 無法判定：本頁程式無法載入，請以應稅處理並至認可公告頁面確認，並重新整理頁面。');
-}));
+/**
+ * The page cannot decide (its modules could not be fetched, failed as they ran, or never came): every code,
+ * kept or new, is unknown, which is sold as taxable. The codes kept are named, to be scanned again.
+ * @param {string} why
+ */
+function giveUp(why) {
+  if (take) return;
+  const kept = waiting.splice(0);
+  const fallback = () => {
+    verdict.dataset.reason = 'load_failed';
+    show('unknown', [
+      `無法判定：${why}，請以應稅處理並至認可公告頁面確認，並重新整理頁面。`,
+      ...(kept.length ? [`尚未判定的條碼：${kept.join('、')}`] : []),
+    ]);
+  };
+  acceptCodes(fallback);
+  fallback();
+}
+
+// Fetching the module graph failed (the script element says so), it threw or did not link as it ran (an
+// error from a file of this site before the page is ready), or it never came.
+document.querySelector('script[src="app.js"]')?.addEventListener('error', () => giveUp('本頁程式無法載入'));
+window.addEventListener('error', (event) => {
+  if (!take && event.filename?.startsWith(location.origin)) giveUp('本頁程式無法執行');
+});
+setTimeout(() => giveUp('本頁程式逾時未載入'), GIVE_UP_MS);
+
+// An Enter before this module ran did nothing: the code is still in the field, to be sent or replaced.
+if (input.value) {
+  input.select();
+  show('none', ['條碼欄已有條碼：請按 Enter 查詢，或直接重新掃描。']);
+}
 
 // For `cargo xtask bench`: from here on a code entered is kept, once the field has the focus (autofocus,
 // given as the browser first renders the page) for a scanner's keys to reach it.

@@ -206,7 +206,7 @@ async function runLookup(input, { refocus = true, scan = false } = {}) {
   state.running = running;
   /** Whether this lookup still owns the screen. */
   const shown = () => state.running === running;
-  const scanTerms = scan ? scanStarted() : '';
+  const scanTerms = scan ? scanStarted() : null;
   try {
     await lookupAndShow(input, { refocus, scan, shown, signal: controller.signal, scanTerms });
   } finally {
@@ -217,7 +217,7 @@ async function runLookup(input, { refocus = true, scan = false } = {}) {
 /**
  * The body of `runLookup`.
  * @param {string} input
- * @param {{ refocus: boolean, scan: boolean, shown: () => boolean, signal: AbortSignal, scanTerms: string }} how
+ * @param {{ refocus: boolean, scan: boolean, shown: () => boolean, signal: AbortSignal, scanTerms: { terms: string, asked: number } | null }} how
  */
 async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms }) {
   // The code on screen from now on: an option or settings change looks this one up again.
@@ -245,8 +245,14 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     const error = e && typeof e === 'object'
       ? /** @type {BookTaxError} */ (e)
       : /** @type {BookTaxError} */ ({ code: 'internal', message: String(e), name: 'Error' });
-    if (signal.aborted || error.code === 'aborted' || !shown()) return;
+    if (signal.aborted || error.code === 'aborted') return;
     const message = error.message || '無法讀取條碼';
+    if (!shown()) {
+      // A scan a newer one took the screen from (scanned while the page loaded, or faster than the
+      // service answers) is not in the sale: said, so that the clerk scans it again.
+      if (scan) showCodeError(`「${input}」未加入本筆交易：${message}`);
+      return;
+    }
     showCodeError(message);
     const decision = error.decision || fallbackDecision(message, error.code || 'internal');
     renderVerdict(ui.verdict, { decision, error: { code: error.code || 'internal', message } });
@@ -257,7 +263,7 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
   if (signal.aborted) return;
   // The verdict first: storing and redrawing the sale must not delay what the clerk waits for.
   if (shown()) showResult(result);
-  if (scan) addToSale(result, scanTerms);
+  if (scanTerms) addToSale(result, scanTerms);
   if (result.source === 'mirror' && navigator.onLine) {
     // The mirror answered at once; the live service confirms, and its answer wins when it has one.
     // Asked once the mirror's verdict is painted: an answer back within the frame would otherwise

@@ -48,6 +48,9 @@ let redecideSeq = 0;
 let scansPending = 0;
 /** The code scanned last: 「$」 prices its line. */
 let lastScanned = '';
+/** Scans asked so far, and which of them gave `lastScanned`: answers may come back in another order. */
+let scansAsked = 0;
+let lastScannedAsked = 0;
 
 // Whole dollars with thousands commas, as zh-TW writes them. Not Intl.NumberFormat: building its
 // zh-TW data took about 40 ms of the page's start on the bench machine.
@@ -347,10 +350,14 @@ function render() {
   ui.undo.hidden = !(empty && canUndoNewSale());
 }
 
-/** A scan has been asked: returns the terms it is decided at, for `addToSale`. */
+/**
+ * A scan has been asked: returns the terms it is decided at and its place among the scans, for `addToSale`.
+ * @returns {{ terms: string, asked: number }}
+ */
 export function scanStarted() {
   scansPending += 1;
-  return termsKey();
+  scansAsked += 1;
+  return { terms: termsKey(), asked: scansAsked };
 }
 
 /** A scan has ended (answered or not). */
@@ -360,15 +367,19 @@ export function scanEnded() {
 
 /**
  * A scan's answer joins the sale; decided at other terms than the page's now (they changed while it
- * was asked), its line is decided again at once.
+ * was asked), its line is decided again at once. 「$」 prices the line of the scan asked last, not of
+ * the answer that came last.
  * @param {Lookup} result
- * @param {string} terms what `scanStarted` gave
+ * @param {{ terms: string, asked: number }} scan what `scanStarted` gave
  */
-export function addToSale(result, terms) {
+export function addToSale(result, { terms, asked }) {
   const index = addScan(sale, result);
   const line = sale.lines[index];
   line.decidedAt = terms;
-  lastScanned = line.code;
+  if (asked >= lastScannedAsked) {
+    lastScanned = line.code;
+    lastScannedAsked = asked;
+  }
   commit();
   if (terms !== termsKey()) redecideSale();
   const record = /** @type {{ title?: string | null } | null} */ (result.record);

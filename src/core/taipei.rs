@@ -26,13 +26,22 @@ pub fn taipei() -> FixedOffset {
 
 /// Reads an API date: exactly eight ASCII digits forming a real calendar date.
 pub fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
-    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    let digits: &[u8; 8] = s.as_bytes().try_into().ok()?;
+    if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let year = s[..4].parse().ok()?;
-    let month = s[4..6].parse().ok()?;
-    let day = s[6..].parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
+    // Read digit by digit: slicing the text and `str::parse` would bring core's formatted slicing
+    // panic (and its character escaping) into the wasm for digits already checked.
+    let number = |from: usize, to: usize| {
+        digits[from..to]
+            .iter()
+            .fold(0, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(0, 4)).ok()?,
+        number(4, 6),
+        number(6, 8),
+    )
 }
 
 /// Writes a date the API's way, `YYYYMMDD`.

@@ -13,11 +13,12 @@ use crate::shell::live::Live;
 use crate::shell::mirror::MirrorLookup;
 use crate::shell::sync::linked_controller;
 use crate::shell::timer::sleep;
-use futures_util::future::maybe_done;
+use futures_util::future::{MaybeDone, maybe_done};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::future::{Future, poll_fn};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 use wasm_bindgen::JsValue;
@@ -239,22 +240,35 @@ async fn from_mirror(
         if aborted(signal) {
             return;
         }
+        // This chunk's requests first (IndexedDB answers an origin's requests in order), then the next's.
+        start(&mut answers).await;
         reading = chunks.next().map(|next| (next, read(next)));
         if let Some((_, ahead)) = reading.as_mut() {
-            // Polled once: its requests go out now (a read that fails at once keeps its answer).
-            poll_fn(|cx| {
-                let _ = ahead.as_mut().poll(cx);
-                Poll::Ready(())
-            })
-            .await;
+            start(ahead).await;
         }
         answers.as_mut().await;
-        let answers = answers.as_mut().take_output().unwrap_or_default();
+        let answers = answers.as_mut().take_output().unwrap_or_else(|| {
+            // Not after the await above; were it so, the chunk is unknown rather than left out.
+            let lost = LookupError::Storage {
+                detail: "離線資料的讀取結果不完整".to_string(),
+            };
+            chunk.iter().map(|_| Err(lost.clone())).collect()
+        });
         for (code, answer) in chunk.iter().zip(answers) {
             records.insert(code.code, answer);
         }
         reporter.report(records.len(), false, false);
     }
+}
+
+/// Polls `read` once, so that what it does before its first wait (sending a read's requests) is under
+/// way; a read that is done at once keeps its answer.
+async fn start<F: Future>(read: &mut Pin<Box<MaybeDone<F>>>) {
+    poll_fn(|cx| {
+        let _ = read.as_mut().poll(cx);
+        Poll::Ready(())
+    })
+    .await;
 }
 
 /// One code's request under way: its promise settles once the answer is in the cell.

@@ -248,7 +248,7 @@ test('a stack scanned faster than the service answers keeps every item; $ waits 
   }
 });
 
-test('codes scanned while the page is still loading are kept and join the sale once it can decide; an Enter before any script sends nothing; a page whose modules cannot load says unknown', async () => {
+test('codes scanned while the page is still loading are kept and join the sale once it can decide; an Enter before any script sends nothing and is offered again; a page whose modules cannot load says unknown', async () => {
   const { fx } = suite;
   const options = { locale: 'zh-TW', ...(TZ ? { timezoneId: TZ } : {}) };
   const pending = () => document.getElementById('verdict').textContent;
@@ -263,17 +263,34 @@ test('codes scanned while the page is still loading are kept and join the sale o
     page.on('pageerror', (e) => errors.push(e));
     await page.goto(suite.server.url, { waitUntil: 'commit' });
     await page.waitForFunction(() => performance.getEntriesByName('booktax-ready').length > 0);
-    for (const code of [fx.approved, fx.revoked, fx.approved]) await type(page, code);
-    assert.match(await page.evaluate(pending), /已收到 3 筆/);
+    // Typed key by key, as a scanner does: each Enter leaves the code selected, so the next one replaces it.
+    for (const code of [fx.approved, '97898', fx.revoked, fx.approved]) {
+      await page.keyboard.type(code);
+      await page.keyboard.press('Enter');
+    }
+    assert.match(await page.evaluate(pending), /已收到 4 筆/);
+    // A price cannot go to a line not decided yet: said, and kept in the field to be entered again.
+    await page.keyboard.type('$350');
+    await page.keyboard.press('Enter');
+    assert.match(await page.locator('#code-error').textContent(), /載入中.*單價/);
+    assert.equal(await page.inputValue('#code'), '$350');
+    assert.match(await page.evaluate(pending), /已收到 4 筆/, 'the price was not taken as a code');
     assert.equal(await page.evaluate(() => performance.getEntriesByName('booktax-decides').length), 0, 'the scans came before the page could decide');
     assert.equal(page.url(), `${suite.server.url}/`, 'no scan was sent as a form');
     release();
-    await page.waitForFunction(() => document.querySelectorAll('#sale-lines tr').length === 2, null, { timeout: 30000 });
-    await page.waitForFunction(() => [...document.querySelectorAll('#sale-lines tr')].every((tr) => tr.dataset.verdict !== 'pending'));
+    await page.waitForFunction((codes) => {
+      const qty = Object.fromEntries([...document.querySelectorAll('#sale-lines tr')].map((tr) => [tr.dataset.code, tr.querySelector('.sale-qty').value]));
+      return qty[codes[0]] === '2' && qty[codes[1]] === '1';
+    }, [fx.approved, fx.revoked], { timeout: 30000 });
+    // The code that does not read joins nothing, and the clerk is told which it was.
+    await page.waitForFunction(() => /「97898」未加入本筆交易/.test(document.getElementById('code-error').textContent));
     const lines = Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]));
     assert.deepEqual(Object.keys(lines).sort(), [fx.approved, fx.revoked].sort());
     assert.deepEqual([lines[fx.approved].verdict, lines[fx.approved].quantity], ['exempt', '2']);
     assert.deepEqual([lines[fx.revoked].verdict, lines[fx.revoked].quantity], ['taxable', '1']);
+    // The page decides now: the price goes to the line of the code scanned last, whichever answer came last.
+    await type(page, '$350');
+    assert.equal((await screen(page)).lines.find((l) => l.code === fx.approved).price, '350');
     await screenshot(page, 'sale_scanned_while_loading');
     assert.deepEqual(errors, []);
   } finally {
@@ -294,6 +311,15 @@ test('codes scanned while the page is still loading are kept and join the sale o
     assert.equal(page.url(), `${suite.server.url}/`);
     assert.equal(await page.evaluate(() => window.__samePage), true, 'the page was not reloaded');
     assert.equal(await page.inputValue('#code'), fx.approved, 'the code is still in the field');
+    // Once the code field's listener runs, the code is offered to be sent again or replaced.
+    await context.unroute(/\/(accept|app)\.js$/);
+    // Another URL than the one held (a module is fetched once per URL).
+    await page.addScriptTag({ url: '/accept.js?again', type: 'module' });
+    await page.waitForFunction(() => /請按 Enter 查詢/.test(document.getElementById('verdict').textContent));
+    assert.equal(await page.evaluate(() => {
+      const field = /** @type {HTMLInputElement} */ (document.getElementById('code'));
+      return Number(field.selectionEnd) - Number(field.selectionStart);
+    }), fx.approved.length, 'the code is selected, to be replaced by the next scan');
   } finally {
     await context.close();
   }
@@ -308,6 +334,7 @@ test('codes scanned while the page is still loading are kept and join the sale o
     await type(page, fx.approved);
     await page.waitForSelector('#verdict[data-verdict="unknown"][data-reason="load_failed"]');
     assert.match(await page.evaluate(pending), /無法判定.*請以應稅處理/);
+    assert.equal(await page.locator('#verdict .verdict-word').textContent(), '無法判定');
   } finally {
     await context.close();
   }

@@ -110,7 +110,7 @@ impl LookupError {
         if secret.is_empty() {
             return self;
         }
-        let scrub = |s: String| s.replace(secret, "***");
+        let scrub = |s: String| replace_all(&s, secret, "***");
         match self {
             LookupError::Network { detail } => LookupError::Network {
                 detail: scrub(detail),
@@ -126,6 +126,30 @@ impl LookupError {
             other => other,
         }
     }
+}
+
+/// `text` with every `secret` in it (not empty) replaced by `with`: `str::replace` without core's
+/// substring searcher, whose slicing panics bring formatting and character escaping into the wasm.
+/// A match of whole UTF-8 text inside UTF-8 text starts and ends on character boundaries.
+fn replace_all(text: &str, secret: &str, with: &str) -> String {
+    let (bytes, needle) = (text.as_bytes(), secret.as_bytes());
+    if needle.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut kept, mut at) = (0, 0);
+    while at + needle.len() <= bytes.len() {
+        if bytes[at..].starts_with(needle) {
+            out.push_str(text.get(kept..at).unwrap_or_default());
+            out.push_str(with);
+            at += needle.len();
+            kept = at;
+        } else {
+            at += 1;
+        }
+    }
+    out.push_str(text.get(kept..).unwrap_or_default());
+    out
 }
 
 /// Keeps at most `n` characters of text from the service, without control characters.
@@ -247,6 +271,26 @@ impl std::error::Error for LookupError {}
 mod tests {
     use super::*;
 
+    #[test]
+    fn replace_all_is_str_replace() {
+        for (text, secret) in [
+            ("", "k"),
+            ("no secret here", "SECRET-1"),
+            ("appid=SECRET-1&x=SECRET-1", "SECRET-1"),
+            ("SECRET-1", "SECRET-1"),
+            ("aaaa", "aa"),
+            ("aaa", "aa"),
+            ("金鑰：密鑰密鑰，密", "密鑰"),
+            ("short", "longer than the text"),
+        ] {
+            assert_eq!(
+                replace_all(text, secret, "***"),
+                text.replace(secret, "***"),
+                "{text:?}"
+            );
+        }
+        assert_eq!(replace_all("abc", "", "***"), "abc");
+    }
     #[test]
     fn every_error_reads_in_english_without_chinese() {
         let day = crate::core::taipei::parse_yyyymmdd("20261124").unwrap();
