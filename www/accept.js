@@ -6,7 +6,7 @@ const input = /** @type {HTMLInputElement} */ (document.getElementById('code'));
 const verdict = /** @type {HTMLElement} */ (document.getElementById('verdict'));
 const codeError = /** @type {HTMLElement} */ (document.getElementById('code-error'));
 
-// How long codes wait for the page before they are given up as unknown: past app.js's own wait for the wasm.
+// How long codes wait for app.js to begin its start-up (which has its own waits) before they are given up as unknown.
 const GIVE_UP_MS = 65000;
 
 /** @type {string[]} codes entered before the page could decide, oldest first */
@@ -51,6 +51,8 @@ form.addEventListener('submit', (event) => {
   if (/^\s*[$＄]/.test(input.value)) {
     codeError.textContent = '判定程式載入中：請等掃描的結果出來後，再按 Enter 輸入單價。';
     codeError.hidden = false;
+    // Selected, so a scan made next replaces the price instead of joining it.
+    input.select();
     return;
   }
   waiting.push(input.value);
@@ -87,19 +89,46 @@ function giveUp(why) {
   fallback();
 }
 
-// Fetching the module graph failed (the script element says so), it threw or did not link as it ran (an
-// error from a file of this site before the page is ready), or it never came.
+/** Whether app.js has begun its start-up, which ends in `acceptCodes` whatever fails on the way. */
+let started = false;
+
+/** app.js has begun its start-up: from here its own waits and messages take over from this module's. */
+export function appStarted() {
+  started = true;
+  clearTimeout(giveUpTimer);
+}
+
+/** @param {string} file a script's URL */
+const ofThisSite = (file) => {
+  try {
+    return new URL(file).origin === location.origin;
+  } catch {
+    return false;
+  }
+};
+
+// Fetching the module graph failed (the script element says so), it threw or did not link before its
+// start-up (an error from a file of this site), or it never came.
 document.querySelector('script[src="app.js"]')?.addEventListener('error', () => giveUp('本頁程式無法載入'));
 window.addEventListener('error', (event) => {
-  if (!take && event.filename?.startsWith(location.origin)) giveUp('本頁程式無法執行');
+  if (!started && ofThisSite(event.filename)) giveUp('本頁程式無法執行');
 });
-setTimeout(() => giveUp('本頁程式逾時未載入'), GIVE_UP_MS);
+const giveUpTimer = setTimeout(() => giveUp('本頁程式逾時未載入'), GIVE_UP_MS);
 
 // An Enter before this module ran did nothing: the code is still in the field, to be sent or replaced.
-if (input.value) {
+// Offered once no key has come for a moment, so a scan still being typed is not cut in two.
+let typedAt = performance.now();
+input.addEventListener('input', () => { typedAt = performance.now(); });
+const offerAgain = () => {
+  if (!input.value || take) return;
+  if (performance.now() - typedAt < 100) {
+    setTimeout(offerAgain, 100);
+    return;
+  }
   input.select();
   show('none', ['條碼欄已有條碼：請按 Enter 查詢，或直接重新掃描。']);
-}
+};
+if (input.value) setTimeout(offerAgain, 100);
 
 // For `cargo xtask bench`: from here on a code entered is kept, once the field has the focus (autofocus,
 // given as the browser first renders the page) for a scanner's keys to reach it.

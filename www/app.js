@@ -1,6 +1,6 @@
 // @ts-check
 // Page wiring: loads the wasm and the config, runs one lookup at a time, keeps the policy bar, the checkout time, the daily list and the settings in step.
-import { acceptCodes } from './accept.js';
+import { acceptCodes, appStarted } from './accept.js';
 import { byId } from './dom.js';
 import { renderVerdict, renderPending, buildDetails } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
@@ -153,10 +153,28 @@ function showCodeError(message) {
   ui.code.setAttribute('aria-invalid', 'true');
 }
 
+/** What the code field says once its own error is gone: the scans that did not join the sale, if any. */
 function clearCodeError() {
-  ui.codeError.textContent = '';
-  ui.codeError.hidden = true;
   ui.code.removeAttribute('aria-invalid');
+  ui.codeError.textContent = notAddedNotice();
+  ui.codeError.hidden = !ui.codeError.textContent;
+}
+
+/** Scans that ended without joining the sale while another held the screen, until each is scanned again. */
+const notAdded = new Set();
+
+function notAddedNotice() {
+  return notAdded.size ? `未加入本筆交易，請重新掃描：${[...notAdded].map((c) => `「${c}」`).join('')}` : '';
+}
+
+/**
+ * A scan that did not join the sale, named until it is scanned again.
+ * @param {string} input
+ * @param {string} why
+ */
+function noteNotAdded(input, why) {
+  notAdded.add(input.trim());
+  showCodeError(`${notAddedNotice()}（${why}）`);
 }
 
 /**
@@ -229,6 +247,7 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
   // A scan entered while the page loaded joins the sale even when a newer one holds the screen.
   if (signal.aborted || (!scan && !shown())) return;
   if (!state.client) {
+    if (scan) noteNotAdded(input, state.clientError || '公告服務無法使用');
     renderVerdict(ui.verdict, { decision: loadFailedDecision() });
     readyForNextScan(input, refocus);
     return;
@@ -250,9 +269,11 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     if (!shown()) {
       // A scan a newer one took the screen from (scanned while the page loaded, or faster than the
       // service answers) is not in the sale: said, so that the clerk scans it again.
-      if (scan) showCodeError(`「${input}」未加入本筆交易：${message}`);
+      if (scan) noteNotAdded(input, message);
       return;
     }
+    // Its error is on screen now: no longer named as missing.
+    notAdded.delete(input.trim());
     showCodeError(message);
     const decision = error.decision || fallbackDecision(message, error.code || 'internal');
     renderVerdict(ui.verdict, { decision, error: { code: error.code || 'internal', message } });
@@ -263,7 +284,11 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
   if (signal.aborted) return;
   // The verdict first: storing and redrawing the sale must not delay what the clerk waits for.
   if (shown()) showResult(result);
-  if (scanTerms) addToSale(result, scanTerms);
+  if (scanTerms) {
+    addToSale(result, scanTerms);
+    // Scanned again and added: no longer named as missing.
+    if (notAdded.delete(input.trim())) clearCodeError();
+  }
   if (result.source === 'mirror' && navigator.onLine) {
     // The mirror answered at once; the live service confirms, and its answer wins when it has one.
     // Asked once the mirror's verdict is painted: an answer back within the frame would otherwise
@@ -437,6 +462,7 @@ function batchTerms() {
 
 // Whatever fails or stalls on the way, the page ends up ready: scans then say what is missing.
 async function start() {
+  appStarted();
   try {
     const configLoaded = Promise.race([loadConfig(), timeout(CONFIG_TIMEOUT_MS, '讀取設定')])
       .catch(() => state.config);

@@ -274,6 +274,10 @@ test('codes scanned while the page is still loading are kept and join the sale o
     await page.keyboard.press('Enter');
     assert.match(await page.locator('#code-error').textContent(), /載入中.*單價/);
     assert.equal(await page.inputValue('#code'), '$350');
+    assert.equal(await page.evaluate(() => {
+      const field = /** @type {HTMLInputElement} */ (document.getElementById('code'));
+      return Number(field.selectionEnd) - Number(field.selectionStart);
+    }), 4, 'the refused price is selected, so the next scan replaces it');
     assert.match(await page.evaluate(pending), /已收到 4 筆/, 'the price was not taken as a code');
     assert.equal(await page.evaluate(() => performance.getEntriesByName('booktax-decides').length), 0, 'the scans came before the page could decide');
     assert.equal(page.url(), `${suite.server.url}/`, 'no scan was sent as a form');
@@ -283,7 +287,7 @@ test('codes scanned while the page is still loading are kept and join the sale o
       return qty[codes[0]] === '2' && qty[codes[1]] === '1';
     }, [fx.approved, fx.revoked], { timeout: 30000 });
     // The code that does not read joins nothing, and the clerk is told which it was.
-    await page.waitForFunction(() => /「97898」未加入本筆交易/.test(document.getElementById('code-error').textContent));
+    await page.waitForFunction(() => /未加入本筆交易.*「97898」/.test(document.getElementById('code-error').textContent));
     const lines = Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]));
     assert.deepEqual(Object.keys(lines).sort(), [fx.approved, fx.revoked].sort());
     assert.deepEqual([lines[fx.approved].verdict, lines[fx.approved].quantity], ['exempt', '2']);
@@ -291,6 +295,10 @@ test('codes scanned while the page is still loading are kept and join the sale o
     // The page decides now: the price goes to the line of the code scanned last, whichever answer came last.
     await type(page, '$350');
     assert.equal((await screen(page)).lines.find((l) => l.code === fx.approved).price, '350');
+    assert.match(await page.locator('#code-error').textContent(), /「97898」/, 'still named until it is scanned again');
+    await lookup(page, '97898');
+    await type(page, '$351');
+    assert.equal(await page.locator('#code-error').isHidden(), true, 'its own error seen, it is no longer named');
     await screenshot(page, 'sale_scanned_while_loading');
     assert.deepEqual(errors, []);
   } finally {
