@@ -1,6 +1,12 @@
 // @ts-check
 // The code field's first listener: from the page's first render an Enter is kept (never sent as a form, which would reload the page and lose the scan), and each code is handed, in order, to the page once it can decide.
 
+import { el } from './dom.js';
+import { renderVerdict } from './render.js';
+
+/** 「$350」 in the code field: a unit price (its amount captured), not a code. */
+export const PRICE = /^\s*[$＄]\s*(.*)$/;
+
 const form = /** @type {HTMLFormElement} */ (document.getElementById('lookup-form'));
 const input = /** @type {HTMLInputElement} */ (document.getElementById('code'));
 const verdict = /** @type {HTMLElement} */ (document.getElementById('verdict'));
@@ -15,30 +21,15 @@ const waiting = [];
 let take = null;
 
 /**
- * Puts `lines` in the verdict's place: while the page loads (`pending`), or when it cannot decide (`unknown`,
- * in the words, glyph and colour of render.js's unknown verdict).
- * @param {'pending' | 'unknown' | 'none'} state
- * @param {string[]} lines
+ * Puts `line` in the verdict's place while the page loads (`pending`) or before a scan (`idle`).
+ * @param {'pending' | 'idle'} state
+ * @param {string} line
  */
-function show(state, lines) {
-  verdict.dataset.verdict = state;
+function show(state, line) {
+  verdict.dataset.verdict = state === 'idle' ? 'none' : state;
   if (state === 'pending') verdict.setAttribute('aria-busy', 'true');
   else verdict.removeAttribute('aria-busy');
-  const paragraph = (/** @type {string} */ className, /** @type {(string | Node)[]} */ ...children) => {
-    const p = document.createElement('p');
-    p.className = className;
-    p.append(...children);
-    return p;
-  };
-  const span = (/** @type {string} */ className, /** @type {string} */ text) => {
-    const s = document.createElement('span');
-    s.className = className;
-    s.textContent = text;
-    return s;
-  };
-  const parts = lines.map((line) => paragraph(state === 'unknown' ? 'verdict-message' : `verdict-${state === 'none' ? 'idle' : state}`, line));
-  if (state === 'unknown') parts.unshift(paragraph('verdict-head', span('verdict-glyph', '⚠'), span('verdict-word', '無法判定')));
-  verdict.replaceChildren(...parts);
+  verdict.replaceChildren(el(document, 'p', `verdict-${state}`, line));
 }
 
 form.addEventListener('submit', (event) => {
@@ -48,7 +39,7 @@ form.addEventListener('submit', (event) => {
     return;
   }
   // 「$350」 prices the line of the scan before it, which is not decided yet: typed again once it is.
-  if (/^\s*[$＄]/.test(input.value)) {
+  if (PRICE.test(input.value)) {
     codeError.textContent = '判定程式載入中：請等掃描的結果出來後，再按 Enter 輸入單價。';
     codeError.hidden = false;
     // Selected, so a scan made next replaces the price instead of joining it.
@@ -58,7 +49,7 @@ form.addEventListener('submit', (event) => {
   waiting.push(input.value);
   // The next scan replaces the text instead of joining it.
   input.select();
-  show('pending', [`已收到 ${waiting.length} 筆，判定程式載入中…`]);
+  show('pending', `已收到 ${waiting.length} 筆，判定程式載入中…`);
 });
 
 /**
@@ -78,13 +69,14 @@ export function acceptCodes(handle) {
 function giveUp(why) {
   if (take) return;
   const kept = waiting.splice(0);
-  const fallback = () => {
-    verdict.dataset.reason = 'load_failed';
-    show('unknown', [
-      `無法判定：${why}，請以應稅處理並至認可公告頁面確認，並重新整理頁面。`,
-      ...(kept.length ? [`尚未判定的條碼：${kept.join('、')}`] : []),
-    ]);
+  const named = kept.length ? `尚未判定的條碼：${kept.join('、')}。` : '';
+  const decision = {
+    verdict: /** @type {const} */ ('unknown'),
+    reason: 'load_failed',
+    detail: why,
+    message: `無法判定：${why}，請以應稅處理並至認可公告頁面確認，並重新整理頁面。${named}`,
   };
+  const fallback = () => renderVerdict(verdict, { decision });
   acceptCodes(fallback);
   fallback();
 }
@@ -126,7 +118,7 @@ const offerAgain = () => {
     return;
   }
   input.select();
-  show('none', ['條碼欄已有條碼：請按 Enter 查詢，或直接重新掃描。']);
+  show('idle', '條碼欄已有條碼：請按 Enter 查詢，或直接重新掃描。');
 };
 if (input.value) setTimeout(offerAgain, 100);
 

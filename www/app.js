@@ -1,6 +1,6 @@
 // @ts-check
 // Page wiring: loads the wasm and the config, runs one lookup at a time, keeps the policy bar, the checkout time, the daily list and the settings in step.
-import { acceptCodes, appStarted } from './accept.js';
+import { acceptCodes, appStarted, PRICE } from './accept.js';
 import { byId } from './dom.js';
 import { renderVerdict, renderPending, buildDetails } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
@@ -363,7 +363,7 @@ const syncHoldTeller = ready
  * @param {string} text
  */
 function onCodeEntered(text) {
-  const price = /^\s*[$＄]\s*(.*)$/.exec(text);
+  const price = PRICE.exec(text);
   if (price) {
     // 「$350」: the last line's unit price, not a code.
     const problem = priceLastLine(price[1]);
