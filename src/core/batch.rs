@@ -552,7 +552,7 @@ mod tests {
         use crate::core::lookup::prefetched::Prefetched;
         use crate::core::lookup::source::{Fetched, Terms, lookup};
         use crate::core::schema::{DateField, Isbn, IsbnStatus};
-        use std::collections::HashMap;
+        use foldhash::{HashMap, HashMapExt};
         use std::future::Future;
         use std::pin::pin;
         use std::task::{Context, Poll, Waker};

@@ -13,10 +13,10 @@ use crate::shell::live::Live;
 use crate::shell::mirror::MirrorLookup;
 use crate::shell::sync::linked_controller;
 use crate::shell::timer::sleep;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use futures_util::future::{MaybeDone, maybe_done};
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -246,7 +246,14 @@ async fn from_mirror(
         if let Some((_, ahead)) = reading.as_mut() {
             start(ahead).await;
         }
-        answers.as_mut().await;
+        // The next chunk goes on too (its sets and their books follow its books), polled with this one.
+        poll_fn(|cx| {
+            if let Some((_, ahead)) = reading.as_mut() {
+                let _ = ahead.as_mut().poll(cx);
+            }
+            answers.as_mut().poll(cx)
+        })
+        .await;
         let answers = answers.as_mut().take_output().unwrap_or_else(|| {
             // Not after the await above; were it so, the chunk is unknown rather than left out.
             let lost = LookupError::Storage {

@@ -7,7 +7,7 @@ use crate::core::lookup::source::{Fetched, Source};
 use crate::core::mirror::plan::Freshness;
 use crate::core::schema::DateField;
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// What another source answered, held: its records by code, its policy date, its clock.
 pub struct Prefetched {
@@ -16,7 +16,7 @@ pub struct Prefetched {
     /// Now, as that source knew it when the records were in.
     pub now: Now,
     /// Each code's answer, by ISBN-13 / EAN-13 (hashed: a batch looks up 70,000 codes twice,
-    /// 0.2 s in an ordered map of strings).
+    /// 0.2 s in an ordered map of strings; foldhash rather than SipHash, 0.1 s less again).
     pub records: HashMap<Ean13, Result<Fetched, LookupError>>,
     /// The policy date that source gave.
     pub policy: Result<DateField, LookupError>,
