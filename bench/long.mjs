@@ -108,7 +108,7 @@ async function idbFloors(page, { records, codes }) {
   }, { records, codes });
 }
 
-export async function longBenchmarks({ www, batchRuns = 3, scanCount = 500, records = 1000000, batchLineCount = 100000 }) {
+export async function longBenchmarks({ www, batchRuns = 5, scanCount = 500, records = 1000000, batchLineCount = 100000 }) {
   const server = await startServer(['--records', String(records)], { www });
   const profile = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-profile-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ['--no-sandbox'], serviceWorkers: 'block' });
