@@ -10,11 +10,13 @@
 //! assert!(lines[3].code.is_err());
 //! ```
 
-use crate::core::code::{Code, CodeError, Ean13, read_code};
+use crate::core::code::{Code, CodeError, CodeKind, Ean13, read_code};
 use crate::core::lang::Lang;
 use crate::core::lookup::answer::{Found, Lookup};
-use crate::core::taipei::DisplayDay;
+use crate::core::taipei::{DisplayDay, format_yyyymmdd};
+use chrono::NaiveDate;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// What an input line is.
@@ -274,96 +276,108 @@ pub struct BatchSummary {
 }
 
 impl BatchSummary {
-    /// Counts the rows.
-    pub fn of(rows: &[BatchRow]) -> BatchSummary {
-        let mut s = BatchSummary {
-            lines: rows.len(),
-            ..BatchSummary::default()
+    /// Counts one line's verdict.
+    fn count(&mut self, verdict: &str) {
+        self.lines += 1;
+        let count = match verdict {
+            "exempt" => &mut self.exempt,
+            "taxable" => &mut self.taxable,
+            "unknown" => &mut self.unknown,
+            "unreadable" => &mut self.unreadable,
+            "not_checked" => &mut self.not_checked,
+            _ => &mut self.skipped,
         };
-        for row in rows {
-            let count = match row.verdict {
-                "exempt" => &mut s.exempt,
-                "taxable" => &mut s.taxable,
-                "unknown" => &mut s.unknown,
-                "unreadable" => &mut s.unreadable,
-                "not_checked" => &mut s.not_checked,
-                _ => &mut s.skipped,
-            };
-            *count += 1;
-        }
-        s
+        *count += 1;
     }
 }
 
-/// Every line's row: `decided` gives the lookup for a code, `None` when the run stopped before it.
-pub fn batch_rows<'a>(
-    lines: &[BatchLine],
-    decided: impl Fn(&Ean13) -> Option<&'a Lookup>,
-    lang: Lang,
-) -> Vec<BatchRow> {
-    lines
-        .iter()
-        .map(|l| {
-            let mut row = BatchRow {
-                line: l.line,
-                text: l.text.clone(),
-                code: None,
-                kind: None,
-                title: None,
-                verdict: "skipped",
-                reason: "",
-                detail: String::new(),
-                exempt_from: None,
-                exempt_until: None,
-            };
-            match (&l.kind, &l.code) {
-                (LineKind::Header, _) => {
-                    row.reason = "header";
-                    row.detail = lang.pick("標題列", "Header line").into();
-                }
-                (LineKind::Blank, _) => {
-                    row.reason = "blank";
-                    row.detail = lang.pick("空白列", "Blank line").into();
-                }
-                (LineKind::Code, Err(e)) => {
-                    row.verdict = "unreadable";
-                    row.reason = e.code();
-                    row.detail = e.describe(lang);
-                }
-                (LineKind::Code, Ok(code)) => {
-                    row.code = Some(String::from(code.code));
-                    row.kind = Some(code.kind.as_str());
-                    match decided(&code.code) {
-                        None => {
-                            row.verdict = "not_checked";
-                            row.reason = "cancelled";
-                            row.detail = lang
-                                .pick(
-                                    "查詢已取消，未判定",
-                                    "Cancelled before this code was checked",
-                                )
-                                .into();
-                        }
-                        Some(found) => {
-                            let d = found.decision.top();
-                            row.title = found.record.as_ref().and_then(|r| match r {
-                                Found::Isbn(i) => i.title.clone(),
-                                Found::Ean(e) => e.title.clone(),
-                            });
-                            row.verdict = d.verdict.as_str();
-                            row.reason = d.reason.as_str();
-                            row.detail = d.detail();
-                            row.exempt_from =
-                                d.exempt_from.map(crate::core::taipei::format_yyyymmdd);
-                            row.exempt_until =
-                                d.exempt_until.map(crate::core::taipei::format_yyyymmdd);
-                        }
+/// One line's outcome, borrowing the line and its lookup: what its CSV line is written from, and
+/// its [`BatchRow`] made from when it is kept (a batch writes 100,000 CSV lines and may keep few rows).
+struct Outcome<'a> {
+    line: usize,
+    text: &'a str,
+    code: Option<&'a Code>,
+    title: Option<&'a str>,
+    verdict: &'static str,
+    reason: &'static str,
+    detail: Cow<'static, str>,
+    exempt_from: Option<NaiveDate>,
+    exempt_until: Option<NaiveDate>,
+}
+
+impl<'a> Outcome<'a> {
+    /// `decided` gives the lookup for a code, `None` when the run stopped before it.
+    fn of(l: &'a BatchLine, decided: &impl Fn(&Ean13) -> Option<&'a Lookup>, lang: Lang) -> Self {
+        let mut o = Outcome {
+            line: l.line,
+            text: &l.text,
+            code: None,
+            title: None,
+            verdict: "skipped",
+            reason: "",
+            detail: Cow::Borrowed(""),
+            exempt_from: None,
+            exempt_until: None,
+        };
+        match (&l.kind, &l.code) {
+            (LineKind::Header, _) => {
+                o.reason = "header";
+                o.detail = lang.pick("標題列", "Header line").into();
+            }
+            (LineKind::Blank, _) => {
+                o.reason = "blank";
+                o.detail = lang.pick("空白列", "Blank line").into();
+            }
+            (LineKind::Code, Err(e)) => {
+                o.verdict = "unreadable";
+                o.reason = e.code();
+                o.detail = e.describe(lang).into();
+            }
+            (LineKind::Code, Ok(code)) => {
+                o.code = Some(code);
+                match decided(&code.code) {
+                    None => {
+                        o.verdict = "not_checked";
+                        o.reason = "cancelled";
+                        o.detail = lang
+                            .pick(
+                                "查詢已取消，未判定",
+                                "Cancelled before this code was checked",
+                            )
+                            .into();
+                    }
+                    Some(found) => {
+                        let d = found.decision.top();
+                        o.title = found.record.as_ref().and_then(|r| match r {
+                            Found::Isbn(i) => i.title.as_deref(),
+                            Found::Ean(e) => e.title.as_deref(),
+                        });
+                        o.verdict = d.verdict.as_str();
+                        o.reason = d.reason.as_str();
+                        o.detail = d.detail().into();
+                        o.exempt_from = d.exempt_from;
+                        o.exempt_until = d.exempt_until;
                     }
                 }
             }
-            row
-        })
-        .collect()
+        }
+        o
+    }
+
+    fn row(self) -> BatchRow {
+        BatchRow {
+            line: self.line,
+            text: self.text.to_string(),
+            code: self.code.map(|c| String::from(c.code)),
+            kind: self.code.map(|c| c.kind.as_str()),
+            title: self.title.map(str::to_string),
+            verdict: self.verdict,
+            reason: self.reason,
+            detail: self.detail.into_owned(),
+            exempt_from: self.exempt_from.map(format_yyyymmdd),
+            exempt_until: self.exempt_until.map(format_yyyymmdd),
+        }
+    }
 }
 
 /// The words for a row's verdict in the CSV.
@@ -378,8 +392,26 @@ fn verdict_words(verdict: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// The rows as a CSV for Excel: line number and text, code, kind, title, verdict, reason, detail, exempt window.
-pub fn batch_csv(rows: &[BatchRow], lang: Lang) -> String {
+/// A batch's results: the rows kept, the count of every line's verdict, and every line as CSV.
+#[derive(Debug)]
+pub struct BatchResults {
+    /// One per input line that `keep` took, in order.
+    pub rows: Vec<BatchRow>,
+    /// How every line came out.
+    pub summary: BatchSummary,
+    /// Every line as CSV for Excel (UTF-8 with a BOM, CRLF): line number and text, code, kind,
+    /// title, verdict, reason, detail, exempt window.
+    pub csv: String,
+}
+
+/// Every line's outcome: `decided` gives the lookup for a code (`None` when the run stopped
+/// before it); the rows are those whose verdict `keep` takes, the summary and the CSV cover all.
+pub fn batch_results<'a>(
+    lines: &'a [BatchLine],
+    decided: impl Fn(&Ean13) -> Option<&'a Lookup>,
+    lang: Lang,
+    keep: impl Fn(&str) -> bool,
+) -> BatchResults {
     let header = match lang {
         Lang::ZhTw => [
             "行號",
@@ -407,43 +439,48 @@ pub fn batch_csv(rows: &[BatchRow], lang: Lang) -> String {
         ],
     };
     // Written straight into one string: 100,000 rows as cells of their own cost a batch 0.15 s.
-    let mut out = String::with_capacity(rows.len() * 128 + 256);
-    out.push('\u{feff}');
-    push_row(&mut out, header, ",");
-    let mut line = String::new();
-    let mut from = String::new();
-    let mut until = String::new();
-    let day = |into: &mut String, d: &Option<String>| {
+    let mut csv = String::with_capacity(lines.len() * 128 + 256);
+    csv.push('\u{feff}');
+    push_row(&mut csv, header, ",");
+    let (mut number, mut from, mut until) = (String::new(), String::new(), String::new());
+    let day = |into: &mut String, d: Option<NaiveDate>| {
         into.clear();
-        if let Some(day) = d.as_deref().and_then(crate::core::taipei::parse_yyyymmdd) {
+        if let Some(day) = d {
             let _ = write!(into, "{}", DisplayDay(day));
         }
     };
-    let kind = |k: Option<&str>| match k {
-        Some("isbn") => lang.pick("書籍", "Book"),
-        Some("ean") => lang.pick("套書", "Boxed set"),
-        _ => "",
+    let kind = |code: Option<&Code>| match code.map(|c| c.kind) {
+        Some(CodeKind::Isbn) => lang.pick("書籍", "Book"),
+        Some(CodeKind::Ean) => lang.pick("套書", "Boxed set"),
+        None => "",
     };
-    for r in rows {
-        line.clear();
-        let _ = write!(line, "{}", r.line);
-        day(&mut from, &r.exempt_from);
-        day(&mut until, &r.exempt_until);
+    let mut rows = Vec::new();
+    let mut summary = BatchSummary::default();
+    for l in lines {
+        let o = Outcome::of(l, &decided, lang);
+        summary.count(o.verdict);
+        number.clear();
+        let _ = write!(number, "{}", o.line);
+        day(&mut from, o.exempt_from);
+        day(&mut until, o.exempt_until);
         let cells = [
-            line.as_str(),
-            &r.text,
-            r.code.as_deref().unwrap_or_default(),
-            kind(r.kind),
-            r.title.as_deref().unwrap_or_default(),
-            verdict_words(r.verdict, lang),
-            r.reason,
-            &r.detail,
+            number.as_str(),
+            o.text,
+            o.code.map(|c| c.code.as_str()).unwrap_or_default(),
+            kind(o.code),
+            o.title.unwrap_or_default(),
+            verdict_words(o.verdict, lang),
+            o.reason,
+            &o.detail,
             &from,
             &until,
         ];
-        push_row(&mut out, cells, ",");
+        push_row(&mut csv, cells, ",");
+        if keep(o.verdict) {
+            rows.push(o.row());
+        }
     }
-    out
+    BatchResults { rows, summary, csv }
 }
 
 #[cfg(test)]
@@ -605,7 +642,8 @@ mod tests {
                 decided.insert(code.code, answer);
             }
         }
-        let rows = batch_rows(&lines, |c| decided.get(c), Lang::ZhTw);
+        let BatchResults { rows, summary, csv } =
+            batch_results(&lines, |c| decided.get(c), Lang::ZhTw, |_| true);
         let verdicts: Vec<&str> = rows.iter().map(|r| r.verdict).collect();
         assert_eq!(
             verdicts,
@@ -625,7 +663,6 @@ mod tests {
             "the ISBN-10 line"
         );
         assert_eq!(rows[1].exempt_from.as_deref(), Some("20210301"));
-        let summary = BatchSummary::of(&rows);
         assert_eq!(
             (
                 summary.lines,
@@ -637,7 +674,6 @@ mod tests {
             ),
             (7, 2, 1, 1, 1, 2)
         );
-        let csv = batch_csv(&rows, Lang::ZhTw);
         assert_eq!(
             csv.matches("\r\n").count(),
             8,

@@ -1,6 +1,8 @@
 //! Batch pricing in the browser: each code of a list asked once (from a current mirror a chunk per read, else the live service four at a time, resting in the busy window), then every line decided through the one lookup.
 
-use crate::core::batch::{BatchRow, BatchSummary, LineKind, batch_csv, batch_rows, read_batch};
+use crate::core::batch::{
+    BatchResults, BatchRow, BatchSummary, LineKind, batch_results, read_batch,
+};
 use crate::core::code::{Code, Ean13};
 use crate::core::lookup::error::LookupError;
 use crate::core::lookup::prefetched::Prefetched;
@@ -202,12 +204,12 @@ pub async fn check_batch(
         .find_map(|c| decided.get(&c.code))
         .map(|l| l.checkout_date.clone())
         .or_else(|| terms.day.map(format_yyyymmdd));
-    let mut rows = batch_rows(&lines, |code| decided.get(code), terms.lang);
-    let summary = BatchSummary::of(&rows);
-    let csv = batch_csv(&rows, terms.lang);
-    if options.unreadable_rows_only {
-        rows.retain(|row| row.verdict == "unreadable");
-    }
+    let BatchResults { rows, summary, csv } = batch_results(
+        &lines,
+        |code| decided.get(code),
+        terms.lang,
+        |verdict| !options.unreadable_rows_only || verdict == "unreadable",
+    );
     Ok(BatchReport {
         summary,
         csv,
