@@ -223,7 +223,7 @@ pub fn table_text(header: &[&str], rows: &[Vec<String>], separator: &str) -> Str
     out
 }
 
-/// What became of one input line: exactly one per line, in order.
+/// What became of one input line (one per line kept, in order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchRow {
@@ -681,5 +681,19 @@ mod tests {
         );
         assert!(csv.contains(",'=讀者指引,免稅,approved,"), "{csv}");
         assert!(csv.contains(",2021-03-01,"));
+        // Keeping the unreadable rows only: those rows, as they were, and the same summary and CSV.
+        let few = batch_results(
+            &lines,
+            |c| decided.get(c),
+            Lang::ZhTw,
+            |v| v == "unreadable",
+        );
+        let unreadable: Vec<BatchRow> = rows
+            .into_iter()
+            .filter(|r| r.verdict == "unreadable")
+            .collect();
+        assert_eq!(few.rows, unreadable);
+        assert_eq!(few.rows.len(), 1);
+        assert_eq!((few.summary, few.csv), (summary, csv));
     }
 }

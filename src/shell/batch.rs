@@ -29,7 +29,8 @@ use web_sys::AbortSignal;
 
 /// Requests to the live service in flight at once.
 const IN_FLIGHT: usize = 4;
-/// Codes read from the mirror per transaction: progress and cancelling happen between them.
+/// Codes read from the mirror per read (up to three transactions: books, sets, the sets' books):
+/// progress and cancelling happen between them.
 const MIRROR_CHUNK: usize = 2000;
 /// `onProgress` is called at most this often (and once at the end).
 const PROGRESS_EVERY_MS: f64 = 100.0;
@@ -221,7 +222,7 @@ pub async fn check_batch(
     })
 }
 
-/// Reads the codes from the mirror, a chunk of neighbouring codes per transaction, the next
+/// Reads the codes from the mirror, a chunk of neighbouring codes per read, the next
 /// chunk's requests sent before this one's answers are read: IndexedDB reads the next buckets
 /// while the wasm indexes these, instead of each waiting for the other (a batch of 100,000 lines
 /// from a mirror of a million books waited on IndexedDB about 0.5 s of its 2.1 s).
@@ -242,7 +243,9 @@ async fn from_mirror(
         if aborted(signal) {
             return;
         }
-        // This chunk's requests first (IndexedDB answers an origin's requests in order), then the next's.
+        // This chunk's requests first, then the next's: IndexedDB answers an origin's requests in
+        // order, so this chunk's books come before the next's (a chunk's sets and their books,
+        // asked once its books are in, may queue behind the next chunk's books).
         start(&mut answers).await;
         reading = chunks.next().map(|next| (next, read(next)));
         if let Some((_, ahead)) = reading.as_mut() {

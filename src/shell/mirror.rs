@@ -46,7 +46,8 @@ fn storage(f: Failure) -> LookupError {
 
 impl MirrorLookup<'_> {
     /// Many records at once, as [`Source::record`] answers each: the books in one
-    /// transaction, the boxed sets in another, and the sets' books in a third.
+    /// transaction, the boxed sets in another, and the sets' books in a third, each only when
+    /// it has codes to read.
     pub async fn records(&self, codes: &[&Code]) -> Vec<Result<Fetched, LookupError>> {
         let keys = |kind: CodeKind| -> Vec<&str> {
             codes
