@@ -18,7 +18,7 @@ const UNREADABLE_SHOWN = 1000;
 let running = null;
 
 // The worker's own postMessage (the page's type library knows only the window's).
-const post = /** @type {(message: unknown) => void} */ (/** @type {any} */ (self).postMessage.bind(self));
+const post = /** @type {(message: unknown, transfer?: Transferable[]) => void} */ (/** @type {any} */ (self).postMessage.bind(self));
 
 self.addEventListener('message', async (event) => {
   const command = /** @type {Command} */ (event.data);
@@ -42,6 +42,7 @@ self.addEventListener('message', async (event) => {
       rows: 'unreadable',
     });
     const unreadable = report.rows;
+    // The CSV's bytes move to the page instead of being copied.
     post({
       type: 'done',
       summary: report.summary,
@@ -51,7 +52,7 @@ self.addEventListener('message', async (event) => {
       checkoutDate: report.checkoutDate,
       codes: report.codes,
       unreadable: unreadable.slice(0, UNREADABLE_SHOWN).map(({ line, text, detail }) => ({ line, text, detail })),
-    });
+    }, [report.csv.buffer]);
   } catch (e) {
     const error = /** @type {{ code?: string, message?: string }} */ (e ?? {});
     post({ type: 'failed', code: error.code ?? 'internal', message: error.message ?? String(e) });

@@ -23,7 +23,7 @@ const ui = {
 /** @type {Worker | null} */
 let worker = null;
 /** The last result's CSV and file name. */
-let lastCsv = { text: '', name: '' };
+let lastCsv = { bytes: new Uint8Array(0), name: '' };
 
 /** @param {number} n */
 const count = (n) => n.toLocaleString('zh-TW');
@@ -106,7 +106,7 @@ export function setUpBatch({ service, mirror, terms }) {
           ? `晚間 21:30 至 24:00 公告服務最忙碌，已暫停（已完成 ${count(m.done)}／${count(m.total)} 個條碼）。可取消後勾選「也繼續查詢」再開始。`
           : `查詢中：${count(m.done)}／${count(m.total)} 個條碼（${m.source === 'mirror' ? '離線資料' : '公告服務'}）${left ? `，${left}` : ''}`;
       } else if (m.type === 'done') {
-        lastCsv = { text: m.csv, name: `booktax-batch-${fileStamp(new Date(Date.now() + 8 * 3600000).toISOString())}.csv` };
+        lastCsv = { bytes: m.csv, name: `booktax-batch-${fileStamp(new Date(Date.now() + 8 * 3600000).toISOString())}.csv` };
         ui.download.hidden = false;
         showResult(m);
         finish(m.cancelled
@@ -124,5 +124,5 @@ export function setUpBatch({ service, mirror, terms }) {
     worker?.postMessage({ type: 'cancel' });
     ui.status.textContent = '取消中…';
   });
-  ui.download.addEventListener('click', () => downloadText(lastCsv.text, lastCsv.name, 'text/csv;charset=utf-8'));
+  ui.download.addEventListener('click', () => downloadText(lastCsv.bytes, lastCsv.name, 'text/csv;charset=utf-8'));
 }

@@ -35,8 +35,8 @@ export function invoiceJson(items, totals, terms) {
 }
 
 /**
- * Offers text as a file to save.
- * @param {string} text
+ * Offers text (or a file's bytes as they are) as a file to save.
+ * @param {BlobPart} text
  * @param {string} name
  * @param {string} type
  */

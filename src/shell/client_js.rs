@@ -358,7 +358,9 @@ async fn answer(
                 ignore_busy_window: field(opts, "ignoreBusyWindow").as_bool() == Some(true),
                 unreadable_rows_only,
             };
-            return to_js(&check_batch(&live, db.as_deref(), &text, terms, options).await?);
+            return check_batch(&live, db.as_deref(), &text, terms, options)
+                .await?
+                .to_js();
         }
         #[cfg(not(feature = "workers"))]
         Call::Sync(_) | Call::ImportHistorical(_) | Call::CheckBatch(..) => {

@@ -312,8 +312,8 @@ export interface BatchReport {
   /** One per input line, in order (with `rows: 'unreadable'`, the unreadable lines only). */
   rows: BatchRow[];
   summary: BatchSummary;
-  /** The rows as CSV for Excel: UTF-8 with BOM, CRLF. */
-  csv: string;
+  /** Every line as CSV for Excel, as the file's bytes: UTF-8 with BOM, CRLF (`new TextDecoder('utf-8', { ignoreBOM: true }).decode(csv)` for the text with its BOM). */
+  csv: Uint8Array;
   source: 'live' | 'mirror';
   cancelled: boolean;
   /** The Taipei day the lines were decided on, YYYYMMDD. */

@@ -181,7 +181,9 @@ test("rows: 'unreadable' keeps the unreadable lines' rows only, with the same su
       const all = await client.checkBatch(text, opts);
       const few = await client.checkBatch(text, { ...opts, rows: 'unreadable' });
       const refused = await client.checkBatch(text, { ...opts, rows: 'some' }).then(() => 'resolved', (e) => e.code);
-      return { all, few, refused };
+      // The CSV comes as the file's bytes.
+      const csv = (report) => (report.csv instanceof Uint8Array ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(report.csv) : `not bytes: ${typeof report.csv}`);
+      return { all: { ...all, csv: csv(all) }, few: { ...few, csv: csv(few) }, refused };
     }, text);
     assert.equal(got.all.rows.length, 7);
     const unreadable = got.all.rows.filter((r) => r.verdict === 'unreadable');
@@ -189,6 +191,9 @@ test("rows: 'unreadable' keeps the unreadable lines' rows only, with the same su
     assert.deepEqual(got.few.rows, unreadable);
     assert.deepEqual(got.few.summary, got.all.summary);
     assert.equal(got.few.csv, got.all.csv);
+    const csvLines = got.all.csv.split('\r\n');
+    assert.ok(csvLines[0].startsWith('\ufeff'), 'UTF-8 with a BOM');
+    assert.equal(csvLines.length, 1 + 7 + 1, 'a header, every line, the last ended');
     assert.equal(got.refused, 'bad_option');
     assert.deepEqual(errors, []);
   } finally {
