@@ -1,6 +1,7 @@
 // The long benchmarks (BENCH_LONG=1): a full mirror sync from the service at --records 1000000, the page opened on that mirror,
 // and 100,000 lines of batch pricing from the mirror and from the service.
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -22,6 +23,49 @@ async function batch(page, text, mirror) {
     const report = await client.checkBatch(text, { format: 'physical', ignoreBusyWindow: true, rows: 'unreadable' });
     return { ms: performance.now() - t0, source: report.source, codes: report.codes, lines: report.summary.lines, csvBytes: report.csv.length };
   }, { text, mirror });
+}
+
+/**
+ * What a batch from the live service stands on: the same `codes` (ISBN-13s) asked by checkBatch (live, no mirror),
+ * by plain `fetch` in the same page (four in flight, each answer read and parsed, as the client does), and by Node
+ * (four in flight, brotli asked as the browser asks): `runs` rounds taken in turns, milliseconds each.
+ */
+async function liveFloors(page, serviceUrl, codes, runs) {
+  const out = { codes: codes.length, ours: [], fetch: [], node: [] };
+  const text = `${codes.join('\n')}\n`;
+  for (let r = 0; r < runs; r++) {
+    out.ours.push((await batch(page, text, false)).ms);
+    out.fetch.push(await page.evaluate(async (codes) => {
+      let next = 0;
+      const lane = async () => {
+        while (next < codes.length) {
+          const res = await fetch(`/v1/announcement/isbn/${codes[next++]}?appid=booktax-sample`, { cache: 'no-store' });
+          const body = await res.text();
+          if (res.ok) JSON.parse(body);
+        }
+      };
+      const t0 = performance.now();
+      await Promise.all([lane(), lane(), lane(), lane()]);
+      return performance.now() - t0;
+    }, codes));
+    // node:http on four kept-alive connections: a light client, so this is near the service's own time.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const get = (code) => new Promise((resolve, reject) => {
+      http.get(`${serviceUrl}/v1/announcement/isbn/${code}?appid=booktax-sample`, { agent, headers: { 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
+        res.on('data', () => {});
+        res.on('end', resolve);
+      }).on('error', reject);
+    });
+    let next = 0;
+    const lane = async () => {
+      while (next < codes.length) await get(codes[next++]);
+    };
+    const t0 = performance.now();
+    await Promise.all([lane(), lane(), lane(), lane()]);
+    out.node.push(performance.now() - t0);
+    agent.destroy();
+  }
+  return out;
 }
 
 /** Sets the page's mirror back: its state says it is applied through `through`, so a sync applies the days after again. */
@@ -186,8 +230,10 @@ export async function longBenchmarks({ www, batchRuns = 5, scanCount = 500, reco
     const fromMirror = [];
     for (let i = 0; i < batchRuns; i++) fromMirror.push(await batch(page, text, true));
     const fromLive = [await batch(page, text, false)];
-    const floors = await idbFloors(page, { records: sync.isbns, codes: [...new Set(batchLines(batchLineCount).filter(isIsbn13))] });
-    return { sync, opens, fromMirror, fromLive, floors, mirrorScans, duringSync: { ...duringSync, syncDaysBefore, syncDays, syncTotal, stillSyncing, rolledBackTo: ROLLBACK_TO }, pageDuringSync: { ...pageDuringSync, ...pageSync, syncDaysBefore: pageSyncDaysBefore, rolledBackTo: ROLLBACK_TO } };
+    const distinctIsbns = [...new Set(batchLines(batchLineCount).filter(isIsbn13))];
+    const live = await liveFloors(page, server.url, distinctIsbns.slice(0, 5000), 3);
+    const floors = await idbFloors(page, { records: sync.isbns, codes: distinctIsbns });
+    return { sync, opens, fromMirror, fromLive, live, floors, mirrorScans, duringSync: { ...duringSync, syncDaysBefore, syncDays, syncTotal, stillSyncing, rolledBackTo: ROLLBACK_TO }, pageDuringSync: { ...pageDuringSync, ...pageSync, syncDaysBefore: pageSyncDaysBefore, rolledBackTo: ROLLBACK_TO } };
   } finally {
     await context.close();
     await rm(profile, { recursive: true, force: true });

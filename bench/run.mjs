@@ -113,6 +113,13 @@ if (long) {
     rows.push([`the mirror read during a sync (${during.n} scans; ${from(d)}; ${syncNote})`, `${ms(during.min)} / ${ms(during.p50)} / ${ms(during.max)}, p99 ${ms(during.p99)}`, 'p99 ≤ 16 ms', during.p99 <= 16]);
   }
   rows.push(['batch pricing, the same from the live service (4 in flight)', `${(long.fromLive[0].ms / 1000).toFixed(1)} s (one run)`, '—', true]);
+  if (long.live) {
+    const l = long.live;
+    const [ours, plain, node] = [l.ours, l.fetch, l.node].map(spread);
+    const secs = (x) => `${(x.min / 1000).toFixed(1)} / ${(x.p50 / 1000).toFixed(1)} / ${(x.max / 1000).toFixed(1)} s`;
+    const each = (x) => `${(x.p50 / l.codes).toFixed(2)} ms each`;
+    rows.push([`what a batch from the live service stands on: ${l.codes} of its ISBNs asked four at a time by checkBatch, by plain fetch in the same page, and by Node (${l.ours.length} runs of each, in turns)`, `checkBatch ${secs(ours)} (${each(ours)}); fetch in the page ${secs(plain)} (${each(plain)}); Node ${secs(node)} (${each(node)})`, '— (what the live batch stands on)', true]);
+  }
 }
 
 // The fresh-machine figure takes minutes and compiles everything again: BENCH_FRESH=1 measures it into target/bench/fresh.json.
@@ -151,6 +158,11 @@ if (long?.mirrorScans) {
   const during = spread(long.duringSync.total);
   const pageDuring = long.pageDuringSync ? spread(long.pageDuringSync.total) : null;
   notes.push(`- **Scan to verdict from the mirror.** The same frame floor applies: p99 ≤ 16 ms is below it. Against the live floor above, the mirror's p99 is ${ms(alone.p99 - scanFloor.p99)} over alone and ${ms(during.p99 - scanFloor.p99)} over when read during a sync (budget restated: ≤ 16 ms over the floor): ${alone.p99 - scanFloor.p99 <= 16 ? 'met alone' : '**not met alone**'}, ${during.p99 - scanFloor.p99 <= 16 ? 'met during a sync' : '**not met during a sync**'}. During a sync, a scan's reads queue in IndexedDB behind the day the sync is writing (Chromium runs an origin's IndexedDB requests in order), and the sync's parsing shares the two cores: so the sync Worker holds between days while the page scans (\`www/sync-hold.js\`: until 1.5 s after the last scan, at most 10 s at a time), and only a write already under way when the scans start is waited on${pageDuring ? `; and the page asks the service first while its own sync runs, which makes its p99 during a sync ${ms(pageDuring.p99)} (${ms(pageDuring.p99 - scanFloor.p99)} over the floor: ${pageDuring.p99 - scanFloor.p99 <= 16 ? 'met' : '**not met**'})` : ''}.`);
+}
+if (long?.live) {
+  const l = long.live;
+  const [ours, plain, node] = [l.ours, l.fetch, l.node].map(spread);
+  notes.push(`- **Batch from the live service.** Asking the same ${l.codes} ISBNs four at a time takes the page's plain \`fetch\` p50 ${(plain.p50 / 1000).toFixed(1)} s and checkBatch ${(ours.p50 / 1000).toFixed(1)} s (${(ours.p50 / plain.p50).toFixed(2)}×), while Node asks the same service for them in ${(node.p50 / 1000).toFixed(1)} s${ours.p50 <= 1.25 * plain.p50 ? `: the live batch is bound by the browser's own cost per request on this machine (${(plain.p50 / l.codes).toFixed(2)} ms each at four in flight), not by the service or by the wasm` : `: the browser's own cost per request on this machine is ${(plain.p50 / l.codes).toFixed(2)} ms each at four in flight, and checkBatch adds ${((ours.p50 - plain.p50) / l.codes).toFixed(2)} ms a code to it`}. Against the ministry's service, the network's round trip is added to every request, and four in flight is what the batch asks of a public service.`);
 }
 if (long?.floors) {
   notes.push(`- **Mirror sync and batch.** IndexedDB alone, from plain JS with the mirror's buckets, takes ${(long.floors.puts / 1000).toFixed(1)} s to write ${long.floors.records} books in ${long.floors.transactions} transactions, and ${(long.floors.gets / 1000).toFixed(1)} s to read the ${long.floors.buckets} buckets of ${long.floors.codes} codes: the sync (${(long.sync.ms / 1000).toFixed(1)} s) is ${(long.sync.ms / long.floors.puts).toFixed(1)}× its store's floor, the mirror batch (${(spread(long.fromMirror.map((r) => r.ms)).p50 / 1000).toFixed(1)} s) ${(spread(long.fromMirror.map((r) => r.ms)).p50 / long.floors.gets).toFixed(1)}× its reads' floor.`);
