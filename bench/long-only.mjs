@@ -1,4 +1,4 @@
-// The long benchmarks alone (about 10 minutes), between full runs of `cargo xtask bench`: measures them into
+// The long benchmarks alone (about 15 minutes), between full runs of `cargo xtask bench`: measures them into
 // target/bench/long.json, which the next `cargo xtask bench` without BENCH_LONG shows, dated, and prints a summary.
 // BOOKTAX_SERVER_BIN must point at a release build of the service, and the site must be built (`cargo xtask build` makes target/site).
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -24,6 +24,7 @@ console.log(JSON.stringify({
   opens: spread(long.opens),
   fromMirror: spread(long.fromMirror.map((r) => r.ms)),
   fromLive: long.fromLive.map((r) => r.ms),
+  live: { codes: long.live.codes, ours: spread(long.live.ours), fetch: spread(long.live.fetch), node: spread(long.live.node) },
   mirrorScans: { ...spread(long.mirrorScans.total), sources: long.mirrorScans.sources },
   duringSync: { ...spread(long.duringSync.total), sources: long.duringSync.sources, syncDays: long.duringSync.syncDays, syncTotal: long.duringSync.syncTotal, stillSyncing: long.duringSync.stillSyncing },
   pageDuringSync: { ...spread(long.pageDuringSync.total), sources: long.pageDuringSync.sources, syncDays: long.pageDuringSync.syncDays, syncTotal: long.pageDuringSync.syncTotal, stillSyncing: long.pageDuringSync.stillSyncing },
