@@ -76,7 +76,8 @@ impl BatchReport {
     ///
     /// `internal` when the answer cannot be built.
     pub fn to_js(&self) -> Result<JsValue, Failure> {
-        let report = to_js(self)?;
+        // The crate's serialiser (the free function), with `csv` skipped.
+        let report = crate::shell::js_error::to_js(self)?;
         js_sys::Reflect::set(
             &report,
             &"csv".into(),

@@ -182,14 +182,15 @@ test("rows: 'unreadable' keeps the unreadable lines' rows only, with the same su
       const few = await client.checkBatch(text, { ...opts, rows: 'unreadable' });
       const refused = await client.checkBatch(text, { ...opts, rows: 'some' }).then(() => 'resolved', (e) => e.code);
       // The CSV comes as the file's bytes.
-      const csv = (report) => (report.csv instanceof Uint8Array ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(report.csv) : `not bytes: ${typeof report.csv}`);
-      return { all: { ...all, csv: csv(all) }, few: { ...few, csv: csv(few) }, refused };
+      const csv = (report) => (report.csv instanceof Uint8Array ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(report.csv) : null);
+      return { all: { ...all, csv: csv(all) }, few: { ...few, csv: csv(few) }, csvType: Object.prototype.toString.call(all.csv), refused };
     }, text);
     assert.equal(got.all.rows.length, 7);
     const unreadable = got.all.rows.filter((r) => r.verdict === 'unreadable');
     assert.equal(unreadable.length, 2, 'abc and the short ISBN');
     assert.deepEqual(got.few.rows, unreadable);
     assert.deepEqual(got.few.summary, got.all.summary);
+    assert.equal(got.csvType, '[object Uint8Array]', 'the CSV comes as the file\'s bytes');
     assert.equal(got.few.csv, got.all.csv);
     const csvLines = got.all.csv.split('\r\n');
     assert.ok(csvLines[0].startsWith('\ufeff'), 'UTF-8 with a BOM');
