@@ -90,11 +90,13 @@ if (process.env.BENCH_LONG === '1') {
 } else {
   long = await readFile(longFile, 'utf8').then(JSON.parse).catch(() => null);
 }
+// Spread once, for the table and the notes: the full syncs (a long.json written before the sync was
+// repeated holds one run) and what the live batch stands on.
+const syncs = long?.sync.runs ? spread(long.sync.runs) : null;
+const liveFloors = long?.live ? { codes: long.live.codes, runs: long.live.ours.length, ours: spread(long.live.ours), plain: spread(long.live.fetch), node: spread(long.live.node) } : null;
 if (long) {
   const when = `measured ${long.measured.replace('T', ' ')} UTC`;
   const opens = spread(long.opens);
-  // A long.json written before the sync was repeated holds one run.
-  const syncs = long.sync.runs ? spread(long.sync.runs) : null;
   rows.push([`mirror: full sync 20210107 → today at --records 1000000 (${when})`, `${syncs ? `${syncs.n} runs into an empty mirror ${(syncs.min / 1000).toFixed(1)} s / ${(syncs.p50 / 1000).toFixed(1)} s / ${(syncs.max / 1000).toFixed(1)} s; the last run:` : `${(long.sync.ms / 1000).toFixed(1)} s,`} ${long.sync.requests} requests, ${long.sync.days} days, ${long.sync.isbns} books + ${long.sync.eans} sets, ${(long.sync.bytes / 2 ** 20).toFixed(1)} MB stored, JS heap ${(long.sync.heap / 2 ** 20).toFixed(1)} MB`, 'sync ≤ 120 s', (syncs?.p50 ?? long.sync.ms) <= 120000]);
   if (long.floors) rows.push([`IndexedDB's floor on this machine, plain JS, the mirror's pattern: ${long.floors.records} books written in buckets of a thousand codes, ${long.floors.transactions} transactions; the ${long.floors.buckets} buckets of ${long.floors.codes} codes read from the synced mirror (${long.floors.found} found)`, `puts ${(long.floors.puts / 1000).toFixed(1)} s; gets ${(long.floors.gets / 1000).toFixed(1)} s`, '— (what the sync and the batch stand on)', true]);
   rows.push(['mirror: page open with that mirror, navigation to booktax-decides (10 loads)', `${ms(opens.min)} / ${ms(opens.p50)} / ${ms(opens.max)}`, '≤ 1 s', opens.max <= 1000]);
@@ -115,12 +117,11 @@ if (long) {
     rows.push([`the mirror read during a sync (${during.n} scans; ${from(d)}; ${syncNote})`, `${ms(during.min)} / ${ms(during.p50)} / ${ms(during.max)}, p99 ${ms(during.p99)}`, 'p99 ≤ 16 ms', during.p99 <= 16]);
   }
   rows.push(['batch pricing, the same from the live service (4 in flight)', `${(long.fromLive[0].ms / 1000).toFixed(1)} s (one run)`, '—', true]);
-  if (long.live) {
-    const l = long.live;
-    const [ours, plain, node] = [l.ours, l.fetch, l.node].map(spread);
+  if (liveFloors) {
+    const { ours, plain, node } = liveFloors;
     const secs = (x) => `${(x.min / 1000).toFixed(1)} / ${(x.p50 / 1000).toFixed(1)} / ${(x.max / 1000).toFixed(1)} s`;
-    const each = (x) => `${(x.p50 / l.codes).toFixed(2)} ms of wall time a code`;
-    rows.push([`what a batch from the live service stands on: ${l.codes} of its ISBNs asked four at a time by checkBatch, by plain fetch in the same page, and by Node (${l.ours.length} runs of each, in turns)`, `checkBatch ${secs(ours)} (${each(ours)}); fetch in the page ${secs(plain)} (${each(plain)}); Node ${secs(node)} (${each(node)})`, '— (what the live batch stands on)', true]);
+    const each = (x) => `${(x.p50 / liveFloors.codes).toFixed(2)} ms of wall time a code`;
+    rows.push([`what a batch from the live service stands on: ${liveFloors.codes} of its ISBNs asked four at a time by checkBatch, by plain fetch in the same page, and by Node (${liveFloors.runs} runs of each, in turns)`, `checkBatch ${secs(ours)} (${each(ours)}); fetch in the page ${secs(plain)} (${each(plain)}); Node ${secs(node)} (${each(node)})`, '— (what the live batch stands on)', true]);
   }
 }
 
@@ -161,18 +162,17 @@ if (long?.mirrorScans) {
   const pageDuring = long.pageDuringSync ? spread(long.pageDuringSync.total) : null;
   notes.push(`- **Scan to verdict from the mirror.** The same frame floor applies: p99 ≤ 16 ms is below it. Against the live floor above, the mirror's p99 is ${ms(alone.p99 - scanFloor.p99)} over alone and ${ms(during.p99 - scanFloor.p99)} over when read during a sync (budget restated: ≤ 16 ms over the floor): ${alone.p99 - scanFloor.p99 <= 16 ? 'met alone' : '**not met alone**'}, ${during.p99 - scanFloor.p99 <= 16 ? 'met during a sync' : '**not met during a sync**'}. During a sync, a scan's reads queue in IndexedDB behind the day the sync is writing (Chromium runs an origin's IndexedDB requests in order), and the sync's parsing shares the two cores: so the sync Worker holds between days while the page scans (\`www/sync-hold.js\`: until 1.5 s after the last scan, at most 10 s at a time), and only a write already under way when the scans start is waited on${pageDuring ? `; and the page asks the service first while its own sync runs, which makes its p99 during a sync ${ms(pageDuring.p99)} (${ms(pageDuring.p99 - scanFloor.p99)} over the floor: ${pageDuring.p99 - scanFloor.p99 <= 16 ? 'met' : '**not met**'})` : ''}.`);
 }
-if (long?.live) {
-  const l = long.live;
-  const [ours, plain, node] = [l.ours, l.fetch, l.node].map(spread);
-  const perCode = (x) => (x / l.codes).toFixed(2);
+if (liveFloors) {
+  const { ours, plain, node } = liveFloors;
+  const perCode = (x) => (x / liveFloors.codes).toFixed(2);
   const full = long.fromLive[0];
-  const parts = [`- **Batch from the live service.** Asking the same ${l.codes} ISBNs four at a time (${l.ours.length} runs of each, in turns) takes the page's plain \`fetch\` p50 ${(plain.p50 / 1000).toFixed(1)} s (${perCode(plain.p50)} ms of wall time a code) and checkBatch ${(ours.p50 / 1000).toFixed(1)} s (${perCode(ours.p50)} ms a code, ${(ours.p50 / plain.p50).toFixed(2)}× fetch: the client's own work, reading and deciding, adds ${perCode(ours.p50 - plain.p50)} ms a code), while Node asks the same service for them in ${(node.p50 / 1000).toFixed(1)} s (${perCode(node.p50)} ms a code).`];
+  const parts = [`- **Batch from the live service.** Asking the same ${liveFloors.codes} ISBNs four at a time (${liveFloors.runs} runs of each, in turns) takes the page's plain \`fetch\` p50 ${(plain.p50 / 1000).toFixed(1)} s (${perCode(plain.p50)} ms of wall time a code) and checkBatch ${(ours.p50 / 1000).toFixed(1)} s (${perCode(ours.p50)} ms a code, ${(ours.p50 / plain.p50).toFixed(2)}× fetch: the client's own work, reading and deciding, adds ${perCode(ours.p50 - plain.p50)} ms a code), while Node asks the same service for them in ${(node.p50 / 1000).toFixed(1)} s (${perCode(node.p50)} ms a code).`];
   if (node.p50 <= 0.5 * plain.p50 && ours.p50 <= 1.1 * plain.p50) parts.push(`So the browser's own cost per request on this machine, not the service nor the wasm, sets the pace; the 100,000-line batch above took ${(full.ms / full.codes).toFixed(2)} ms a code.`);
   parts.push('Against the ministry\'s service, the network\'s round trip is added to every request, and four in flight is what the batch asks of a public service.');
   notes.push(parts.join(' '));
 }
 if (long?.floors) {
-  const syncMedian = long.sync.runs ? spread(long.sync.runs).p50 : long.sync.ms;
+  const syncMedian = syncs?.p50 ?? long.sync.ms;
   notes.push(`- **Mirror sync and batch.** IndexedDB alone, from plain JS with the mirror's buckets, takes ${(long.floors.puts / 1000).toFixed(1)} s to write ${long.floors.records} books in ${long.floors.transactions} transactions, and ${(long.floors.gets / 1000).toFixed(1)} s to read the ${long.floors.buckets} buckets of ${long.floors.codes} codes: the sync (${(syncMedian / 1000).toFixed(1)} s, median) is ${(syncMedian / long.floors.puts).toFixed(1)}× its store's floor, the mirror batch (${(spread(long.fromMirror.map((r) => r.ms)).p50 / 1000).toFixed(1)} s) ${(spread(long.fromMirror.map((r) => r.ms)).p50 / long.floors.gets).toFixed(1)}× its reads' floor.`);
 }
 const table = ['| what | min / median / max (and more) | budget | met |', '| --- | --- | --- | --- |',

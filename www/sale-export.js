@@ -36,12 +36,12 @@ export function invoiceJson(items, totals, terms) {
 
 /**
  * Offers text (or a file's bytes as they are) as a file to save.
- * @param {BlobPart} text
+ * @param {BlobPart} content
  * @param {string} name
  * @param {string} type
  */
-export function downloadText(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function downloadText(content, name, type) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
