@@ -192,6 +192,16 @@ test("both wasms take their glue's imports under short names, not wasm-bindgen's
   }
 });
 
+// Slicing a str at an index the compiler cannot prove a char boundary keeps core's panic for it, whose
+// message quotes the char with Debug and so brings Unicode's printable tables: 3.4 KB brotli of each wasm.
+test("neither wasm carries core's char-boundary panic (str slicing; use strip_prefix, split_at_checked, get)", async () => {
+  for (const wasm of ['booktax-page_bg.wasm', 'booktax_bg.wasm']) {
+    const bytes = await readFile(path.join(SITE, 'pkg', wasm));
+    assert.ok(bytes.length > 100_000, `${wasm}: ${bytes.length} bytes`);
+    assert.equal(bytes.indexOf('is not a char boundary'), -1, wasm);
+  }
+});
+
 test('what index.html preloads is what app.js imports before it is ready, and every preload is served', async () => {
   const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
   const preloaded = [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);

@@ -151,10 +151,10 @@ fn read_fields(fields: &str) -> Option<Isbn> {
     let mut parts = fields.split('\t');
     for slot in &mut read {
         let part = parts.next()?;
-        *slot = match part.as_bytes().first()? {
-            b'-' if part.len() == 1 => None,
-            b'=' => Some(unescape(&part[1..])?),
-            _ => return None,
+        // `-` is no value, `=` leads a value; anything else (an empty field too) does not read.
+        *slot = match part {
+            "-" => None,
+            _ => Some(unescape(part.strip_prefix('=')?)?),
         };
     }
     if parts.next().is_some() {
