@@ -34,6 +34,10 @@ function show(state, line) {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
+  // Enter in another of the form's fields (the checkout time, a format) sends the form too: that
+  // is not a scan, and taking the code field's text would add its last code to the sale again.
+  const active = document.activeElement;
+  if (active instanceof HTMLInputElement && active !== input && form.contains(active) && active.type !== 'submit') return;
   if (take) {
     take(input.value);
     return;

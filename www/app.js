@@ -185,8 +185,10 @@ function noteNotAdded(input, why) {
 function readyForNextScan(submitted, refocus) {
   if (ui.code.value !== submitted) return; // the clerk already started the next code
   const active = document.activeElement;
+  // Typing a price or a quantity in the sale, a checkout time, a setting: an answer arriving
+  // then must not take the keys (the rest of "350" would go into the code field).
   const elsewhere = active && active !== ui.code && active !== document.body &&
-    (ui.at === active || ui.settingsForm.contains(active) || ui.dailyForm.contains(active));
+    (typingField(active) || ui.settingsForm.contains(active) || ui.dailyForm.contains(active));
   if (refocus && !elsewhere) {
     ui.code.focus();
     ui.code.select();
@@ -194,6 +196,15 @@ function readyForNextScan(submitted, refocus) {
     // select() also focuses: only where the clerk already is.
     ui.code.select();
   }
+}
+
+/**
+ * Whether an element takes typed text (a text-like input, a select, a textarea), as a button or a radio does not.
+ * @param {Element} element
+ */
+function typingField(element) {
+  if (element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement) return true;
+  return element instanceof HTMLInputElement && !['button', 'submit', 'reset', 'checkbox', 'radio', 'file'].includes(element.type);
 }
 
 /**
@@ -299,7 +310,7 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     if (signal.aborted) return;
     if (confirmed && confirmed.source === 'live') {
       result = confirmed;
-      if (scan) updateSaleLine(result);
+      if (scanTerms) updateSaleLine(result, scanTerms);
       if (shown()) showResult(result);
     }
   }
@@ -369,6 +380,8 @@ function onCodeEntered(text) {
     const problem = priceLastLine(price[1]);
     if (problem) {
       showCodeError(problem);
+      // Selected, so a scan made next replaces the refused price instead of joining it.
+      if (ui.code.value === text) ui.code.select();
     } else {
       clearCodeError();
       if (ui.code.value === text) ui.code.value = '';

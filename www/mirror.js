@@ -6,6 +6,11 @@ import { byId, el, formatDate, workerFailed } from './dom.js';
 const ENABLED_KEY = 'booktax.mirror';
 /** How often the page checks whether an automatic sync is due. */
 const AUTO_CHECK_MS = 15 * 60 * 1000;
+/** What the status line adds for a mirror that is not current. */
+const FRESHNESS_WARNINGS = /** @type {Record<string, string>} */ ({
+  stale: '已超過 2 天未更新，請連線同步。',
+  ahead: '本機時鐘的日期早於離線資料，時鐘有誤：離線查詢一律顯示「無法判斷」，請校正電腦時間。',
+});
 
 /** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').MirrorStatus} MirrorStatus */
@@ -63,7 +68,7 @@ export async function showMirrorStatus() {
     const s = await client.mirrorStatus();
     ui.status.dataset.freshness = s.freshness;
     ui.status.textContent = s.appliedThrough
-      ? `資料更新至 ${formatDate(s.appliedThrough)}：${s.isbns.toLocaleString('zh-TW')} 筆書籍、${s.eans.toLocaleString('zh-TW')} 筆套書，政策施行到期日 ${formatDate(s.policyExpiryDate)}，本站資料共用 ${megabytes(s.bytes)}。${s.freshness === 'stale' ? '已超過 2 天未更新，請連線同步。' : ''}`
+      ? `資料更新至 ${formatDate(s.appliedThrough)}：${s.isbns.toLocaleString('zh-TW')} 筆書籍、${s.eans.toLocaleString('zh-TW')} 筆套書，政策施行到期日 ${formatDate(s.policyExpiryDate)}，本站資料共用 ${megabytes(s.bytes)}。${FRESHNESS_WARNINGS[s.freshness] ?? ''}`
       : `尚未下載離線資料（本站資料共用 ${megabytes(s.bytes)}）。`;
   } catch (e) {
     ui.status.textContent = `無法讀取離線資料：${(e instanceof Error && e.message) || e}`;

@@ -90,11 +90,13 @@ export function addScan(sale, result) {
  * A later answer for a code already in the sale (the live service confirming the mirror): no more items.
  * @param {Sale} sale
  * @param {Lookup} result
+ * @param {string} decidedAt the terms it was decided at (the line is decided again if they are no longer the page's)
  */
-export function replaceAnswer(sale, result) {
+export function replaceAnswer(sale, result, decidedAt) {
   const line = sale.lines.find((l) => l.code === result.code);
   if (!line) return false;
   line.result = result;
+  line.decidedAt = decidedAt;
   return true;
 }
 

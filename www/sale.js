@@ -387,11 +387,15 @@ export function addToSale(result, { terms, asked }) {
 }
 
 /**
- * A later answer for a line (the live service confirming the mirror).
+ * A later answer for a line (the live service confirming the mirror), decided at the terms its scan
+ * was: if they changed while it was asked, the line is decided again at the page's.
  * @param {Lookup} result
+ * @param {{ terms: string }} scan what `scanStarted` gave
  */
-export function updateSaleLine(result) {
-  if (replaceAnswer(sale, result)) commit();
+export function updateSaleLine(result, { terms }) {
+  if (!replaceAnswer(sale, result, terms)) return;
+  commit();
+  if (terms !== termsKey()) redecideSale();
 }
 
 /**

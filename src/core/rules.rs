@@ -768,7 +768,17 @@ fn decide_ean_inner(
         lang.pick("套書刪除日期", "boxed set deleted date"),
     )?;
     let gone = match &record.status {
-        None | Some(EanStatus::Created | EanStatus::Enabled) => false,
+        // The EAN lookup always gives one: a set without is malformed (the mirror gives its
+        // list's status to the sets the daily lists serve without one).
+        None => {
+            let why = lang.pick("公告資料缺少套書狀態", "the record has no boxed set status");
+            return Err(Decision::unknown_because(
+                lang,
+                Reason::MissingStatus,
+                Why::Said(why),
+            ));
+        }
+        Some(EanStatus::Created | EanStatus::Enabled) => false,
         Some(EanStatus::Deleted | EanStatus::Disable | EanStatus::Disabled) => true,
         Some(EanStatus::Other(s)) => {
             let why = crate::say!(

@@ -31,7 +31,9 @@ use web_sys::{
 /// The database's version: raised whenever the rules for what is stored change, and every
 /// upgrade starts the mirror afresh (records kept by an older rule could be too favourable).
 /// 2: a list's sets get dates, a listed book without a status keeps none. 3: books in buckets.
-const VERSION: u32 = 3;
+/// 4: the revoked list's records are revoked whatever their status; a changed set without a
+/// status is created (kept as none, it would now be unknown).
+const VERSION: u32 = 4;
 /// Book buckets, by the first nine digits of their ISBN-13s.
 pub const BOOKS: &str = "books";
 /// Boxed sets by EAN-13.

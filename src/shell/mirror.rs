@@ -36,6 +36,18 @@ impl MirrorLookup<'_> {
     pub fn freshness(&self) -> Freshness {
         freshness(self.applied(), self.live.now().day())
     }
+
+    /// No record is read on a clock the mirror shows to be behind ([`Freshness::Ahead`]).
+    fn clock_trusted(&self) -> Result<(), LookupError> {
+        let today = self.live.now().day();
+        match (freshness(self.applied(), today), self.applied()) {
+            (Freshness::Ahead(_), Some(applied_through)) => Err(LookupError::ClockBehindMirror {
+                applied_through,
+                today,
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn storage(f: Failure) -> LookupError {
@@ -49,6 +61,9 @@ impl MirrorLookup<'_> {
     /// transaction, the boxed sets in another, and the sets' books in a third, each only when
     /// it has codes to read.
     pub async fn records(&self, codes: &[&Code]) -> Vec<Result<Fetched, LookupError>> {
+        if let Err(e) = self.clock_trusted() {
+            return codes.iter().map(|_| Err(e.clone())).collect();
+        }
         let keys = |kind: CodeKind| -> Vec<&str> {
             codes
                 .iter()
@@ -136,6 +151,7 @@ impl Source for MirrorLookup<'_> {
     }
 
     async fn record(&self, code: &Code) -> Result<Fetched, LookupError> {
+        self.clock_trusted()?;
         let found = match code.kind {
             CodeKind::Isbn => self
                 .db

@@ -11,7 +11,7 @@
 use crate::core::lookup::endpoint::Endpoint;
 use crate::core::lookup::error::{LookupError, Missing};
 use crate::core::mirror::apply::{DayChanges, Writes, changes_of};
-use crate::core::mirror::plan::{days_to_sync, published_through};
+use crate::core::mirror::plan::{days_to_sync, nothing_published, published_through};
 use crate::core::schema::DailyResponse;
 use crate::core::taipei::{format_yyyymmdd, parse_yyyymmdd};
 use crate::shell::idb::{MirrorDb, SyncState};
@@ -227,6 +227,9 @@ pub async fn sync(
             }
             let changes = match answer {
                 Some(daily) => changes_of(&daily, pending.day),
+                // Not out yet (tomorrow's list comes after 21:30, maybe late): not applied, so
+                // the next sync asks for it again.
+                None if !nothing_published(pending.day, today) => break,
                 None => DayChanges::default(),
             };
             if changes.unreadable_revocations > 0 {

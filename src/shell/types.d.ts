@@ -113,8 +113,8 @@ export interface Lookup {
   checkoutDate: string;
   /** From the mirror: the last announcement day it has applied, YYYYMMDD. */
   appliedThrough?: string;
-  /** From the mirror: how current it is (`stale`: more than two days behind). */
-  freshness?: 'empty' | 'current' | 'behind' | 'stale';
+  /** From the mirror: how current it is (`stale`: more than two days behind; `ahead`: it holds lists of days after tomorrow, so the clock is behind and nothing is decided from it). */
+  freshness?: 'empty' | 'current' | 'behind' | 'stale' | 'ahead';
 }
 
 /** Options of `decideIsbn` / `decideEan`. */
@@ -180,7 +180,8 @@ export interface MirrorStatus {
   policyExpiryDate: string | null;
   /** What this origin stores, by `navigator.storage.estimate()`, when known. */
   bytes: number | null;
-  freshness: 'empty' | 'current' | 'behind' | 'stale';
+  freshness: 'empty' | 'current' | 'behind' | 'stale' | 'ahead';
+  /** Days behind today (negative: ahead of tomorrow), once synced. */
   daysBehind: number | null;
 }
 

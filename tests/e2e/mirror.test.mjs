@@ -235,6 +235,20 @@ test('a synced mirror answers with the service stopped, says how fresh it is, an
     const through = today.replaceAll('-', '');
     assert.deepEqual(sources, [['mirror', 'exempt', through], ['live', 'exempt', null]]);
 
+    // The live confirmation of a mirror answer comes back after the clerk changed the terms (電子書,
+    // which this book's approval does not cover): the line is decided at the page's terms, not the scan's.
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample', latency_ms: 1500 });
+    const confirmation = page.waitForResponse((r) => r.url().includes(`/isbn/${suite.fx.approved}`));
+    assert.equal((await scan(page, suite.fx.approved)).source, 'mirror');
+    await page.locator('input[name="format"][value="ebook"]').check();
+    await confirmation;
+    await page.waitForTimeout(500);
+    const line = () => page.locator(`#sale-lines tr[data-code="${suite.fx.approved}"]`).getAttribute('data-verdict');
+    assert.equal(await line(), 'taxable', 'the confirmation, asked as 實體書, is decided again as 電子書');
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });
+    await page.locator('input[name="format"][value="physical"]').check();
+    await page.waitForFunction((c) => document.querySelector(`#sale-lines tr[data-code="${c}"]`)?.dataset.verdict === 'exempt', suite.fx.approved);
+
     await suite.server.stop();
     const offlineElement = await embed.evaluate((code) => document.getElementById('item1').lookup(code).then((r) => [r.source, r.decision.verdict]), suite.fx.revoked);
     assert.deepEqual(offlineElement, ['mirror', 'taxable']);
@@ -259,6 +273,16 @@ test('a synced mirror answers with the service stopped, says how fresh it is, an
     await page.goto(new URL('index.html', page.url()).href);
     await page.waitForSelector('html[data-ready="true"]');
     assert.equal((await scan(page, suite.fx.approved)).verdict, 'exempt');
+
+    // A clock behind the mirror's last list (a flat battery): nothing is decided from the mirror on it.
+    await page.clock.setFixedTime(Date.now() - 10 * 86400000);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const wrongClock = await scan(page, suite.fx.approved);
+    assert.deepEqual([wrongClock.verdict, wrongClock.source], ['unknown', 'mirror']);
+    assert.match(wrongClock.text, /時鐘/);
+    await page.locator('#mirror').evaluate((d) => { d.open = true; });
+    await page.waitForFunction(() => /時鐘有誤/.test(document.getElementById('mirror-status').textContent));
     assert.deepEqual(errors.map(String), []);
   } finally {
     await context.close();

@@ -224,7 +224,7 @@ test('hostile text from the service stays text in the sale; a stored sale that d
   }
 });
 
-test('a stack scanned faster than the service answers keeps every item; $ waits for the scan and prices the item scanned last', async () => {
+test('a stack scanned faster than the service answers keeps every item; $ waits for the scan and prices the item scanned last; an answer does not take the keys from a price being typed; Enter in the checkout time is no scan', async () => {
   const { fx } = suite;
   // 400 ms per answer: three scans are all in flight at once.
   await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample', latency_ms: 400 });
@@ -233,6 +233,8 @@ test('a stack scanned faster than the service answers keeps every item; $ waits 
     for (const code of [fx.approved, fx.revoked, fx.ean_spec]) await type(page, code);
     await type(page, '$99');
     assert.match(await page.locator('#code-error').textContent(), /還在查詢中/, 'no price while a scan is unanswered');
+    // Selected, so the next scan replaces the refused price instead of being typed after it.
+    assert.deepEqual(await page.locator('#code').evaluate((i) => [i.value, i.selectionStart, i.selectionEnd]), ['$99', 0, 3]);
     await page.waitForFunction(() => document.querySelectorAll('#sale-lines tr').length === 3, null, { timeout: 30000 });
     assert.deepEqual((await screen(page)).lines.map((l) => l.code).sort(), [fx.approved, fx.revoked, fx.ean_spec].sort());
     // A repeat scan, then $: the price goes to the repeated item, wherever its line is.
@@ -241,6 +243,25 @@ test('a stack scanned faster than the service answers keeps every item; $ waits 
     const lines = Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]));
     assert.deepEqual([lines[fx.approved].quantity, lines[fx.approved].price], ['2', '380']);
     assert.equal(lines[fx.ean_spec].price, '');
+
+    // A price typed in the sale while a scan is answered: its answer does not take the keys.
+    await type(page, fx.revoked);
+    const price = page.locator(`#sale-lines tr[data-code="${fx.ean_spec}"] .sale-price`);
+    await price.click();
+    await page.keyboard.type('3');
+    await page.waitForFunction(() => !document.getElementById('verdict').hasAttribute('aria-busy'), null, { timeout: 30000 });
+    await page.keyboard.type('50');
+    assert.ok(await price.evaluate((i) => i === document.activeElement), 'the price field keeps the focus');
+    await page.keyboard.press('Tab');
+    assert.equal(Object.fromEntries((await screen(page)).lines.map((l) => [l.code, l]))[fx.ean_spec].price, '350');
+
+    // Enter in the checkout-time field sends the form, but is no scan: the last code is not added again.
+    const before = (await screen(page)).lines.map((l) => [l.code, l.quantity]);
+    await page.locator('#code').fill(fx.approved);
+    await page.locator('#at').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1500);
+    assert.deepEqual((await screen(page)).lines.map((l) => [l.code, l.quantity]), before);
     assert.deepEqual(errors, []);
   } finally {
     await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });

@@ -65,6 +65,14 @@ pub enum LookupError {
         /// The last day the mirror has applied, if any.
         applied_through: Option<NaiveDate>,
     },
+    /// The offline mirror holds lists of days after tomorrow by the clock that says today: that
+    /// clock is behind the one the mirror was synced by, so no answer can be decided on it.
+    ClockBehindMirror {
+        /// The last day the mirror has applied.
+        applied_through: NaiveDate,
+        /// Today by the clock in use.
+        today: NaiveDate,
+    },
     /// The offline mirror's database failed.
     Storage {
         /// What the browser said.
@@ -90,6 +98,7 @@ impl LookupError {
             LookupError::Timeout { .. } => "timeout",
             LookupError::Aborted => "aborted",
             LookupError::NotMirrored { .. } => "not_mirrored",
+            LookupError::ClockBehindMirror { .. } => "clock",
             LookupError::Storage { .. } => "storage",
             LookupError::Malformed { .. } => "malformed",
             LookupError::BadDate { .. } | LookupError::DateOutOfRange { .. } => "bad_date",
@@ -227,6 +236,16 @@ impl LookupError {
                     "No offline data has been downloaded yet, so it cannot be confirmed whether this code is listed",
                 )
                 .to_string(),
+            LookupError::ClockBehindMirror {
+                applied_through,
+                today,
+            } => crate::say!(
+                lang,
+                "本機時鐘的日期（{}）早於離線資料（已更新至 {}），時鐘有誤，無法判斷：請校正電腦時間",
+                "This device's clock says {}, before the offline data (current to {}): the clock is wrong, so nothing can be decided; set the computer's time",
+                format_display(*today),
+                format_display(*applied_through)
+            ),
             LookupError::Storage { detail } => crate::say!(
                 lang,
                 "離線資料庫無法讀取（{}）",
@@ -321,6 +340,10 @@ mod tests {
                 applied_through: None,
             },
             LookupError::Storage { detail: "x".into() },
+            LookupError::ClockBehindMirror {
+                applied_through: day,
+                today: day,
+            },
             LookupError::DateOutOfRange {
                 date: day,
                 last: day,

@@ -1,9 +1,11 @@
 //! One day's announcement as the records a mirror stores: approved, then changed, then revoked, each keyed by its ISBN-13 or EAN-13.
 //!
-//! A book listed under `revoked` without a status is revoked; every other book is
+//! A book listed under `revoked` is revoked, whatever status it came with; every other book is
 //! stored with the status it was served with, so a book without one is unknown from
-//! the mirror as it is from the service (never exempt for being on a list). A set
-//! without a status takes its list's (the lists serve sets without one).
+//! the mirror as it is from the service (never exempt for being on a list). A set under
+//! `revoked` is deleted, whatever its status; a set without a status under `approved` or
+//! `changed` is created (the lists serve sets without one; a set with none from the EAN
+//! lookup is unknown).
 //! Revocations come last, so a code listed twice on one day ends revoked. A
 //! record whose code cannot be read is skipped and counted, never stored under a
 //! guessed key.
@@ -129,13 +131,13 @@ fn add_section(changes: &mut DayChanges, section: &Section, list: List, date: Na
         match ean_key(set) {
             Some(key) => {
                 let mut set = set.clone();
-                if set.status.is_none() {
-                    set.status = match list {
-                        List::Approved => Some(EanStatus::Created),
-                        List::Revoked => Some(EanStatus::Deleted),
-                        List::Changed => None,
-                    };
-                }
+                set.status = match (list, set.status) {
+                    // The revoked list says what it is, whatever status came with it.
+                    (List::Revoked, _) => Some(EanStatus::Deleted),
+                    // A listed set whose details changed (a delisting goes on the revoked list).
+                    (List::Approved | List::Changed, None) => Some(EanStatus::Created),
+                    (_, status) => status,
+                };
                 if set.created_date == DateField::Absent {
                     set.created_date = date.succ_opt().map_or(DateField::Absent, DateField::Date);
                 }
@@ -161,11 +163,10 @@ impl DayChanges {
 
 fn with_isbn_status(book: &Isbn, list: List) -> Isbn {
     let mut book = book.clone();
-    if book.status.is_none() {
-        book.status = match list {
-            List::Revoked => Some(IsbnStatus::Revoked),
-            List::Approved | List::Changed => None,
-        };
+    // On the revoked list a book is revoked, even if it came with another status (a record that
+    // says "approved" there contradicts its list, and must not stay exempt).
+    if matches!(list, List::Revoked) {
+        book.status = Some(IsbnStatus::Revoked);
     }
     book
 }
@@ -222,9 +223,11 @@ mod tests {
                                  {"isbn":"not a code","isbn_13":"9789869900003"},
                                  {"isbn":"garbage"}],
                         "eans":[{"ean":"4710000000004","isbns":[]}]},
-            "changed":{"isbns":[{"isbn":"9789869900003","title":"新"}],"eans":[]},
-            "revoked":{"isbns":[{"isbn":"9789576780004","revoked_effective_date":"20260101"}],
-                       "eans":[{"ean":"4710000000004"}]}}"#);
+            "changed":{"isbns":[{"isbn":"9789869900003","title":"新"}],
+                       "eans":[{"ean":"4710000000011","isbns":[]}]},
+            "revoked":{"isbns":[{"isbn":"9789576780004","revoked_effective_date":"20260101"},
+                                {"isbn":"9789869900003","status":"approved"}],
+                       "eans":[{"ean":"4710000000004"},{"ean":"4710000000011","status":"created"}]}}"#);
         let c = changes_of(&d, on("20210301"));
         assert_eq!(
             c.policy
@@ -250,6 +253,8 @@ mod tests {
                 ("9789869900003", None),
                 ("9789869900003", None),
                 ("9789576780004", Some(&IsbnStatus::Revoked)),
+                // On the revoked list a record that says "approved" is revoked all the same.
+                ("9789869900003", Some(&IsbnStatus::Revoked)),
             ]
         );
         assert_eq!(
@@ -265,12 +270,16 @@ mod tests {
             sets,
             vec![
                 ("4710000000004", Some(EanStatus::Created)),
+                // A changed set without a status is still listed; a revoked one is deleted
+                // whatever status it came with.
+                ("4710000000011", Some(EanStatus::Created)),
                 ("4710000000004", Some(EanStatus::Deleted)),
+                ("4710000000011", Some(EanStatus::Deleted)),
             ]
         );
         // A listed set counts from the next day, a delisted one from the list's own day.
         assert_eq!(c.eans[0].1.created_date, DateField::parse("20210302"));
         assert_eq!(c.eans[0].1.deleted_date, DateField::Absent);
-        assert_eq!(c.eans[1].1.deleted_date, DateField::parse("20210301"));
+        assert_eq!(c.eans[2].1.deleted_date, DateField::parse("20210301"));
     }
 }

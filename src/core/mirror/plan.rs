@@ -59,33 +59,55 @@ pub fn days_to_sync(applied: Option<NaiveDate>, through: NaiveDate) -> Vec<Naive
 pub enum Freshness {
     /// Never synced.
     Empty,
-    /// Applied through today (or later): a code it does not hold is not listed.
+    /// Applied through today (or tomorrow, whose list comes out the evening before): a code it
+    /// does not hold is not listed.
     Current,
     /// Behind by 1 or 2 days: its records stand, but a missing code is unknown.
     Behind(i64),
     /// Behind by more than [`STALE_AFTER_DAYS`]: said plainly beside every answer.
     Stale(i64),
+    /// Applied through a day after tomorrow, by this many days: no list can be out yet for it,
+    /// so the clock that says today is behind the one the sync ran by. Nothing it holds is
+    /// decided on that clock (a flat battery's date would find revoked books still approved).
+    Ahead(i64),
 }
 
 impl Freshness {
-    /// As JavaScript sees it: `empty`, `current`, `behind` or `stale`.
+    /// As JavaScript sees it: `empty`, `current`, `behind`, `stale` or `ahead`.
     pub fn as_str(self) -> &'static str {
         match self {
             Freshness::Empty => "empty",
             Freshness::Current => "current",
             Freshness::Behind(_) => "behind",
             Freshness::Stale(_) => "stale",
+            Freshness::Ahead(_) => "ahead",
         }
     }
 
-    /// Days behind today, when synced at all.
+    /// Days behind today, when synced at all (negative: ahead of tomorrow).
     pub fn days_behind(self) -> Option<i64> {
         match self {
             Freshness::Empty => None,
             Freshness::Current => Some(0),
             Freshness::Behind(n) | Freshness::Stale(n) => Some(n),
+            Freshness::Ahead(n) => Some(-n),
         }
     }
+}
+
+/// Whether a 404 for `day`'s list, asked on `today`, means nothing was published that day. For
+/// tomorrow it means only "not yet": its list comes out after 21:30 and may be late, and a
+/// mirror that took it as empty would never ask again and lose that day's revocations.
+///
+/// ```
+/// use booktax::core::mirror::plan::nothing_published;
+/// use booktax::core::taipei::parse_yyyymmdd;
+/// let today = parse_yyyymmdd("20261124").unwrap();
+/// assert!(nothing_published(today, today));
+/// assert!(!nothing_published(today.succ_opt().unwrap(), today));
+/// ```
+pub fn nothing_published(day: NaiveDate, today: NaiveDate) -> bool {
+    day <= today
 }
 
 /// How current a mirror applied through `applied` is on `today`.
@@ -94,7 +116,8 @@ pub fn freshness(applied: Option<NaiveDate>, today: NaiveDate) -> Freshness {
         return Freshness::Empty;
     };
     match today.signed_duration_since(applied).num_days() {
-        ..=0 => Freshness::Current,
+        n @ ..-1 => Freshness::Ahead(-1 - n),
+        -1..=0 => Freshness::Current,
         n @ 1..=STALE_AFTER_DAYS => Freshness::Behind(n),
         n => Freshness::Stale(n),
     }
@@ -142,6 +165,14 @@ mod tests {
         let today = d("20261124");
         assert_eq!(freshness(None, today), Freshness::Empty);
         assert_eq!(freshness(Some(d("20261125")), today), Freshness::Current);
+        // A day after tomorrow: the clock saying today is behind the sync's.
+        assert_eq!(freshness(Some(d("20261126")), today), Freshness::Ahead(1));
+        assert_eq!(
+            freshness(Some(d("20270311")), d("20240101")),
+            Freshness::Ahead(1164)
+        );
+        assert_eq!(Freshness::Ahead(1).as_str(), "ahead");
+        assert_eq!(Freshness::Ahead(3).days_behind(), Some(-3));
         assert_eq!(freshness(Some(today), today), Freshness::Current);
         assert_eq!(freshness(Some(d("20261122")), today), Freshness::Behind(2));
         assert_eq!(freshness(Some(d("20261121")), today), Freshness::Stale(3));
