@@ -424,7 +424,10 @@ export function priceLastLine(typed) {
  */
 export function redecideSale({ save = true } = {}) {
   const client = hooks?.client();
-  if (!client || !hooks) return;
+  if (!client || !hooks) {
+    showUndecided();
+    return;
+  }
   const key = termsKey();
   const stale = sale.lines.filter((l) => l.decidedAt !== key);
   if (stale.length === 0) return;
@@ -456,6 +459,22 @@ export function redecideSale({ save = true } = {}) {
   const changed = stale.filter((l) => l.was !== verdictOf(l.result.decision)).length;
   if (save) say(changed ? `已依新的結帳條件重新判定，${changed} 項的判定改變（已標示）。` : '已依新的結帳條件重新判定，判定都沒有改變。');
   askAgain(ask, key, seq);
+}
+
+/**
+ * With nothing to decide lines again (the module or the client did not load), a line decided at other
+ * terms (a sale kept from yesterday) shows unknown, not the verdict it had then. Not stored: its record
+ * stays, to be decided again once the page can.
+ */
+function showUndecided() {
+  const key = termsKey();
+  let shown = 0;
+  for (const line of sale.lines) {
+    if (line.decidedAt === key || verdictOf(line.result.decision) === 'unknown') continue;
+    line.result = { ...line.result, decision: { verdict: 'unknown', reason: 'load_failed', detail: '判定程式無法使用，無法依目前的結帳條件判定', message: '無法判定：判定程式無法使用，請以應稅處理並至認可公告頁面確認' } };
+    shown += 1;
+  }
+  if (shown) render();
 }
 
 /**
@@ -560,6 +579,8 @@ export function setUpSale(given) {
     if (back) sale = back;
     render();
     say(back ? `已復原上一筆交易（${sale.lines.length} 項）。` : '沒有可復原的交易。');
+    // Its lines were decided at the terms of then: the format or the checkout time may have changed since.
+    if (back) redecideSale();
     hooks?.code.focus();
   });
   ui.csv.addEventListener('click', exportCsv);

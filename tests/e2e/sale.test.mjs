@@ -206,6 +206,39 @@ test('a mixed sale: each line decided, prices typed, exact totals and invoice ty
   }
 });
 
+test('a sale brought back by 復原 is decided at the terms of now; a kept sale the page cannot decide shows unknown, not the verdicts of then', async () => {
+  const { fx } = suite;
+  // No service worker: it would serve the wasm this test takes away.
+  const context = await suite.browser.newContext({ locale: 'zh-TW', serviceWorkers: 'block', ...(TZ ? { timezoneId: TZ } : {}) });
+  try {
+    let page = await context.newPage();
+    await page.goto(suite.server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await lookup(page, fx.approved);
+    assert.deepEqual((await screen(page)).lines.map((l) => l.verdict), ['exempt']);
+    await page.locator('#sale-new').click();
+    // 電子書, which this book's approval does not cover, then the sale back.
+    await page.locator('input[name="format"][value="ebook"]').check();
+    await page.locator('#sale-undo').click();
+    // At once, not at the page's next 30-second check of "now".
+    await page.waitForFunction(() => document.querySelector('#sale-lines tr')?.dataset.verdict === 'taxable', null, { timeout: 2000 });
+    await page.locator('input[name="format"][value="physical"]').check();
+    await page.waitForFunction(() => document.querySelector('#sale-lines tr')?.dataset.verdict === 'exempt');
+    await page.close();
+
+    // The same kept sale, the wasm missing: it was exempt, and nothing can say it still is.
+    await context.route('**/pkg/booktax-page_bg.wasm', (route) => route.fulfill({ status: 404, body: '' }));
+    page = await context.newPage();
+    await page.goto(suite.server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    const kept = (await screen(page)).lines;
+    assert.deepEqual(kept.map((l) => [l.code, l.verdict]), [[fx.approved, 'unknown']]);
+    assert.match(kept[0].text, /判定程式無法使用/);
+  } finally {
+    await context.close();
+  }
+});
+
 test('hostile text from the service stays text in the sale; a stored sale that does not read is reported, not shown', async () => {
   const { context, page, errors } = await openPage(suite.browser, suite.server.url);
   try {
