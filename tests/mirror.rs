@@ -338,9 +338,27 @@ async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
     };
     let (listed, unlisted) = ("9789576780004", "9789999999991");
     for code in [listed, unlisted] {
-        assert!(db.store_found(&stale(code)).await.is_ok(), "{code} stored");
+        assert!(
+            db.store_found(code, &stale(code)).await.is_ok(),
+            "{code} stored"
+        );
         assert_eq!(book_title(&name, code).await.as_deref(), Some("舊的副本"));
     }
+    // A record is stored under the code it was found for, whichever of its fields read as it: its
+    // `isbn` naming another book leaves that book's entry alone.
+    let mixed = Found::Isbn(Isbn {
+        isbn: "9789869900003".into(),
+        isbn_13: Some("9789576780011".into()),
+        title: Some("混合".into()),
+        status: Some(IsbnStatus::Approved),
+        ..Isbn::default()
+    });
+    assert!(db.store_found("9789576780011", &mixed).await.is_ok());
+    assert_eq!(
+        book_title(&name, "9789576780011").await.as_deref(),
+        Some("混合")
+    );
+    assert_eq!(book_title(&name, "9789869900003").await, None);
     let confirmed = |code: &str| {
         let promise = c.lookup(code.into(), json(r#"{"confirm":true}"#));
         async move { text(&JsFuture::from(promise).await.unwrap(), "source") }
@@ -385,7 +403,11 @@ async fn a_damaged_bucket_is_never_replaced_by_a_write() {
             ..Isbn::default()
         })
     };
-    assert!(db.store_found(&book("9789576780004")).await.is_ok());
+    assert!(
+        db.store_found("9789576780004", &book("9789576780004"))
+            .await
+            .is_ok()
+    );
     // The bucket of 978957678xxxx overwritten with something that is not a bucket.
     let damage = js_sys::Function::new_with_args(
         "name",
@@ -405,7 +427,9 @@ async fn a_damaged_bucket_is_never_replaced_by_a_write() {
     );
     assert!(db.forget("9789576780011").await.is_err(), "forget refused");
     assert!(
-        db.store_found(&book("9789576780028")).await.is_err(),
+        db.store_found("9789576780028", &book("9789576780028"))
+            .await
+            .is_err(),
         "store refused"
     );
     assert!(
@@ -422,6 +446,10 @@ async fn a_damaged_bucket_is_never_replaced_by_a_write() {
     );
     assert!(db.book("9789576780004").await.is_err(), "still unknown");
     // Another bucket is written as usual.
-    assert!(db.store_found(&book("9789869900003")).await.is_ok());
+    assert!(
+        db.store_found("9789869900003", &book("9789869900003"))
+            .await
+            .is_ok()
+    );
     assert!(matches!(db.book("9789869900003").await, Ok(Some(_))));
 }

@@ -68,7 +68,8 @@ proptest! {
     fn isbn10_round_trips_through_isbn13(body in "[0-9]{9}") {
         let isbn10 = format!("{body}{}", isbn10_check(&body));
         let read = read_code(&isbn10).unwrap();
-        prop_assert_eq!(&read.code, &isbn10_to_13(&isbn10));
+        prop_assert_eq!(isbn10_to_13(&isbn10), Some(read.code.to_string()));
+        prop_assert_eq!(isbn10_to_13(&isbn10.to_lowercase()), isbn10_to_13(&isbn10));
         prop_assert_eq!(isbn13_to_10(&read.code), Some(isbn10.clone()));
         // Any single wrong check character is caught.
         for wrong in ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'X'] {

@@ -415,17 +415,29 @@ pub fn isbn10_check(first9: &str) -> char {
     char::from(isbn10_check_byte(first9.as_bytes()))
 }
 
-/// The 978 ISBN-13 of a valid ISBN-10.
+/// The 978 ISBN-13 of an ISBN-10: `None` unless it is one (nine digits and their check
+/// character, `X` in either case; no hyphens: [`read_code`] reads those).
 ///
 /// ```
-/// assert_eq!(booktax::core::code::isbn10_to_13("9576780004"), "9789576780004");
+/// use booktax::core::code::isbn10_to_13;
+/// assert_eq!(isbn10_to_13("9576780004").as_deref(), Some("9789576780004"));
+/// assert_eq!(isbn10_to_13("9576780005"), None);
+/// assert_eq!(isbn10_to_13("123"), None);
 /// ```
-pub fn isbn10_to_13(isbn10: &str) -> String {
+pub fn isbn10_to_13(isbn10: &str) -> Option<String> {
+    let bytes = isbn10.as_bytes();
+    let (first9, check) = (bytes.get(..9)?, bytes.get(9)?.to_ascii_uppercase());
+    if bytes.len() != 10
+        || !first9.iter().all(u8::is_ascii_digit)
+        || isbn10_check_byte(first9) != check
+    {
+        return None;
+    }
     let mut code = String::with_capacity(13);
     code.push_str("978");
-    code.push_str(&isbn10[..9]);
+    code.push_str(isbn10.get(..9)?);
     code.push(ean13_check(&code));
-    code
+    Some(code)
 }
 
 /// The ISBN-10 of a 978 ISBN-13, if it has one (979 codes have none).

@@ -278,7 +278,7 @@ async fn answer(
                     // answers agree, and then nothing is written (a write would hold up the next scan's read).
                     let _ = match &from_live.record {
                         Some(found) if from_mirror.record.as_ref() == Some(found) => Ok(()),
-                        Some(found) => db.store_found(found).await,
+                        Some(found) => db.store_found(&from_live.code, found).await,
                         None if from_mirror.record.is_none() && from_mirror.error.is_none() => {
                             Ok(())
                         }

@@ -8,7 +8,7 @@
 //! exactly as after some complete day.
 
 use crate::core::lookup::answer::Found;
-use crate::core::mirror::apply::{Writes, ean_key, isbn_key};
+use crate::core::mirror::apply::Writes;
 use crate::core::mirror::bucket::{BucketIndex, all_books, bucket_of, edit_bucket};
 use crate::core::mirror::digest::Digest;
 use crate::core::mirror::stored::{
@@ -370,24 +370,18 @@ impl MirrorDb {
         Ok(added)
     }
 
-    /// Stores a record a live lookup found, under its code (the sync state is left as it is).
+    /// Stores a record a live lookup found for `code` (the ISBN-13 or EAN-13 asked, which one of
+    /// its fields read as), under that code: not under another of its fields, which could name
+    /// another book (the sync state is left as it is).
     ///
     /// # Errors
     ///
     /// `storage` when the transaction fails.
-    pub async fn store_found(&self, found: &Found) -> Result<(), Failure> {
+    pub async fn store_found(&self, code: &str, found: &Found) -> Result<(), Failure> {
         let mut writes = Writes::default();
         match found {
-            Found::Isbn(book) => {
-                if let Some(key) = isbn_key(book) {
-                    writes.books.put(&key, book);
-                }
-            }
-            Found::Ean(set) => {
-                if let Some(key) = ean_key(set) {
-                    writes.sets.push((key, Some(set.clone())));
-                }
-            }
+            Found::Isbn(book) => writes.books.put(code, book),
+            Found::Ean(set) => writes.sets.push((code.to_string(), Some(set.clone()))),
         }
         self.commit(&writes, None).await.map(|_| ())
     }
