@@ -246,7 +246,7 @@ async function runLookup(input, { refocus = true, scan = false } = {}) {
 /**
  * The body of `runLookup`.
  * @param {string} input
- * @param {{ refocus: boolean, scan: boolean, shown: () => boolean, signal: AbortSignal, scanTerms: { terms: string, asked: number } | null }} how
+ * @param {{ refocus: boolean, scan: boolean, shown: () => boolean, signal: AbortSignal, scanTerms: { terms: string, asked: number, scannedAt: number } | null }} how
  */
 async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms }) {
   // The code on screen from now on: an option or settings change looks this one up again.

@@ -5,8 +5,8 @@
 /** @typedef {import('./pkg/booktax.js').SaleLine} WasmSaleLine */
 /**
  * One line: the code's latest answer and the terms it was decided at, how many, the unit price (whole NT$,
- * tax included; null: not typed yet), and the verdict before the last re-decision.
- * @typedef {{ code: string, quantity: number, unitPrice: number | null, result: Lookup, decidedAt?: string, was?: string }} SaleLine
+ * tax included; null: not typed yet), the verdict before the last re-decision, and when it was scanned (ms since the epoch).
+ * @typedef {{ code: string, quantity: number, unitPrice: number | null, result: Lookup, decidedAt?: string, was?: string, scannedAt?: number }} SaleLine
  */
 /** @typedef {{ lines: SaleLine[] }} Sale */
 
@@ -70,13 +70,22 @@ export function saveSale(sale, key = SALE_KEY) {
 
 /**
  * A scan: a new line, or one more of a code already in the sale (its answer refreshed). Returns the line's index.
+ * A new line goes where its scan was made: an answer that came late (a retry) goes before the lines
+ * of the scans made after it, so the lines follow the stack as it was scanned.
  * @param {Sale} sale
  * @param {Lookup} result
+ * @param {number} [scannedAt] when the scan was made (ms since the epoch)
  */
-export function addScan(sale, result) {
+export function addScan(sale, result, scannedAt = Date.now()) {
   const index = sale.lines.findIndex((l) => l.code === result.code);
   if (index < 0) {
-    sale.lines.push({ code: result.code, quantity: 1, unitPrice: null, result });
+    const line = { code: result.code, quantity: 1, unitPrice: null, result, scannedAt };
+    const after = sale.lines.findIndex((l) => (l.scannedAt ?? -Infinity) > scannedAt);
+    if (after >= 0) {
+      sale.lines.splice(after, 0, line);
+      return after;
+    }
+    sale.lines.push(line);
     return sale.lines.length - 1;
   }
   const line = sale.lines[index];

@@ -351,13 +351,14 @@ function render() {
 }
 
 /**
- * A scan has been asked: returns the terms it is decided at and its place among the scans, for `addToSale`.
- * @returns {{ terms: string, asked: number }}
+ * A scan has been asked: returns the terms it is decided at, its place among the scans and when it was
+ * made, for `addToSale`.
+ * @returns {{ terms: string, asked: number, scannedAt: number }}
  */
 export function scanStarted() {
   scansPending += 1;
   scansAsked += 1;
-  return { terms: termsKey(), asked: scansAsked };
+  return { terms: termsKey(), asked: scansAsked, scannedAt: Date.now() };
 }
 
 /** A scan has ended (answered or not). */
@@ -370,10 +371,10 @@ export function scanEnded() {
  * was asked), its line is decided again at once. 「$」 prices the line of the scan asked last, not of
  * the answer that came last.
  * @param {Lookup} result
- * @param {{ terms: string, asked: number }} scan what `scanStarted` gave
+ * @param {{ terms: string, asked: number, scannedAt: number }} scan what `scanStarted` gave
  */
-export function addToSale(result, { terms, asked }) {
-  const index = addScan(sale, result);
+export function addToSale(result, { terms, asked, scannedAt }) {
+  const index = addScan(sale, result, scannedAt);
   const line = sale.lines[index];
   line.decidedAt = terms;
   if (asked >= lastScannedAsked) {

@@ -206,6 +206,27 @@ test('a mixed sale: each line decided, prices typed, exact totals and invoice ty
   }
 });
 
+test('the lines follow the stack as it was scanned, not the order the answers came in', async () => {
+  const { fx } = suite;
+  const { context, page, errors } = await openPage(suite.browser, suite.server.url);
+  try {
+    // The first scan's request fails once (503) and is asked again after a pause: the other two answer first.
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample', fail_status: 503, fail_count: 1 });
+    const codes = [fx.approved, fx.revoked, fx.ean_spec];
+    for (const code of codes) await type(page, code);
+    await page.waitForFunction(() => document.querySelectorAll('#sale-lines tr').length === 3, null, { timeout: 30000 });
+    assert.deepEqual((await screen(page)).lines.map((l) => l.code), codes);
+    // Kept in that order across a reload.
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.deepEqual((await screen(page)).lines.map((l) => l.code), codes);
+    assert.deepEqual(errors, []);
+  } finally {
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });
+    await context.close();
+  }
+});
+
 test('a sale brought back by 復原 is decided at the terms of now; a kept sale the page cannot decide shows unknown, not the verdicts of then', async () => {
   const { fx } = suite;
   // No service worker: it would serve the wasm this test takes away.
