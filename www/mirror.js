@@ -8,8 +8,8 @@ const ENABLED_KEY = 'booktax.mirror';
 const AUTO_CHECK_MS = 15 * 60 * 1000;
 /** What the status line adds for a mirror that is not current. */
 const FRESHNESS_WARNINGS = /** @type {Record<string, string>} */ ({
-  stale: '已超過 2 天未更新，請連線同步。',
-  ahead: '本機時鐘的日期早於離線資料，時鐘有誤：離線查詢一律顯示「無法判斷」，請校正電腦時間。',
+  stale: '已超過 2 天未更新：離線查詢一律顯示「無法判定」，請連線同步。',
+  ahead: '本機時鐘的日期早於離線資料，時鐘有誤：離線查詢一律顯示「無法判定」，請校正電腦時間。',
 });
 
 /** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */

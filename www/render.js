@@ -13,7 +13,7 @@ import { el, formatDate, text } from './dom.js';
 const MIRROR_NOTES = {
   current: '',
   behind: '（離線資料未含最近的公告）',
-  stale: '（離線資料已超過 2 天未更新，結果可能已過時，請盡快連線同步）',
+  stale: '（離線資料已超過 2 天未更新，請連線同步）',
   empty: '（尚未下載離線資料）',
   ahead: '（本機時鐘早於離線資料的日期，請校正電腦時間）',
 };

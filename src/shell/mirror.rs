@@ -37,14 +37,20 @@ impl MirrorLookup<'_> {
         freshness(self.applied(), self.live.now().day())
     }
 
-    /// No record is read on a clock the mirror shows to be behind ([`Freshness::Ahead`]).
-    fn clock_trusted(&self) -> Result<(), LookupError> {
+    /// No record is read from a mirror more than two days behind ([`Freshness::Stale`]), or on a
+    /// clock the mirror shows to be behind ([`Freshness::Ahead`]): neither can say a book is
+    /// still approved.
+    fn usable(&self) -> Result<(), LookupError> {
         let today = self.live.now().day();
-        match (freshness(self.applied(), today), self.applied()) {
-            (Freshness::Ahead(_), Some(applied_through)) => Err(LookupError::ClockBehindMirror {
+        let Some(applied_through) = self.applied() else {
+            return Ok(());
+        };
+        match freshness(Some(applied_through), today) {
+            Freshness::Ahead(_) => Err(LookupError::ClockBehindMirror {
                 applied_through,
                 today,
             }),
+            Freshness::Stale(_) => Err(LookupError::MirrorStale { applied_through }),
             _ => Ok(()),
         }
     }
@@ -61,7 +67,7 @@ impl MirrorLookup<'_> {
     /// transaction, the boxed sets in another, and the sets' books in a third, each only when
     /// it has codes to read.
     pub async fn records(&self, codes: &[&Code]) -> Vec<Result<Fetched, LookupError>> {
-        if let Err(e) = self.clock_trusted() {
+        if let Err(e) = self.usable() {
             return codes.iter().map(|_| Err(e.clone())).collect();
         }
         let keys = |kind: CodeKind| -> Vec<&str> {
@@ -151,7 +157,7 @@ impl Source for MirrorLookup<'_> {
     }
 
     async fn record(&self, code: &Code) -> Result<Fetched, LookupError> {
-        self.clock_trusted()?;
+        self.usable()?;
         let found = match code.kind {
             CodeKind::Isbn => self
                 .db

@@ -113,7 +113,7 @@ export interface Lookup {
   checkoutDate: string;
   /** From the mirror: the last announcement day it has applied, YYYYMMDD. */
   appliedThrough?: string;
-  /** From the mirror: how current it is (`stale`: more than two days behind; `ahead`: it holds lists of days after tomorrow, so the clock is behind and nothing is decided from it). */
+  /** From the mirror: how current it is (`stale`: more than two days behind; `ahead`: it holds lists of days after tomorrow, so the clock is behind; from either, nothing is decided: unknown). */
   freshness?: 'empty' | 'current' | 'behind' | 'stale' | 'ahead';
 }
 

@@ -283,6 +283,16 @@ test('a synced mirror answers with the service stopped, says how fresh it is, an
     assert.match(wrongClock.text, /時鐘/);
     await page.locator('#mirror').evaluate((d) => { d.open = true; });
     await page.waitForFunction(() => /時鐘有誤/.test(document.getElementById('mirror-status').textContent));
+
+    // Ten days on with no sync: a book revoked since could read as approved, so the mirror decides nothing.
+    await page.clock.setFixedTime(Date.now() + 10 * 86400000);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const stale = await scan(page, suite.fx.approved);
+    assert.deepEqual([stale.verdict, stale.source], ['unknown', 'mirror']);
+    assert.match(stale.text, /超過 2 天未同步/);
+    await page.locator('#mirror').evaluate((d) => { d.open = true; });
+    await page.waitForFunction(() => /超過 2 天未更新/.test(document.getElementById('mirror-status').textContent));
     assert.deepEqual(errors.map(String), []);
   } finally {
     await context.close();

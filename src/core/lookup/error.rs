@@ -65,6 +65,12 @@ pub enum LookupError {
         /// The last day the mirror has applied, if any.
         applied_through: Option<NaiveDate>,
     },
+    /// The offline mirror is more than two days behind: a book revoked since could read as
+    /// approved, so nothing is decided from it.
+    MirrorStale {
+        /// The last day the mirror has applied.
+        applied_through: NaiveDate,
+    },
     /// The offline mirror holds lists of days after tomorrow by the clock that says today: that
     /// clock is behind the one the mirror was synced by, so no answer can be decided on it.
     ClockBehindMirror {
@@ -99,6 +105,7 @@ impl LookupError {
             LookupError::Aborted => "aborted",
             LookupError::NotMirrored { .. } => "not_mirrored",
             LookupError::ClockBehindMirror { .. } => "clock",
+            LookupError::MirrorStale { .. } => "mirror_stale",
             LookupError::Storage { .. } => "storage",
             LookupError::Malformed { .. } => "malformed",
             LookupError::BadDate { .. } | LookupError::DateOutOfRange { .. } => "bad_date",
@@ -236,12 +243,18 @@ impl LookupError {
                     "No offline data has been downloaded yet, so it cannot be confirmed whether this code is listed",
                 )
                 .to_string(),
+            LookupError::MirrorStale { applied_through } => crate::say!(
+                lang,
+                "離線資料只更新至 {}，已超過 2 天未同步，之後撤銷的書可能仍顯示為認可，無法判定：請連線同步",
+                "The offline data is only current to {}, more than 2 days ago: a book revoked since could still read as approved, so nothing can be decided; sync it",
+                format_display(*applied_through)
+            ),
             LookupError::ClockBehindMirror {
                 applied_through,
                 today,
             } => crate::say!(
                 lang,
-                "本機時鐘的日期（{}）早於離線資料（已更新至 {}），時鐘有誤，無法判斷：請校正電腦時間",
+                "本機時鐘的日期（{}）早於離線資料（已更新至 {}），時鐘有誤，無法判定：請校正電腦時間",
                 "This device's clock says {}, before the offline data (current to {}): the clock is wrong, so nothing can be decided; set the computer's time",
                 format_display(*today),
                 format_display(*applied_through)
@@ -343,6 +356,9 @@ mod tests {
             LookupError::ClockBehindMirror {
                 applied_through: day,
                 today: day,
+            },
+            LookupError::MirrorStale {
+                applied_through: day,
             },
             LookupError::DateOutOfRange {
                 date: day,

@@ -64,7 +64,8 @@ pub enum Freshness {
     Current,
     /// Behind by 1 or 2 days: its records stand, but a missing code is unknown.
     Behind(i64),
-    /// Behind by more than [`STALE_AFTER_DAYS`]: said plainly beside every answer.
+    /// Behind by more than [`STALE_AFTER_DAYS`]: nothing is decided from it (a book revoked since
+    /// could still read as approved); said plainly beside every answer.
     Stale(i64),
     /// Applied through a day after tomorrow, by this many days: no list can be out yet for it,
     /// so the clock that says today is behind the one the sync ran by. Nothing it holds is
