@@ -100,7 +100,7 @@ async function refreshPolicy() {
     const status = await state.client.policyStatus(at ? { at } : undefined);
     if (seq !== state.policySeq) return;
     renderPolicy(ui.policy, status);
-    renderClock(ui.clock, state.client.now());
+    if (state.client) renderClock(ui.clock, state.client.now());
     // The service's answer may have corrected the clock: "now" follows it.
     if (state.atIsNow && document.activeElement !== ui.at) showNow();
   } catch (e) {
@@ -263,6 +263,8 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     readyForNextScan(input, refocus);
     return;
   }
+  // This lookup's client throughout: a settings change makes another (or none) meanwhile.
+  const client = state.client;
   let result;
   const at = checkoutAt();
   const options = { format: /** @type {'physical' | 'ebook'} */ (format()), signal, ...(at ? { at } : {}) };
@@ -270,7 +272,7 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
   // (reachable, or the sync would not be running) answers first, the mirror when it cannot.
   const first = mirrorSyncing() ? { ...options, preferLive: true } : options;
   try {
-    result = await state.client.lookup(input, first);
+    result = await client.lookup(input, first);
   } catch (e) {
     const error = e && typeof e === 'object'
       ? /** @type {BookTaxError} */ (e)
@@ -306,7 +308,10 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     // redraw the verdict and the sale before the clerk sees the first.
     await painted();
     if (signal.aborted) return;
-    const confirmed = await state.client.lookup(input, { ...options, confirm: true }).catch(() => null);
+    // Not once the settings changed (another service, or none): the mirror's answer stands.
+    const confirmed = state.client === client
+      ? await client.lookup(input, { ...options, confirm: true }).catch(() => null)
+      : null;
     if (signal.aborted) return;
     if (confirmed && confirmed.source === 'live') {
       result = confirmed;
@@ -315,7 +320,7 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     }
   }
   if (!shown()) return;
-  renderClock(ui.clock, state.client.now());
+  renderClock(ui.clock, client.now());
   // The lookup may have learnt the service's clock or a new day's policy date (cached:
   // the bar asks nothing more); a failed one leaves the bar alone rather than ask again.
   if (result.policyExpiryDate) refreshPolicy();

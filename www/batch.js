@@ -22,6 +22,10 @@ const ui = {
 
 /** @type {Worker | null} */
 let worker = null;
+/** Stops the running batch at once, its Worker and all (after a cancel it did not answer). @type {(() => void) | null} */
+let stopRun = null;
+/** How long a cancelled batch has to send what it has before its Worker is stopped. */
+const CANCEL_GRACE_MS = 10000;
 /** The last result's CSV and file name. */
 let lastCsv = { bytes: new Uint8Array(0), name: '' };
 
@@ -91,10 +95,13 @@ export function setUpBatch({ service, mirror, terms }) {
     const started = performance.now();
     const finish = (/** @type {string} */ message) => {
       w.terminate();
+      if (worker !== w) return;
       worker = null;
+      stopRun = null;
       running(false);
       ui.status.textContent = message;
     };
+    stopRun = () => finish('已取消：整批查詢沒有回應，已停止（沒有可下載的結果）。');
     w.addEventListener('message', (e) => {
       const m = e.data;
       if (m.type === 'progress') {
@@ -121,8 +128,12 @@ export function setUpBatch({ service, mirror, terms }) {
     w.postMessage({ type: 'run', input, baseUrl, appid, mirror: mirror(), ignoreBusyWindow: ui.busy.checked, ...terms() });
   });
   ui.cancel.addEventListener('click', () => {
-    worker?.postMessage({ type: 'cancel' });
+    const w = worker;
+    if (!w) return;
+    w.postMessage({ type: 'cancel' });
     ui.status.textContent = '取消中…';
+    // A Worker that does not answer the cancel (still loading its module, which never came) is stopped.
+    setTimeout(() => { if (worker === w) stopRun?.(); }, CANCEL_GRACE_MS);
   });
   ui.download.addEventListener('click', () => downloadText(lastCsv.bytes, lastCsv.name, 'text/csv;charset=utf-8'));
 }

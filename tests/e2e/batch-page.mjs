@@ -3,10 +3,15 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { TZ } from './harness.mjs';
 
-export async function openBatch(browser, url, { mirror = false } = {}) {
+/**
+ * A context on the page with the batch panel open; `route`: a URL pattern and its handler, set before anything loads.
+ * @param {{ mirror?: boolean, route?: [string, (route: any) => unknown] }} [how]
+ */
+export async function openBatch(browser, url, { mirror = false, route } = {}) {
   const options = { viewport: { width: 1000, height: 1100 }, locale: 'zh-TW', acceptDownloads: true };
   if (TZ) options.timezoneId = TZ;
   const context = await browser.newContext(options);
+  if (route) await context.route(...route);
   if (mirror) await context.addInitScript(() => localStorage.setItem('booktax.mirror', '1'));
   const requests = [];
   context.on('request', (req) => requests.push(req.url()));

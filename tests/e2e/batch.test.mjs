@@ -74,6 +74,24 @@ test('cancelling mid-run keeps what was done, marks the rest 未查詢, and the 
   }
 });
 
+test('a batch whose Worker never starts is stopped when cancelled, and the panel is free again', async () => {
+  const { context, page, errors } = await openBatch(suite.browser, suite.server.url, {
+    // Its module asked for and never answered: the Worker cannot answer the cancel.
+    route: ['**/batch-worker.js', () => {}],
+  });
+  try {
+    await page.locator('#batch-text').fill(suite.fx.approved);
+    await page.locator('#batch-run').click();
+    await page.waitForFunction(() => document.getElementById('batch-run').disabled);
+    await page.locator('#batch-cancel').click();
+    await page.waitForFunction(() => !document.getElementById('batch-run').disabled, null, { timeout: 20000 });
+    assert.match(await status(page), /沒有回應，已停止/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('21:30–24:00 the run waits for the service unless told not to; pasted text works as a file does', async () => {
   await adminPost(suite.server.url, 'clock', { now: `${taipeiDay(0)}T21:45:00+08:00` });
   const { context, page, requests, errors } = await openBatch(suite.browser, suite.server.url);
