@@ -453,3 +453,33 @@ async fn a_damaged_bucket_is_never_replaced_by_a_write() {
     );
     assert!(matches!(db.book("9789869900003").await, Ok(Some(_))));
 }
+
+/// A 404 for tomorrow's list is "not out yet" (it comes after 21:30, and may be late): the day is
+/// not applied, and the next sync asks for it again. Taken as "nothing published", it was marked
+/// applied and never asked again, losing its revocations.
+#[wasm_bindgen_test]
+async fn tomorrows_list_not_out_yet_is_asked_again() {
+    let Some(base) = server() else { return };
+    // The service says 21:00 with a cache's Age of an hour: 22:00 to the client, which asks for
+    // tomorrow's list; the service, at 21:00, has not published it.
+    admin_post(base, "clock", r#"{"now":"2021-04-01T21:00:00+08:00"}"#).await;
+    admin_post(base, "faults", r#"{"appid":"t-tomorrow","age_secs":3600}"#).await;
+    let name = unique("tomorrow");
+    let c = client(base, "t-tomorrow", &name, "");
+    let first = sync(&c, None).await;
+    admin_post(base, "faults", r#"{"appid":"t-tomorrow"}"#).await;
+    let report = first.expect("sync");
+    assert_eq!(text(&report, "appliedThrough"), "20210401");
+    assert_eq!(mirror_now(&name).await.0.as_deref(), Some("20210401"));
+    // Published now: the next sync takes it.
+    admin_post(base, "clock", r#"{"now":"2021-04-01T21:45:00+08:00"}"#).await;
+    let second = sync(&c, None).await;
+    admin_post(base, "clock", r#"{"now":null}"#).await;
+    let second = second.expect("sync");
+    assert_eq!(text(&second, "appliedThrough"), "20210402");
+    let days = js_sys::Reflect::get(&second, &"days".into())
+        .unwrap()
+        .as_f64();
+    assert_eq!(days, Some(1.0), "tomorrow's list alone, asked again");
+    assert_eq!(mirror_now(&name).await.0.as_deref(), Some("20210402"));
+}
