@@ -32,12 +32,16 @@ function show(state, line) {
   verdict.replaceChildren(el(document, 'p', `verdict-${state}`, line));
 }
 
+// Enter in another of the form's fields (the checkout time, a format) would send the form: that is
+// no scan, and taking the code field's text would add its last code to the sale again. Stopped at the
+// key, so the 查詢 button and a script's requestSubmit still send it wherever the focus is.
+form.addEventListener('keydown', (event) => {
+  const field = event.target;
+  if (event.key === 'Enter' && field !== input && field instanceof HTMLInputElement && field.type !== 'submit') event.preventDefault();
+});
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  // Enter in another of the form's fields (the checkout time, a format) sends the form too: that
-  // is not a scan, and taking the code field's text would add its last code to the sale again.
-  const active = document.activeElement;
-  if (active instanceof HTMLInputElement && active !== input && form.contains(active) && active.type !== 'submit') return;
   if (take) {
     take(input.value);
     return;

@@ -142,6 +142,8 @@ function afterSettingsChange(message) {
   ui.settingsStatus.textContent = message;
   refreshPolicy();
   if (state.lastInput !== null) runLookup(state.lastInput, { refocus: false });
+  // Lines left undecided without a client are decided now that there may be one.
+  redecideSale();
 }
 
 // ---- lookups -------------------------------------------------------------

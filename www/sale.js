@@ -51,6 +51,8 @@ let lastScanned = '';
 /** Scans asked so far, and which of them gave `lastScanned`: answers may come back in another order. */
 let scansAsked = 0;
 let lastScannedAsked = 0;
+/** When the last scan was made, as its line is ordered (ms since the epoch, never going back). */
+let lastScanAt = 0;
 
 // Whole dollars with thousands commas, as zh-TW writes them. Not Intl.NumberFormat: building its
 // zh-TW data took about 40 ms of the page's start on the bench machine.
@@ -358,7 +360,10 @@ function render() {
 export function scanStarted() {
   scansPending += 1;
   scansAsked += 1;
-  return { terms: termsKey(), asked: scansAsked, scannedAt: Date.now() };
+  // Later than every scan before it, even if the clock was set back meanwhile (the lines' order is the scans').
+  const latest = sale.lines.reduce((t, l) => Math.max(t, l.scannedAt ?? 0), lastScanAt);
+  lastScanAt = Math.max(Date.now(), latest + 1);
+  return { terms: termsKey(), asked: scansAsked, scannedAt: lastScanAt };
 }
 
 /** A scan has ended (answered or not). */
@@ -472,7 +477,8 @@ function showUndecided() {
   let shown = 0;
   for (const line of sale.lines) {
     if (line.decidedAt === key || verdictOf(line.result.decision) === 'unknown') continue;
-    line.result = { ...line.result, decision: { verdict: 'unknown', reason: 'load_failed', detail: '判定程式無法使用，無法依目前的結帳條件判定', message: '無法判定：判定程式無法使用，請以應稅處理並至認可公告頁面確認' } };
+    line.was = verdictOf(line.result.decision);
+    line.result = { ...line.result, decision: { verdict: 'unknown', reason: 'load_failed', detail: '目前無法判定（判定程式或服務設定無法使用），無法依目前的結帳條件判定', message: '無法判定：目前無法判定，請以應稅處理並至認可公告頁面確認' } };
     shown += 1;
   }
   if (shown) render();

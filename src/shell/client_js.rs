@@ -581,6 +581,7 @@ impl BookTaxClient {
                 Some("current") => Some("current"),
                 Some("behind") => Some("behind"),
                 Some("stale") => Some("stale"),
+                Some("ahead") => Some("ahead"),
                 Some("empty") => Some("empty"),
                 _ => None,
             };

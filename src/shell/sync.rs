@@ -3,8 +3,8 @@
 //! Days are gathered until they hold [`GROUP_RECORDS`] records, then written in one
 //! transaction with the state that says the last of them is applied: a bucket touched
 //! by many days is read and written once (a full sync of a million books in about ten
-//! transactions instead of two thousand). A 404 for a day means nothing was published
-//! that day. The first failure (after the fetcher's own retries) stops the sync: the
+//! transactions instead of two thousand). A 404 for today or before means nothing was
+//! published that day; for tomorrow, not yet (the sync stops there). The first failure (after the fetcher's own retries) stops the sync: the
 //! days gathered before it are written, so every day before it stays applied, nothing
 //! after it is, and the next sync resumes there.
 

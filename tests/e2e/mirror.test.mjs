@@ -242,7 +242,8 @@ test('a synced mirror answers with the service stopped, says how fresh it is, an
     assert.equal((await scan(page, suite.fx.approved)).source, 'mirror');
     await page.locator('input[name="format"][value="ebook"]').check();
     await confirmation;
-    await page.waitForTimeout(500);
+    // The sale holds the live answer once the confirmation is in (the line is drawn in the same task).
+    await page.waitForFunction((c) => JSON.parse(localStorage.getItem('booktax.sale') ?? '{}').lines?.find((l) => l.code === c)?.result.source === 'live', suite.fx.approved);
     const line = () => page.locator(`#sale-lines tr[data-code="${suite.fx.approved}"]`).getAttribute('data-verdict');
     assert.equal(await line(), 'taxable', 'the confirmation, asked as 實體書, is decided again as 電子書');
     await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });

@@ -96,7 +96,7 @@ pub fn ean_key(record: &Ean) -> Option<String> {
         .map(|code| String::from(code.code))
 }
 
-/// Which list a record came from, for the status it gets when it has none.
+/// Which list a record came from, for the status it is stored with.
 #[derive(Clone, Copy)]
 enum List {
     Approved,
