@@ -2,7 +2,7 @@
 // The code field's first listener: from the page's first render an Enter is kept (never sent as a form, which would reload the page and lose the scan), and each code is handed, in order, to the page once it can decide.
 
 import { el } from './dom.js';
-import { renderVerdict } from './render.js';
+import { renderVerdict, unknownDecision } from './render.js';
 
 /** 「$350」 in the code field: a unit price (its amount captured), not a code. */
 export const PRICE = /^\s*[$＄]\s*(.*)$/;
@@ -78,12 +78,7 @@ function giveUp(why) {
   if (take) return;
   const kept = waiting.splice(0);
   const named = kept.length ? `尚未判定的條碼：${kept.join('、')}。` : '';
-  const decision = {
-    verdict: /** @type {const} */ ('unknown'),
-    reason: 'load_failed',
-    detail: why,
-    message: `無法判定：${why}，請以應稅處理並至認可公告頁面確認，並重新整理頁面。${named}`,
-  };
+  const decision = unknownDecision(why, 'load_failed', `，並重新整理頁面。${named}`);
   const fallback = () => renderVerdict(verdict, { decision });
   acceptCodes(fallback);
   fallback();

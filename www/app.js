@@ -2,7 +2,7 @@
 // Page wiring: loads the wasm and the config, runs one lookup at a time, keeps the policy bar, the checkout time, the daily list and the settings in step.
 import { acceptCodes, appStarted, PRICE } from './accept.js';
 import { byId } from './dom.js';
-import { renderVerdict, renderPending, buildDetails } from './render.js';
+import { renderVerdict, renderPending, buildDetails, unknownDecision } from './render.js';
 import { renderPolicy, renderClock } from './policy-bar.js';
 import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettings } from './settings.js';
 import { autoSync, mirrorEnabled, mirrorSyncing, setUpMirror, showMirrorStatus } from './mirror.js';
@@ -13,8 +13,6 @@ import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scan
 /** @typedef {import('./pkg/booktax.js').BookTaxError} BookTaxError */
 /** @typedef {import('./settings.js').Config} Config */
 
-// The one verdict the page writes itself: when the module (and so every rule) is not there to say it.
-const LOAD_FAILED_ADVICE = '請以應稅處理並至認可公告頁面確認';
 // How long the page waits for its config and for the module before it says it cannot judge.
 const CONFIG_TIMEOUT_MS = 5000;
 const MODULE_TIMEOUT_MS = 60000;
@@ -95,12 +93,13 @@ async function refreshPolicy() {
     renderPolicy(ui.policy, null, state.clientError);
     return;
   }
+  const client = state.client;
   const at = checkoutAt();
   try {
-    const status = await state.client.policyStatus(at ? { at } : undefined);
+    const status = await client.policyStatus(at ? { at } : undefined);
     if (seq !== state.policySeq) return;
     renderPolicy(ui.policy, status);
-    if (state.client) renderClock(ui.clock, state.client.now());
+    renderClock(ui.clock, client.now());
     // The service's answer may have corrected the clock: "now" follows it.
     if (state.atIsNow && document.activeElement !== ui.at) showNow();
   } catch (e) {
@@ -215,7 +214,7 @@ function typingField(element) {
  * @param {string} reason
  */
 function fallbackDecision(why, reason) {
-  return { verdict: /** @type {const} */ ('unknown'), reason, detail: why, message: `無法判定：${why}，${LOAD_FAILED_ADVICE}` };
+  return unknownDecision(why, reason);
 }
 
 function loadFailedDecision() {

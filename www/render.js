@@ -40,6 +40,18 @@ const VERDICTS = {
 };
 
 /**
+ * The unknown verdict the page writes itself, when no rule can run (the module, the client or a record is
+ * missing): sold as taxable. The page's only decision not made by the wasm.
+ * @param {string} why what is missing, for the clerk
+ * @param {string} reason the reason code
+ * @param {string} [more] said after the advice (a sentence's end and what else to do)
+ * @returns {Decision}
+ */
+export function unknownDecision(why, reason, more = '') {
+  return { verdict: 'unknown', reason, detail: why, message: `無法判定：${why}，請以應稅處理並至認可公告頁面確認${more}` };
+}
+
+/**
  * Only a decision that literally says "exempt" is exempt; anything unreadable is unknown.
  * @param {Decision | null | undefined} decision
  * @returns {'exempt' | 'taxable' | 'unknown'}

@@ -2,7 +2,7 @@
 // The sale panel (本筆交易): each scan a line, quantities and prices typed from the keyboard, totals from the wasm, every line re-decided when the checkout time or format changes, exported for the invoice.
 
 import { byId, el, setText } from './dom.js';
-import { verdictBadge, verdictOf } from './render.js';
+import { unknownDecision, verdictBadge, verdictOf } from './render.js';
 import { addScan, canUndoNewSale, forgetPrevious, loadSale, newSale, replaceAnswer, saleItems, saveSale, undoNewSale, SALE_STORAGE_KEY } from './sale-store.js';
 
 /** @typedef {import('./pkg/booktax-page.js')} Wasm */
@@ -456,7 +456,7 @@ export function redecideSale({ save = true } = {}) {
       line.decidedAt = key;
     } else {
       if (again) line.result = again[i];
-      line.result = { ...line.result, decision: { verdict: 'unknown', reason: 'lookup_failed', detail: '重新判定中', message: '無法判定：重新判定中，請以應稅處理並至認可公告頁面確認' } };
+      line.result = { ...line.result, decision: unknownDecision('重新判定中', 'lookup_failed') };
       ask.push(line);
     }
   });
@@ -469,8 +469,8 @@ export function redecideSale({ save = true } = {}) {
 
 /**
  * With nothing to decide lines again (the module or the client did not load), a line decided at other
- * terms (a sale kept from yesterday) shows unknown, not the verdict it had then. Not stored: its record
- * stays, to be decided again once the page can.
+ * terms (a sale kept from yesterday) shows unknown, not the verdict it had then. Not stored here (a later
+ * change of the sale stores it as shown); its record and terms stay, so it is decided again once the page can.
  */
 function showUndecided() {
   const key = termsKey();
@@ -478,7 +478,7 @@ function showUndecided() {
   for (const line of sale.lines) {
     if (line.decidedAt === key || verdictOf(line.result.decision) === 'unknown') continue;
     line.was = verdictOf(line.result.decision);
-    line.result = { ...line.result, decision: { verdict: 'unknown', reason: 'load_failed', detail: '目前無法判定（判定程式或服務設定無法使用），無法依目前的結帳條件判定', message: '無法判定：目前無法判定，請以應稅處理並至認可公告頁面確認' } };
+    line.result = { ...line.result, decision: unknownDecision('目前無法判定（判定程式或服務設定無法使用）', 'load_failed') };
     shown += 1;
   }
   if (shown) render();

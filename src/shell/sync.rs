@@ -4,9 +4,10 @@
 //! transaction with the state that says the last of them is applied: a bucket touched
 //! by many days is read and written once (a full sync of a million books in about ten
 //! transactions instead of two thousand). A 404 for today or before means nothing was
-//! published that day; for tomorrow, not yet (the sync stops there). The first failure (after the fetcher's own retries) stops the sync: the
-//! days gathered before it are written, so every day before it stays applied, nothing
-//! after it is, and the next sync resumes there.
+//! published that day; for tomorrow, not yet (the sync stops there). The first failure
+//! (after the fetcher's own retries) stops the sync: the days gathered before it are
+//! written, so every day before it stays applied, nothing after it is, and the next sync
+//! resumes there.
 
 use crate::core::lookup::endpoint::Endpoint;
 use crate::core::lookup::error::{LookupError, Missing};
