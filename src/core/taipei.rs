@@ -46,8 +46,50 @@ pub fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
 
 /// Writes a date the API's way, `YYYYMMDD`.
 pub fn format_yyyymmdd(d: NaiveDate) -> String {
-    // Plain integer formatting: chrono's strftime machinery would double the wasm's date code.
-    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
+    let mut text = String::with_capacity(8);
+    // Writing to a `String` does not fail.
+    let _ = write_date(&mut text, d, "");
+    text
+}
+
+/// Writes `value` in decimal, zero-padded to `width` characters with its sign, as `{:0width$}`
+/// does. Digit by digit, from a buffer on the stack: core's formatting took about 0.05 s of the
+/// dates and times a batch of 100,000 lines writes (chrono's strftime machinery would double the
+/// wasm's date code).
+fn write_padded(out: &mut impl fmt::Write, value: i64, width: usize) -> fmt::Result {
+    // A sign, up to 19 digits, and zeros up to a width of at most 4.
+    let mut text = [b'0'; 24];
+    let mut start = text.len();
+    let mut rest = value.unsigned_abs();
+    for digit in text.iter_mut().rev() {
+        // `rest % 10` is below 10: the cast keeps it whole.
+        *digit = b'0' + (rest % 10) as u8;
+        start -= 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    // The zeros before the digits are the buffer's own.
+    let sign = usize::from(value < 0);
+    start = start.min(text.len().saturating_sub(width.saturating_sub(sign)));
+    if value < 0 {
+        start -= 1;
+        if let Some(first) = text.get_mut(start) {
+            *first = b'-';
+        }
+    }
+    let written = text.get(start..).unwrap_or_default();
+    out.write_str(std::str::from_utf8(written).map_err(|_| fmt::Error)?)
+}
+
+/// Writes a date's year, month and day with `separator` between them.
+fn write_date(out: &mut impl fmt::Write, d: NaiveDate, separator: &str) -> fmt::Result {
+    write_padded(out, d.year().into(), 4)?;
+    out.write_str(separator)?;
+    write_padded(out, d.month().into(), 2)?;
+    out.write_str(separator)?;
+    write_padded(out, d.day().into(), 2)
 }
 
 /// Writes a date for people, `YYYY-MM-DD`.
@@ -61,8 +103,7 @@ pub struct DisplayDay(pub NaiveDate);
 
 impl fmt::Display for DisplayDay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        write_date(f, self.0, "-")
     }
 }
 
@@ -110,14 +151,16 @@ pub fn format_taipei_time(millis: f64) -> Option<String> {
         return None;
     }
     let t = DateTime::from_timestamp_millis(millis as i64)?.with_timezone(&taipei());
-    Some(format!(
-        "{}T{:02}:{:02}:{:02}{}",
-        format_display(t.date_naive()),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.offset()
-    ))
+    // Written as `format_yyyymmdd` writes: a batch writes one of these for each code.
+    let mut text = String::with_capacity(25);
+    let _ = write_date(&mut text, t.date_naive(), "-");
+    for (separator, value) in [("T", t.hour()), (":", t.minute()), (":", t.second())] {
+        text.push_str(separator);
+        let _ = write_padded(&mut text, value.into(), 2);
+    }
+    // Taipei's offset, as chrono writes it.
+    text.push_str("+08:00");
+    Some(text)
 }
 
 /// Why a checkout moment could not be read.
@@ -337,5 +380,43 @@ mod tests {
         assert_eq!(format_yyyymmdd(date("20210301")), "20210301");
         assert_eq!(format_display(date("20210301")), "2021-03-01");
         assert_eq!(day_before(date("20210301")), Some(date("20210228")));
+    }
+
+    /// What the digit-by-digit writers replace: core's formatting.
+    fn by_format(d: NaiveDate) -> (String, String) {
+        let (y, m, day) = (d.year(), d.month(), d.day());
+        (
+            format!("{y:04}{m:02}{day:02}"),
+            format!("{y:04}-{m:02}-{day:02}"),
+        )
+    }
+
+    #[test]
+    fn years_outside_four_digits_are_written_as_core_writes_them() {
+        for (y, m, d) in [
+            (0, 1, 1),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 12, 31),
+            (-262_000, 1, 1),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(
+                (format_yyyymmdd(day), format_display(day)),
+                by_format(day),
+                "{y}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dates_and_times_are_written_as_core_writes_them(days in -95_000_000i32..95_000_000, millis in -1e15f64..1e15) {
+            let day = NaiveDate::from_num_days_from_ce_opt(days).unwrap();
+            proptest::prop_assert_eq!((format_yyyymmdd(day), format_display(day)), by_format(day));
+            let t = DateTime::from_timestamp_millis(millis as i64).unwrap().with_timezone(&taipei());
+            let expected = format!("{}T{:02}:{:02}:{:02}{}", by_format(t.date_naive()).1, t.hour(), t.minute(), t.second(), t.offset());
+            proptest::prop_assert_eq!(format_taipei_time(millis), Some(expected));
+        }
     }
 }

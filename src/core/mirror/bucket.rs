@@ -110,21 +110,25 @@ fn escape_into(out: &mut String, text: &str) {
     }
 }
 
+/// The text [`escape_into`] wrote; `None` for a `\\` not followed by one of its four letters.
 fn unescape(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        out.push(match c {
-            '\\' => match chars.next()? {
-                '\\' => '\\',
-                't' => '\t',
-                'n' => '\n',
-                'r' => '\r',
-                _ => return None,
-            },
-            c => c,
+    // The text between escapes copied whole, not a character at a time: most fields hold none,
+    // and a batch from the mirror reads some 600,000 of them.
+    let mut rest = text;
+    while let Some((plain, escaped)) = rest.split_once('\\') {
+        out.push_str(plain);
+        let mut after = escaped.chars();
+        out.push(match after.next()? {
+            '\\' => '\\',
+            't' => '\t',
+            'n' => '\n',
+            'r' => '\r',
+            _ => return None,
         });
+        rest = after.as_str();
     }
+    out.push_str(rest);
     Some(out)
 }
 
@@ -534,7 +538,31 @@ mod tests {
     }
 
     #[cfg(not(target_arch = "wasm32"))]
+    /// What `unescape` replaced: the text read a character at a time.
+    fn unescape_by_chars(text: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            out.push(match c {
+                '\\' => match chars.next()? {
+                    '\\' => '\\',
+                    't' => '\t',
+                    'n' => '\n',
+                    'r' => '\r',
+                    _ => return None,
+                },
+                c => c,
+            });
+        }
+        Some(out)
+    }
+
     proptest::proptest! {
+        #[test]
+        fn unescape_reads_as_by_characters(text in "[\\\\tnrx書\t]{0,12}") {
+            proptest::prop_assert_eq!(unescape(&text), unescape_by_chars(&text));
+        }
+
         #[test]
         fn any_texts_read_back(title in ".*", publisher in proptest::option::of(".*")) {
             let a = "9789576780004";
