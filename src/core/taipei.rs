@@ -409,6 +409,7 @@ mod tests {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn dates_and_times_are_written_as_core_writes_them(days in -95_000_000i32..95_000_000, millis in -1e15f64..1e15) {

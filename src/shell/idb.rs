@@ -102,6 +102,23 @@ fn completion(tx: &IdbTransaction) -> JsFuture {
     }))
 }
 
+/// Waits until every one of a transaction's `requests` is answered: until the last is, since a
+/// transaction answers its requests in the order made, and a failed one aborts the transaction,
+/// which fails every request after it. Not the transaction's completion, which waits for a commit
+/// that queues behind the reads asked after it (a batch from the mirror sends its next chunk's
+/// before it reads these): in plain JS, about 0.12 s of reading a million-book mirror's buckets in
+/// chunks.
+///
+/// # Errors
+///
+/// `storage` when a request, or the transaction, failed.
+async fn all_answered(requests: &[IdbRequest]) -> Result<(), Failure> {
+    match requests.last() {
+        Some(last) => request(last, "讀取").await.map(|_| ()),
+        None => Ok(()),
+    }
+}
+
 /// A promise that settles with a request, made before it can succeed.
 fn settled(req: &IdbRequest) -> js_sys::Promise {
     js_sys::Promise::new(&mut |resolve, reject| {
@@ -459,14 +476,12 @@ impl MirrorDb {
             return Ok(Vec::new());
         }
         let tx = self.transaction(&[SETS], IdbTransactionMode::Readonly)?;
-        let done = completion(&tx);
         let store = Self::store(&tx, SETS)?;
         let requests = ean13s
             .iter()
             .map(|key| store.get(&(*key).into()).map_err(|e| storage("讀取", &e)))
             .collect::<Result<Vec<_>, _>>()?;
-        done.await
-            .map_err(|_| storage("讀取", &tx.error().map(JsValue::from).unwrap_or_default()))?;
+        all_answered(&requests).await?;
         Ok(requests
             .iter()
             .zip(ean13s)
@@ -495,7 +510,6 @@ impl MirrorDb {
             return Ok(Vec::new());
         }
         let tx = self.transaction(&[BOOKS], IdbTransactionMode::Readonly)?;
-        let done = completion(&tx);
         let store = Self::store(&tx, BOOKS)?;
         // Each bucket once, and where its answer is.
         let mut requests: Vec<IdbRequest> = Vec::new();
@@ -507,8 +521,7 @@ impl MirrorDb {
                 requests.push(store.get(&name.into()).map_err(|e| storage("讀取", &e))?);
             }
         }
-        done.await
-            .map_err(|_| storage("讀取", &tx.error().map(JsValue::from).unwrap_or_default()))?;
+        all_answered(&requests).await?;
         // Each bucket's bytes, read as text only line by line, as asked.
         let mut stored: Vec<StoredBucket> = Vec::with_capacity(requests.len());
         for req in requests {

@@ -537,8 +537,8 @@ mod tests {
                 .all(|c| c.len() == 13 && c.iter().all(u8::is_ascii_digit))
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     /// What `unescape` replaced: the text read a character at a time.
+    #[cfg(not(target_arch = "wasm32"))]
     fn unescape_by_chars(text: &str) -> Option<String> {
         let mut out = String::new();
         let mut chars = text.chars();
@@ -557,6 +557,7 @@ mod tests {
         Some(out)
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn unescape_reads_as_by_characters(text in "[\\\\tnrx書\t]{0,12}") {
