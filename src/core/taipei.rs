@@ -53,10 +53,11 @@ pub fn format_yyyymmdd(d: NaiveDate) -> String {
 }
 
 /// Writes `value` in decimal, zero-padded to `width` characters with its sign, as `{:0width$}`
-/// does. Digit by digit, from a buffer on the stack: core's formatting took about 0.05 s of the
-/// dates and times a batch of 100,000 lines writes (chrono's strftime machinery would double the
-/// wasm's date code).
+/// does, for the widths of a date's and a time's fields (at most 4). Digit by digit, from a buffer
+/// on the stack: core's formatting took about 0.05 s of the dates and times a batch of 100,000
+/// lines writes (chrono's strftime machinery would double the wasm's date code).
 fn write_padded(out: &mut impl fmt::Write, value: i64, width: usize) -> fmt::Result {
+    debug_assert!(width <= 4, "write_padded pads to at most 4 characters");
     // A sign, up to 19 digits, and zeros up to a width of at most 4.
     let mut text = [b'0'; 24];
     let mut start = text.len();
@@ -74,7 +75,7 @@ fn write_padded(out: &mut impl fmt::Write, value: i64, width: usize) -> fmt::Res
     let sign = usize::from(value < 0);
     start = start.min(text.len().saturating_sub(width.saturating_sub(sign)));
     if value < 0 {
-        start -= 1;
+        start = start.saturating_sub(1);
         if let Some(first) = text.get_mut(start) {
             *first = b'-';
         }
@@ -159,6 +160,10 @@ pub fn format_taipei_time(millis: f64) -> Option<String> {
         let _ = write_padded(&mut text, value.into(), 2);
     }
     // Taipei's offset, as chrono writes it.
+    const _: () = assert!(
+        TAIPEI_OFFSET_SECS == 8 * 3600,
+        "the offset written is +08:00"
+    );
     text.push_str("+08:00");
     Some(text)
 }

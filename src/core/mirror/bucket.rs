@@ -110,7 +110,7 @@ fn escape_into(out: &mut String, text: &str) {
     }
 }
 
-/// The text [`escape_into`] wrote; `None` for a `\\` not followed by one of its four letters.
+/// The text [`escape_into`] wrote; `None` for a backslash not followed by a backslash, `t`, `n` or `r`.
 fn unescape(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     // The text between escapes copied whole, not a character at a time: most fields hold none,
