@@ -208,17 +208,9 @@ function typingField(element) {
   return element instanceof HTMLInputElement && !['button', 'submit', 'reset', 'checkbox', 'radio', 'file'].includes(element.type);
 }
 
-/**
- * The unknown verdict for when no rule can run (the module or the client is missing, or it failed unexpectedly).
- * @param {string} why
- * @param {string} reason
- */
-function fallbackDecision(why, reason) {
-  return unknownDecision(why, reason);
-}
-
+/** The unknown verdict while the page has no client (the module or the settings are missing). */
 function loadFailedDecision() {
-  return fallbackDecision(state.clientError || '公告服務無法使用', 'load_failed');
+  return unknownDecision(state.clientError || '公告服務無法使用', 'load_failed');
 }
 
 /**
@@ -289,7 +281,7 @@ async function lookupAndShow(input, { refocus, scan, shown, signal, scanTerms })
     // Its error is on screen now: no longer named as missing.
     notAdded.delete(input.trim());
     showCodeError(message);
-    const decision = error.decision || fallbackDecision(message, error.code || 'internal');
+    const decision = error.decision || unknownDecision(message, error.code || 'internal');
     renderVerdict(ui.verdict, { decision, error: { code: error.code || 'internal', message } });
     state.lastInput = null;
     readyForNextScan(input, refocus);
