@@ -385,6 +385,61 @@ async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
     );
 }
 
+/// The state and a book read in one transaction (a scan's read) are what each reads alone: the
+/// book held, a book its bucket lacks, a bucket never written.
+#[wasm_bindgen_test]
+async fn the_state_and_a_book_read_together_are_each_read_alone() {
+    use booktax::core::lookup::answer::Found;
+    use booktax::core::schema::{Isbn, IsbnStatus};
+    let name = unique("together");
+    let db = MirrorDb::open(&name)
+        .await
+        .unwrap_or_else(|_| panic!("open"));
+    let held = Isbn {
+        isbn: "9789576780004".into(),
+        title: Some("書名".into()),
+        status: Some(IsbnStatus::Approved),
+        ..Isbn::default()
+    };
+    assert!(
+        db.store_found("9789576780004", &Found::Isbn(held.clone()))
+            .await
+            .is_ok()
+    );
+    let state = booktax::shell::idb::SyncState {
+        applied_through: Some("20261206".into()),
+        policy_expiry_date: Some("20311231".into()),
+    };
+    assert!(
+        db.apply(&booktax::core::mirror::apply::Writes::default(), &state)
+            .await
+            .is_ok()
+    );
+    assert!(db.state().await.unwrap_or_else(|_| panic!("state")) == state);
+    for (code, expected) in [
+        ("9789576780004", Some(held)),
+        ("9789576780011", None),
+        ("9789860000001", None),
+    ] {
+        let (read_state, book) = db
+            .state_and_book(Some(code))
+            .await
+            .unwrap_or_else(|_| panic!("read {code}"));
+        assert!(read_state == state, "{code}: the state as read alone");
+        let book = book
+            .unwrap_or_else(|| panic!("{code} asked"))
+            .unwrap_or_else(|_| panic!("{code} reads"));
+        assert!(book == expected, "{code}: {book:?}");
+        assert!(
+            db.book(code)
+                .await
+                .unwrap_or_else(|_| panic!("{code} alone"))
+                == expected,
+            "{code}: as read alone"
+        );
+    }
+}
+
 /// A bucket that is there but does not read (damaged storage) answers "unknown" for its books,
 /// and a write touching it fails instead of replacing it: its other books must not turn into
 /// "not listed".
@@ -425,6 +480,16 @@ async fn a_damaged_bucket_is_never_replaced_by_a_write() {
         db.book("9789576780004").await.is_err(),
         "unreadable, not absent"
     );
+    // Read with the state, as a scan reads it: the state reads, the book is unreadable, not absent.
+    let (state, damaged) = db
+        .state_and_book(Some("9789576780004"))
+        .await
+        .unwrap_or_else(|_| panic!("the state reads beside a damaged bucket"));
+    assert!(
+        matches!(damaged, Some(Err(_))),
+        "read with the state: unreadable, not absent"
+    );
+    assert!(state == db.state().await.unwrap_or_else(|_| panic!("state")));
     assert!(db.forget("9789576780011").await.is_err(), "forget refused");
     assert!(
         db.store_found("9789576780028", &book("9789576780028"))

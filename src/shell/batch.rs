@@ -161,6 +161,7 @@ pub async fn check_batch(
                 db,
                 state: db.state().await?,
                 live,
+                read_ahead: None,
             };
             // A mirror behind today would answer "not mirrored" for every new code: the service knows better.
             (m.freshness() == Freshness::Current).then_some(m)

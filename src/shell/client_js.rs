@@ -262,11 +262,7 @@ async fn answer(
                 }
             }
             let db = mirror.db().await?;
-            let source = MirrorLookup {
-                db: &db,
-                state: db.state().await?,
-                live: &live,
-            };
+            let source = MirrorLookup::for_code(&db, &live, &code).await?;
             let from_mirror = lookup(&source, code, terms).await.map_err(in_lang)?;
             if field(opts, "confirm").as_bool() == Some(true) {
                 // The live answer wins when there is one, and keeps the mirror's record current.

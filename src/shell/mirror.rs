@@ -1,13 +1,13 @@
 //! The offline mirror as a lookup source: records from IndexedDB, the policy date the sync kept, and how fresh it all is.
 
-use crate::core::code::{Code, CodeKind};
+use crate::core::code::{Code, CodeKind, Ean13};
 use crate::core::lookup::answer::Found;
 use crate::core::lookup::clock::Now;
 use crate::core::lookup::error::{LookupError, Missing};
 use crate::core::lookup::source::{Fetched, Source};
 use crate::core::mirror::apply::isbn_key;
 use crate::core::mirror::plan::{Freshness, freshness};
-use crate::core::schema::DateField;
+use crate::core::schema::{DateField, Isbn};
 use crate::core::taipei::parse_yyyymmdd;
 use crate::shell::idb::{MirrorDb, SyncState};
 use crate::shell::js_error::Failure;
@@ -22,6 +22,38 @@ pub struct MirrorLookup<'a> {
     pub state: SyncState,
     /// The live client, for its clock (the service's, once it has answered).
     pub live: &'a Live,
+    /// A book read with the state ([`MirrorDb::state_and_book`]): the lookup's own code, not read again.
+    pub read_ahead: Option<ReadAhead>,
+}
+
+/// A book read ahead, and its ISBN-13.
+pub struct ReadAhead {
+    /// The ISBN-13 it was read for.
+    pub isbn13: Ean13,
+    /// What the mirror held for it.
+    pub book: Result<Option<Isbn>, LookupError>,
+}
+
+impl<'a> MirrorLookup<'a> {
+    /// The mirror as it is now, for a lookup of `code`: for a book, the state and its record in one read.
+    ///
+    /// # Errors
+    ///
+    /// `storage` when the database cannot be read.
+    pub async fn for_code(db: &'a MirrorDb, live: &'a Live, code: &Code) -> Result<Self, Failure> {
+        let isbn13 = (code.kind == CodeKind::Isbn).then_some(code.code);
+        let (state, book) = db.state_and_book(isbn13.as_deref()).await?;
+        let read_ahead = isbn13.zip(book).map(|(isbn13, book)| ReadAhead {
+            isbn13,
+            book: book.map_err(storage),
+        });
+        Ok(MirrorLookup {
+            db,
+            state,
+            live,
+            read_ahead,
+        })
+    }
 }
 
 impl MirrorLookup<'_> {
@@ -159,12 +191,11 @@ impl Source for MirrorLookup<'_> {
     async fn record(&self, code: &Code) -> Result<Fetched, LookupError> {
         self.usable()?;
         let found = match code.kind {
-            CodeKind::Isbn => self
-                .db
-                .book(&code.code)
-                .await
-                .map_err(storage)?
-                .map(Found::Isbn),
+            CodeKind::Isbn => match &self.read_ahead {
+                Some(ahead) if ahead.isbn13 == code.code => ahead.book.clone()?,
+                _ => self.db.book(&code.code).await.map_err(storage)?,
+            }
+            .map(Found::Isbn),
             CodeKind::Ean => match self.db.set(&code.code).await.map_err(storage)? {
                 Some(mut set) => {
                     // A set's books as the mirror holds them now: the copies inside the set are
