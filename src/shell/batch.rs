@@ -157,12 +157,7 @@ pub async fn check_batch(
     let signal = options.signal;
     let mirror = match db {
         Some(db) => {
-            let m = MirrorLookup {
-                db,
-                state: db.state().await?,
-                live,
-                read_ahead: None,
-            };
+            let m = MirrorLookup::read(db, live, None).await?;
             // A mirror behind today would answer "not mirrored" for every new code: the service knows better.
             (m.freshness() == Freshness::Current).then_some(m)
         }

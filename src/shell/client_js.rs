@@ -262,7 +262,7 @@ async fn answer(
                 }
             }
             let db = mirror.db().await?;
-            let source = MirrorLookup::for_code(&db, &live, &code).await?;
+            let source = MirrorLookup::read(&db, &live, Some(&code)).await?;
             let from_mirror = lookup(&source, code, terms).await.map_err(in_lang)?;
             if field(opts, "confirm").as_bool() == Some(true) {
                 // The live answer wins when there is one, and keeps the mirror's record current.

@@ -147,6 +147,9 @@ fn bucket_text(value: &JsValue) -> Option<String> {
     String::from_utf8(bucket_bytes(value)?).ok()
 }
 
+/// A book as read: `None` when the mirror lacks it, `Err` when it could not be read.
+pub type BookRead = Result<Option<Isbn>, Failure>;
+
 /// A bucket as read: `None` when the mirror lacks it, `Err` when its value is not bytes.
 type StoredBucket = Option<Result<Vec<u8>, ()>>;
 
@@ -163,9 +166,9 @@ fn read_state(value: JsValue) -> SyncState {
     SyncState::deserialize(JsRead::new(value)).unwrap_or_default()
 }
 
-/// A book in a stored bucket, read as a batch reads it: the same answer for the same stored bytes.
-fn find_book(bucket: &JsValue, name: &str, isbn13: &str) -> Result<Option<Isbn>, Failure> {
-    let bytes = bucket_bytes(bucket).ok_or_else(|| unreadable(name))?;
+/// A book in its stored bucket, read as a batch reads it: the same answer for the same stored bytes.
+fn find_book(bucket: &JsValue, isbn13: &str) -> BookRead {
+    let bytes = bucket_bytes(bucket).ok_or_else(|| unreadable(bucket_of(isbn13)))?;
     match BucketIndex::new(&bytes).find(isbn13) {
         None => Ok(None),
         Some(book) => book.map(Some).ok_or_else(|| unreadable(isbn13)),
@@ -309,19 +312,19 @@ impl MirrorDb {
         Ok(self.state_and_book(None).await?.0)
     }
 
-    /// The sync state and a book by its ISBN-13, both read in one transaction, asked at once: a
-    /// scan's lookup waits on one answer from IndexedDB instead of two in turn (each queued behind
-    /// whatever the page and the other readers asked first), and the two come from the same
-    /// moment of the mirror. The book is as [`MirrorDb::book`] reads it, its failure its own;
-    /// without an ISBN-13, the state alone.
+    /// The sync state and, when asked, a book by its ISBN-13, both asked at once in one
+    /// transaction: a scan waits on one answer from IndexedDB instead of two in turn, and the two
+    /// come from one moment of the mirror. The book reads as [`MirrorDb::book`] reads it, and a
+    /// failure to read it (a damaged or lost value) is the book's alone: the state, answered
+    /// before it, stands.
     ///
     /// # Errors
     ///
-    /// `storage` when the database cannot be read.
+    /// `storage` when the state cannot be read.
     pub async fn state_and_book(
         &self,
         isbn13: Option<&str>,
-    ) -> Result<(SyncState, Option<Result<Option<Isbn>, Failure>>), Failure> {
+    ) -> Result<(SyncState, Option<BookRead>), Failure> {
         let stores: &[&str] = if isbn13.is_some() {
             &[META, BOOKS]
         } else {
@@ -333,20 +336,30 @@ impl MirrorDb {
                 .get(&key.into())
                 .map_err(|e| storage("讀取", &e))
         };
+        // The state's read first, then the bucket's (answered in that order).
         let mut requests = vec![ask(META, STATE)?];
         if let Some(isbn13) = isbn13 {
             requests.push(ask(BOOKS, bucket_of(isbn13))?);
         }
-        all_answered(&tx, &requests).await?;
-        let value = |r: &IdbRequest| r.result().map_err(|e| storage("讀取", &e));
-        let book = isbn13.zip(requests.get(1)).map(|(isbn13, bucket)| {
-            let value = value(bucket)?;
-            if value.is_undefined() {
+        let answered = all_answered(&tx, &requests).await;
+        let result_of = |r: &IdbRequest| r.result().map_err(|e| storage("讀取", &e));
+        let state = match requests[0].error() {
+            Ok(None) => read_state(result_of(&requests[0])?),
+            _ => {
+                return Err(answered
+                    .err()
+                    .unwrap_or_else(|| storage("讀取", &JsValue::UNDEFINED)));
+            }
+        };
+        let book = isbn13.zip(requests.get(1)).map(|(isbn13, bucket_read)| {
+            answered?;
+            let bucket = result_of(bucket_read)?;
+            if bucket.is_undefined() {
                 return Ok(None);
             }
-            find_book(&value, bucket_of(isbn13), isbn13)
+            find_book(&bucket, isbn13)
         });
-        Ok((read_state(value(&requests[0])?), book))
+        Ok((state, book))
     }
 
     /// Writes several days' records and the state after the last of them in one
@@ -495,10 +508,9 @@ impl MirrorDb {
     ///
     /// `storage` when the database cannot be read or the stored record does not read.
     pub async fn book(&self, isbn13: &str) -> Result<Option<Isbn>, Failure> {
-        let name = bucket_of(isbn13);
-        match self.get(BOOKS, name).await? {
+        match self.get(BOOKS, bucket_of(isbn13)).await? {
             None => Ok(None),
-            Some(value) => find_book(&value, name, isbn13),
+            Some(bucket) => find_book(&bucket, isbn13),
         }
     }
 

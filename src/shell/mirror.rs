@@ -14,7 +14,8 @@ use crate::shell::js_error::Failure;
 use crate::shell::live::Live;
 use chrono::NaiveDate;
 
-/// The mirror for one lookup: its database and its state as read when the lookup began.
+/// The mirror for one lookup: its database, its state as read when the lookup began and, for a
+/// book, the book's record read with that state.
 pub struct MirrorLookup<'a> {
     /// The open database.
     pub db: &'a MirrorDb,
@@ -22,26 +23,29 @@ pub struct MirrorLookup<'a> {
     pub state: SyncState,
     /// The live client, for its clock (the service's, once it has answered).
     pub live: &'a Live,
-    /// A book read with the state ([`MirrorDb::state_and_book`]): the lookup's own code, not read again.
-    pub read_ahead: Option<ReadAhead>,
+    /// The book read with the state ([`MirrorDb::state_and_book`]): the lookup's own, not read again.
+    read_ahead: Option<ReadAhead>,
 }
 
-/// A book read ahead, and its ISBN-13.
-pub struct ReadAhead {
-    /// The ISBN-13 it was read for.
-    pub isbn13: Ean13,
-    /// What the mirror held for it.
-    pub book: Result<Option<Isbn>, LookupError>,
+/// A book read with the state, and the ISBN-13 it was read for.
+struct ReadAhead {
+    isbn13: Ean13,
+    book: Result<Option<Isbn>, LookupError>,
 }
 
 impl<'a> MirrorLookup<'a> {
-    /// The mirror as it is now, for a lookup of `code`: for a book, the state and its record in one read.
+    /// The mirror as it is now, for a lookup of `code` (for a book, its record is read with the
+    /// state), or of many codes (`None`: the state alone).
     ///
     /// # Errors
     ///
-    /// `storage` when the database cannot be read.
-    pub async fn for_code(db: &'a MirrorDb, live: &'a Live, code: &Code) -> Result<Self, Failure> {
-        let isbn13 = (code.kind == CodeKind::Isbn).then_some(code.code);
+    /// `storage` when the state cannot be read (a book that cannot be read is its lookup's unknown).
+    pub async fn read(
+        db: &'a MirrorDb,
+        live: &'a Live,
+        code: Option<&Code>,
+    ) -> Result<Self, Failure> {
+        let isbn13 = code.filter(|c| c.kind == CodeKind::Isbn).map(|c| c.code);
         let (state, book) = db.state_and_book(isbn13.as_deref()).await?;
         let read_ahead = isbn13.zip(book).map(|(isbn13, book)| ReadAhead {
             isbn13,
@@ -54,9 +58,7 @@ impl<'a> MirrorLookup<'a> {
             read_ahead,
         })
     }
-}
 
-impl MirrorLookup<'_> {
     fn applied(&self) -> Option<NaiveDate> {
         self.state
             .applied_through
