@@ -42,6 +42,31 @@ fn client(base: &str, appid: &str, mirror: &str, extra: &str) -> BookTaxClient {
     .unwrap_or_else(|_| panic!("client options"))
 }
 
+/// A mirror database of its own, open: its name and the database.
+async fn fresh_mirror(prefix: &str) -> (String, MirrorDb) {
+    let name = unique(prefix);
+    let db = MirrorDb::open(&name)
+        .await
+        .unwrap_or_else(|_| panic!("open"));
+    (name, db)
+}
+
+/// Overwrites bucket `bucket` of mirror `name` with a value that is not a bucket (damaged storage).
+async fn damage_bucket(name: &str, bucket: &str) {
+    let damage = js_sys::Function::new_with_args(
+        "name, bucket",
+        "return new Promise((resolve, reject) => { const r = indexedDB.open(name); r.onerror = () => reject(r.error);
+           r.onsuccess = () => { const tx = r.result.transaction('books', 'readwrite');
+             tx.objectStore('books').put('not a bucket', bucket);
+             tx.oncomplete = () => { r.result.close(); resolve(); }; tx.onerror = () => reject(tx.error); }; })",
+    );
+    let promise: js_sys::Promise = damage
+        .call2(&JsValue::NULL, &name.into(), &bucket.into())
+        .unwrap()
+        .unchecked_into();
+    JsFuture::from(promise).await.unwrap();
+}
+
 /// Records per write in these tests' syncs: the 85 days hold 184 records, so a sync writes many
 /// groups of days (with the default, 100,000, every sync here would write once, at its end).
 const SMALL_GROUP: u32 = 5;
@@ -323,11 +348,8 @@ async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
     use booktax::core::lookup::answer::Found;
     use booktax::core::schema::{Isbn, IsbnStatus};
     let Some(base) = server() else { return };
-    let name = unique("confirm");
+    let (name, db) = fresh_mirror("confirm").await;
     let c = client(base, "booktax-sample", &name, "");
-    let db = MirrorDb::open(&name)
-        .await
-        .unwrap_or_else(|_| panic!("open"));
     let stale = |code: &str| {
         Found::Isbn(Isbn {
             isbn: code.into(),
@@ -391,10 +413,7 @@ async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
 async fn the_state_and_a_book_read_together_are_each_read_alone() {
     use booktax::core::lookup::answer::Found;
     use booktax::core::schema::{Isbn, IsbnStatus};
-    let name = unique("together");
-    let db = MirrorDb::open(&name)
-        .await
-        .unwrap_or_else(|_| panic!("open"));
+    let (_, db) = fresh_mirror("together").await;
     let held = Isbn {
         isbn: "9789576780004".into(),
         title: Some("書名".into()),
@@ -458,11 +477,8 @@ async fn a_book_the_mirror_cannot_read_is_unknown_never_unlisted() {
     use booktax::core::schema::{Isbn, IsbnStatus};
     use booktax::shell::idb::SyncState;
     let Some(base) = server() else { return };
-    let name = unique("unreadable");
+    let (name, db) = fresh_mirror("unreadable").await;
     let c = client(base, "booktax-sample", &name, "");
-    let db = MirrorDb::open(&name)
-        .await
-        .unwrap_or_else(|_| panic!("open"));
     let current = SyncState {
         applied_through: Some(taipei_today()),
         policy_expiry_date: Some("20311231".into()),
@@ -499,18 +515,7 @@ async fn a_book_the_mirror_cannot_read_is_unknown_never_unlisted() {
     let (source, _, _, error) = ask(held).await;
     assert_eq!((source.as_str(), error.as_str()), ("mirror", ""));
     // The bucket of 978957678xxxx overwritten with something that is not a bucket.
-    let damage = js_sys::Function::new_with_args(
-        "name",
-        "return new Promise((resolve, reject) => { const r = indexedDB.open(name); r.onerror = () => reject(r.error);
-           r.onsuccess = () => { const tx = r.result.transaction('books', 'readwrite');
-             tx.objectStore('books').put('not a bucket', '978957678');
-             tx.oncomplete = () => { r.result.close(); resolve(); }; tx.onerror = () => reject(tx.error); }; })",
-    );
-    let promise: js_sys::Promise = damage
-        .call1(&JsValue::NULL, &name.as_str().into())
-        .unwrap()
-        .unchecked_into();
-    JsFuture::from(promise).await.unwrap();
+    damage_bucket(&name, "978957678").await;
     for code in [held, lacked] {
         let (source, verdict, _, error) = ask(code).await;
         assert_eq!(
@@ -528,10 +533,7 @@ async fn a_book_the_mirror_cannot_read_is_unknown_never_unlisted() {
 async fn a_damaged_bucket_is_never_replaced_by_a_write() {
     use booktax::core::lookup::answer::Found;
     use booktax::core::schema::{Isbn, IsbnStatus};
-    let name = unique("damaged");
-    let db = MirrorDb::open(&name)
-        .await
-        .unwrap_or_else(|_| panic!("open"));
+    let (name, db) = fresh_mirror("damaged").await;
     let book = |code: &str| {
         Found::Isbn(Isbn {
             isbn: code.into(),
@@ -545,18 +547,7 @@ async fn a_damaged_bucket_is_never_replaced_by_a_write() {
             .is_ok()
     );
     // The bucket of 978957678xxxx overwritten with something that is not a bucket.
-    let damage = js_sys::Function::new_with_args(
-        "name",
-        "return new Promise((resolve, reject) => { const r = indexedDB.open(name); r.onerror = () => reject(r.error);
-           r.onsuccess = () => { const tx = r.result.transaction('books', 'readwrite');
-             tx.objectStore('books').put('not a bucket', '978957678');
-             tx.oncomplete = () => { r.result.close(); resolve(); }; tx.onerror = () => reject(tx.error); }; })",
-    );
-    let promise: js_sys::Promise = damage
-        .call1(&JsValue::NULL, &name.as_str().into())
-        .unwrap()
-        .unchecked_into();
-    JsFuture::from(promise).await.unwrap();
+    damage_bucket(&name, "978957678").await;
     assert!(
         db.book("9789576780004").await.is_err(),
         "unreadable, not absent"
