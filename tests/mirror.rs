@@ -42,6 +42,12 @@ fn client(base: &str, appid: &str, mirror: &str, extra: &str) -> BookTaxClient {
     .unwrap_or_else(|_| panic!("client options"))
 }
 
+/// The source of a lookup of `code` asked with `confirm` (the page's second look, after the mirror's).
+async fn confirmed(c: &BookTaxClient, code: &str) -> String {
+    let promise = c.lookup(code.into(), json(r#"{"confirm":true}"#));
+    text(&JsFuture::from(promise).await.unwrap(), "source")
+}
+
 /// A mirror database of its own, open: its name and the database.
 async fn fresh_mirror(prefix: &str) -> (String, MirrorDb) {
     let name = unique(prefix);
@@ -381,17 +387,13 @@ async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
         Some("混合")
     );
     assert_eq!(book_title(&name, "9789869900003").await, None);
-    let confirmed = |code: &str| {
-        let promise = c.lookup(code.into(), json(r#"{"confirm":true}"#));
-        async move { text(&JsFuture::from(promise).await.unwrap(), "source") }
-    };
-    assert_eq!(confirmed(listed).await, "live");
+    assert_eq!(confirmed(&c, listed).await, "live");
     assert_eq!(
         book_title(&name, listed).await.as_deref(),
         Some("國立中央圖書館讀者指引"),
         "the stale copy is replaced"
     );
-    assert_eq!(confirmed(unlisted).await, "live");
+    assert_eq!(confirmed(&c, unlisted).await, "live");
     assert!(
         db.book(unlisted)
             .await
@@ -400,11 +402,48 @@ async fn a_confirmed_lookup_keeps_the_mirror_in_step() {
         "a code the service does not list is removed"
     );
     // Asked again, the mirror agrees with the service and keeps the record.
-    assert_eq!(confirmed(listed).await, "live");
+    assert_eq!(confirmed(&c, listed).await, "live");
     assert_eq!(
         book_title(&name, listed).await.as_deref(),
         Some("國立中央圖書館讀者指引")
     );
+}
+
+/// A confirmed lookup writes nothing where the mirror already holds the service's record (or,
+/// like the service, nothing), even from a mirror too far behind to decide: a write there would
+/// only hold up the next scan's read.
+#[wasm_bindgen_test]
+async fn a_confirmed_lookup_writes_nothing_the_mirror_already_holds() {
+    use booktax::core::mirror::apply::Writes;
+    use booktax::shell::idb::SyncState;
+    let Some(base) = server() else { return };
+    let (name, db) = fresh_mirror("agrees").await;
+    let c = client(base, "booktax-sample", &name, "");
+    let (listed, unlisted) = ("9789576780004", "9789999999991");
+    // The first confirmation stores the service's record.
+    assert_eq!(confirmed(&c, listed).await, "live");
+    assert_eq!(
+        book_title(&name, listed).await.as_deref(),
+        Some("國立中央圖書館讀者指引")
+    );
+    let stale = SyncState {
+        applied_through: Some("20210301".into()),
+        policy_expiry_date: Some("20311231".into()),
+    };
+    assert!(db.apply(&Writes::default(), &stale).await.is_ok());
+    // Every readwrite transaction this page starts from here on, counted.
+    let count_writes = js_sys::Function::new_no_args(
+        "const open = IDBDatabase.prototype.transaction; let writes = 0;
+         IDBDatabase.prototype.transaction = function (stores, mode, ...rest) {
+           if (mode === 'readwrite') writes += 1;
+           return open.call(this, stores, mode, ...rest); };
+         return () => { IDBDatabase.prototype.transaction = open; return writes; };",
+    );
+    let writes: js_sys::Function = count_writes.call0(&JsValue::NULL).unwrap().unchecked_into();
+    assert_eq!(confirmed(&c, listed).await, "live");
+    assert_eq!(confirmed(&c, unlisted).await, "live");
+    let written = writes.call0(&JsValue::NULL).unwrap().as_f64();
+    assert_eq!(written, Some(0.0), "readwrite transactions");
 }
 
 /// The state and a book read in one transaction (a scan's read) are what each reads alone: the

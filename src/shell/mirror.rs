@@ -59,6 +59,22 @@ impl<'a> MirrorLookup<'a> {
         })
     }
 
+    /// Whether the mirror holds `record` for `code` (`None`: held nothing), whatever its freshness:
+    /// known for the book read with the state, `None` otherwise.
+    pub fn holds(&self, code: &Code, record: Option<&Found>) -> Option<bool> {
+        match &self.read_ahead {
+            Some(ReadAhead {
+                isbn13,
+                book: Ok(held),
+            }) if *isbn13 == code.code => Some(match (held, record) {
+                (None, None) => true,
+                (Some(held), Some(Found::Isbn(record))) => held == record,
+                _ => false,
+            }),
+            _ => None,
+        }
+    }
+
     fn applied(&self) -> Option<NaiveDate> {
         self.state
             .applied_through
