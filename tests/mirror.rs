@@ -431,6 +431,14 @@ async fn a_confirmed_lookup_writes_nothing_the_mirror_already_holds() {
         policy_expiry_date: Some("20311231".into()),
     };
     assert!(db.apply(&Writes::default(), &stale).await.is_ok());
+    let plain = JsFuture::from(c.lookup(listed.into(), json("{}")))
+        .await
+        .unwrap();
+    assert_eq!(
+        (text(&plain, "source"), text(&plain, "freshness")),
+        ("mirror".to_string(), "stale".to_string()),
+        "the mirror decides nothing"
+    );
     // Every readwrite transaction this page starts from here on, counted.
     let count_writes = js_sys::Function::new_no_args(
         "const open = IDBDatabase.prototype.transaction; let writes = 0;

@@ -272,21 +272,23 @@ async fn answer(
                 if from_live.error.is_none() {
                     // Keeping the mirror in step is a courtesy: a failed write loses no answer. Most
                     // answers agree, and then nothing is written (a write would hold up the next scan's
-                    // read): a book is compared with what the mirror holds, whatever its freshness (a
-                    // mirror behind still holds its records, and decides nothing from them).
+                    // read): a book is compared with the one the mirror holds, whatever its freshness (a
+                    // mirror behind still holds its records, and decides nothing from them); a set, or
+                    // a book that did not read, with the mirror's answer.
                     let live_record = from_live.record.as_ref();
                     let agrees =
-                        source
-                            .holds(&code, live_record)
-                            .unwrap_or_else(|| match live_record {
+                        source.holds_as_read(&code, live_record).unwrap_or_else(
+                            || match live_record {
                                 Some(found) => from_mirror.record.as_ref() == Some(found),
                                 None => from_mirror.record.is_none() && from_mirror.error.is_none(),
-                            });
-                    let _ = match live_record {
-                        _ if agrees => Ok(()),
-                        Some(found) => db.store_found(&from_live.code, found).await,
-                        None => db.forget(&from_live.code).await,
-                    };
+                            },
+                        );
+                    if !agrees {
+                        let _ = match live_record {
+                            Some(found) => db.store_found(&from_live.code, found).await,
+                            None => db.forget(&from_live.code).await,
+                        };
+                    }
                     return to_js(&from_live);
                 }
             }

@@ -59,16 +59,17 @@ impl<'a> MirrorLookup<'a> {
         })
     }
 
-    /// Whether the mirror holds `record` for `code` (`None`: held nothing), whatever its freshness:
-    /// known for the book read with the state, `None` otherwise.
-    pub fn holds(&self, code: &Code, record: Option<&Found>) -> Option<bool> {
+    /// Whether the book stored for `code` is `served` (`served` `None`: the service lists nothing,
+    /// and the mirror holds nothing either), whatever the mirror's freshness; `None` when that is
+    /// not known: a set, or a book that was not read with the state or did not read.
+    pub fn holds_as_read(&self, code: &Code, served: Option<&Found>) -> Option<bool> {
         match &self.read_ahead {
             Some(ReadAhead {
                 isbn13,
                 book: Ok(held),
-            }) if *isbn13 == code.code => Some(match (held, record) {
+            }) if *isbn13 == code.code => Some(match (held, served) {
                 (None, None) => true,
-                (Some(held), Some(Found::Isbn(record))) => held == record,
+                (Some(held), Some(Found::Isbn(served))) => held == served,
                 _ => false,
             }),
             _ => None,
