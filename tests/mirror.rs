@@ -504,15 +504,10 @@ async fn the_state_and_a_book_read_together_are_each_read_alone() {
     }
 }
 
-/// Today in Taipei (UTC+08:00), `YYYYMMDD`, by this browser's clock.
+/// Today in Taipei, `YYYYMMDD`, by this browser's clock.
 fn taipei_today() -> String {
-    let day = js_sys::Date::new(&(js_sys::Date::now() + 8.0 * 3_600_000.0).into());
-    format!(
-        "{:04}{:02}{:02}",
-        day.get_utc_full_year(),
-        day.get_utc_month() + 1,
-        day.get_utc_date()
-    )
+    use booktax::core::taipei::{date_from_unix_millis, format_yyyymmdd};
+    format_yyyymmdd(date_from_unix_millis(js_sys::Date::now()).expect("the clock reads"))
 }
 
 /// From a current mirror, a book whose bucket does not read is unknown (`storage`), never "not

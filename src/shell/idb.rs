@@ -341,18 +341,18 @@ impl MirrorDb {
         if let Some(isbn13) = isbn13 {
             requests.push(ask(BOOKS, bucket_of(isbn13))?);
         }
-        let answered = all_answered(&tx, &requests).await;
-        let result_of = |r: &IdbRequest| r.result().map_err(|e| storage("讀取", &e));
-        let state = match requests[0].error() {
-            Ok(None) => read_state(result_of(&requests[0])?),
-            _ => {
-                return Err(answered
-                    .err()
-                    .unwrap_or_else(|| storage("讀取", &JsValue::UNDEFINED)));
-            }
+        // A failure is the book's alone when the state's read, answered before it, succeeded.
+        let book_failed = match all_answered(&tx, &requests).await {
+            Ok(()) => None,
+            Err(failed) if matches!(requests[0].error(), Ok(None)) => Some(failed),
+            Err(failed) => return Err(failed),
         };
+        let result_of = |r: &IdbRequest| r.result().map_err(|e| storage("讀取", &e));
+        let state = read_state(result_of(&requests[0])?);
         let book = isbn13.zip(requests.get(1)).map(|(isbn13, bucket_read)| {
-            answered?;
+            if let Some(failed) = book_failed {
+                return Err(failed);
+            }
             let bucket = result_of(bucket_read)?;
             if bucket.is_undefined() {
                 return Ok(None);
