@@ -8,8 +8,8 @@ import { loadConfig, savedSettings, effectiveSettings, saveSettings, clearSettin
 import { autoSync, mirrorEnabled, mirrorSyncing, setUpMirror, showMirrorStatus } from './mirror.js';
 import { setUpSale, addToSale, updateSaleLine, priceLastLine, redecideSale, scanStarted, scanEnded } from './sale.js';
 
-/** @typedef {import('./pkg/booktax-page.js')} Wasm */
-/** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax-page.js') | import('./pkg/booktax.js')} Wasm */
+/** @typedef {import('./pkg/booktax-page.js').BookTaxClient | import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').BookTaxError} BookTaxError */
 /** @typedef {import('./settings.js').Config} Config */
 
@@ -42,6 +42,8 @@ const ui = {
 
 const state = {
   /** @type {Wasm | null} */ wasm: null,
+  /** Whether `wasm` is booktax.js, which reads the mirror (booktax-page.js does not). */ wasmReadsMirror: false,
+  /** Why the mirror is on and not read: its module did not load. */ mirrorModuleError: '',
   /** @type {string | null} */ loadError: null,
   /** @type {Config} */ config: { baseUrl: '', appid: undefined, sample: false },
   /** @type {BookTaxClient | null} */ client: null,
@@ -122,7 +124,9 @@ function makeClient() {
     return;
   }
   try {
-    state.client = new state.wasm.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1, mirror: mirrorEnabled() });
+    // A mirror turned on whose module did not load: live lookups, and the panel says why.
+    const mirror = mirrorEnabled() && state.wasmReadsMirror;
+    state.client = new state.wasm.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1, mirror });
   } catch (e) {
     state.clientError = (e instanceof Error && e.message) || '服務設定無法使用';
   }
@@ -458,10 +462,40 @@ function timeout(ms, what) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}逾時`)), ms));
 }
 
+/**
+ * The module `loading` imports, initialised, or a rejection after MODULE_TIMEOUT_MS.
+ * @param {Promise<Wasm>} loading
+ * @returns {Promise<Wasm>}
+ */
+function initialised(loading) {
+  const init = async () => {
+    const wasm = await loading;
+    await wasm.default();
+    return wasm;
+  };
+  return Promise.race([init(), timeout(MODULE_TIMEOUT_MS, '載入判定程式')]);
+}
+
+/**
+ * With the mirror on, the package's wasm (booktax.js: it reads the mirror; the Workers use it, and it is kept
+ * offline with them); else, or when that one does not load, the page's own (booktax-page.js: no mirror, what
+ * a first visit downloads).
+ */
 async function loadModule() {
-  const wasm = await import('./pkg/booktax-page.js');
-  await wasm.default();
-  return wasm;
+  if (mirrorEnabled()) await loadMirrorModule();
+  if (!state.wasm) state.wasm = await initialised(import('./pkg/booktax-page.js'));
+}
+
+/** Loads booktax.js, unless it is loaded; if it cannot, says why in `mirrorModuleError`. */
+async function loadMirrorModule() {
+  if (state.wasmReadsMirror) return;
+  try {
+    state.wasm = await initialised(import('./pkg/booktax.js'));
+    state.wasmReadsMirror = true;
+    state.mirrorModuleError = '';
+  } catch (e) {
+    state.mirrorModuleError = `無法載入離線查詢程式（${(e instanceof Error && e.message) || e}），查詢都連線至公告服務；請重新整理頁面再試。`;
+  }
 }
 
 // The batch's Worker has no clock but the device's: "now" goes to it by the page's corrected clock.
@@ -478,7 +512,7 @@ async function start() {
     const configLoaded = Promise.race([loadConfig(), timeout(CONFIG_TIMEOUT_MS, '讀取設定')])
       .catch(() => state.config);
     try {
-      state.wasm = await Promise.race([loadModule(), timeout(MODULE_TIMEOUT_MS, '載入判定程式')]);
+      await loadModule();
     } catch (e) {
       state.loadError = `無法載入判定程式（${(e instanceof Error && e.message) || e}）`;
     }
@@ -487,7 +521,9 @@ async function start() {
     setUpMirror({
       service: () => effectiveSettings(state.config),
       client: () => state.client,
-      changed: () => {
+      problem: () => state.mirrorModuleError,
+      changed: async () => {
+        if (mirrorEnabled()) await loadMirrorModule();
         makeClient();
         if (state.lastInput !== null) runLookup(state.lastInput, { refocus: false });
       },

@@ -12,7 +12,7 @@ const FRESHNESS_WARNINGS = /** @type {Record<string, string>} */ ({
   ahead: '本機時鐘的日期早於離線資料，時鐘有誤：離線查詢一律顯示「無法判定」，請校正電腦時間。',
 });
 
-/** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax-page.js').BookTaxClient | import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').MirrorStatus} MirrorStatus */
 /** @typedef {{ baseUrl: string, appid?: string }} Service */
 
@@ -47,6 +47,8 @@ let worker = null;
 let serviceOf = null;
 /** @type {(() => BookTaxClient | null) | null} */
 let clientOf = null;
+/** @type {() => string} */
+let problemOf = () => '';
 
 /** @param {number | null | undefined} bytes */
 function megabytes(bytes) {
@@ -62,6 +64,11 @@ export async function showMirrorStatus() {
   if (!mirrorEnabled() || !client) {
     ui.status.textContent = '未啟用：每次查詢都連線至公告服務。';
     ui.status.dataset.freshness = 'off';
+    return;
+  }
+  if (problemOf()) {
+    ui.status.textContent = problemOf();
+    ui.status.dataset.freshness = 'error';
     return;
   }
   try {
@@ -129,19 +136,21 @@ function startSync({ manual }) {
 }
 
 /**
- * Wires the panel: `service()` says where to sync from, `client()` gives the page's client, `changed()` remakes it.
- * @param {{ service: () => Service, client: () => BookTaxClient | null, changed: () => void }} hooks
+ * Wires the panel: `service()` says where to sync from, `client()` gives the page's client, `problem()` why it
+ * cannot read the mirror, `changed()` remakes it (with the module that reads the mirror, once it is on).
+ * @param {{ service: () => Service, client: () => BookTaxClient | null, problem: () => string, changed: () => Promise<void> }} hooks
  */
-export function setUpMirror({ service, client, changed }) {
+export function setUpMirror({ service, client, problem, changed }) {
   serviceOf = service;
   clientOf = client;
+  problemOf = problem;
   ui.enabled.addEventListener('change', async () => {
     try {
       localStorage.setItem(ENABLED_KEY, ui.enabled.checked ? '1' : '0');
     } catch {
       ui.message.textContent = '這個瀏覽器不允許保存設定。';
     }
-    changed();
+    await changed();
     if (ui.enabled.checked) {
       // Ask the browser to keep the data when space runs short.
       const kept = await navigator.storage?.persist?.().catch(() => false);

@@ -4,7 +4,7 @@
 //! `Error` whose `code` names the error kind and whose `message` is zh-TW text
 //! for the clerk.
 
-use crate::core::code::{CodeKind, read_code};
+use crate::core::code::{Code, CodeKind, read_code};
 use crate::core::lookup::answer::ErrorView;
 use crate::core::lookup::answer::{Answers, Found, Lookup};
 use crate::core::lookup::clock::CheckoutTime;
@@ -15,6 +15,7 @@ use crate::core::lookup::retry::{DEFAULT_TIMEOUT_MS, MAX_RETRIES};
 use crate::core::lookup::source::{Terms, lookup};
 #[cfg(feature = "workers")]
 use crate::core::mirror::import::read_historical;
+#[cfg(feature = "mirror")]
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
 use crate::core::schema::DailyResponse;
@@ -22,11 +23,13 @@ use crate::core::schema::{DateField, IsbnAsked};
 #[cfg(feature = "library")]
 use crate::core::schema::{EanResponse, IsbnResponse};
 use crate::core::taipei::format_yyyymmdd;
+#[cfg(feature = "mirror")]
 use crate::core::taipei::parse_yyyymmdd;
 #[cfg(feature = "workers")]
 use crate::shell::batch::{BatchOptions, check_batch};
 use crate::shell::exports::record;
 use crate::shell::fetch::Fetcher;
+#[cfg(feature = "mirror")]
 use crate::shell::idb::MirrorDb;
 use crate::shell::js_error::{Failure, to_js};
 use crate::shell::js_input::{
@@ -36,10 +39,12 @@ use crate::shell::js_input::{
 #[cfg(feature = "workers")]
 use crate::shell::js_input::{unreadable_rows_only, utf8_of};
 use crate::shell::live::Live;
+#[cfg(feature = "mirror")]
 use crate::shell::mirror::MirrorLookup;
 #[cfg(feature = "workers")]
 use crate::shell::sync::{GROUP_RECORDS, sync};
 use serde::Serialize;
+#[cfg(feature = "mirror")]
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -53,11 +58,17 @@ pub struct BookTaxClient {
 }
 
 /// The offline mirror a client was given: its database name, opened on first use.
+#[cfg(feature = "mirror")]
 struct Mirror {
     name: String,
     db: RefCell<Option<Rc<MirrorDb>>>,
 }
 
+/// Without the `mirror` feature (booktax-page.js) no client has a mirror: nothing can be one.
+#[cfg(not(feature = "mirror"))]
+enum Mirror {}
+
+#[cfg(feature = "mirror")]
 impl Mirror {
     async fn db(&self) -> Result<Rc<MirrorDb>, Failure> {
         if let Some(db) = self.db.borrow().as_ref() {
@@ -70,6 +81,7 @@ impl Mirror {
 }
 
 /// `mirrorStatus()`: `{ appliedThrough, isbns, eans, policyExpiryDate, bytes, freshness, daysBehind }`.
+#[cfg(feature = "mirror")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct MirrorStatusView {
@@ -83,6 +95,7 @@ struct MirrorStatusView {
 }
 
 /// What this origin stores, by `navigator.storage.estimate()`, when the browser tells.
+#[cfg(feature = "mirror")]
 async fn storage_usage() -> Option<f64> {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
     let storage = js_sys::Reflect::get(&navigator, &"storage".into()).ok()?;
@@ -251,48 +264,7 @@ async fn answer(
                     .map_err(in_lang)?;
                 return to_js(&result);
             };
-            if field(opts, "preferLive").as_bool() == Some(true) {
-                // While a sync writes the mirror, its reads wait behind the writes: the live
-                // service answers first, and the mirror only when the service has no answer.
-                let from_live = lookup(&live.with_signal(signal), code, terms)
-                    .await
-                    .map_err(in_lang)?;
-                if from_live.error.is_none() {
-                    return to_js(&from_live);
-                }
-            }
-            let db = mirror.db().await?;
-            let source = MirrorLookup::read(&db, &live, Some(&code)).await?;
-            let from_mirror = lookup(&source, code, terms).await.map_err(in_lang)?;
-            if field(opts, "confirm").as_bool() == Some(true) {
-                // The live answer wins when there is one, and keeps the mirror's record current.
-                let from_live = lookup(&live.with_signal(signal), code, terms)
-                    .await
-                    .map_err(in_lang)?;
-                if from_live.error.is_none() {
-                    // Keeping the mirror in step is a courtesy: a failed write loses no answer. Most
-                    // answers agree, and then nothing is written (a write would hold up the next scan's
-                    // read): a book is compared with the one the mirror holds, whatever its freshness (a
-                    // mirror behind still holds its records, and decides nothing from them); a set, or
-                    // a book that did not read, with the mirror's answer.
-                    let live_record = from_live.record.as_ref();
-                    let agrees =
-                        source.holds_as_read(&code, live_record).unwrap_or_else(
-                            || match live_record {
-                                Some(found) => from_mirror.record.as_ref() == Some(found),
-                                None => from_mirror.record.is_none() && from_mirror.error.is_none(),
-                            },
-                        );
-                    if !agrees {
-                        let _ = match live_record {
-                            Some(found) => db.store_found(&from_live.code, found).await,
-                            None => db.forget(&from_live.code).await,
-                        };
-                    }
-                    return to_js(&from_live);
-                }
-            }
-            return to_js(&from_mirror);
+            return mirror_lookup(&live, &mirror, code, terms, opts, signal).await;
         }
         #[cfg(feature = "workers")]
         Call::Sync(opts) => {
@@ -374,6 +346,9 @@ async fn answer(
                 "此版本（booktax-page.js，結帳頁用）不含同步、匯入與整批查詢：請在 Worker 中使用 booktax.js",
             ));
         }
+        #[cfg(not(feature = "mirror"))]
+        Call::MirrorStatus => return Err(no_mirror()),
+        #[cfg(feature = "mirror")]
         Call::MirrorStatus => {
             let mirror = mirror.ok_or_else(no_mirror)?;
             let db = mirror.db().await?;
@@ -414,6 +389,75 @@ async fn answer(
     }
 }
 
+/// A lookup by a client with a mirror: from the mirror, the live service first while this page
+/// syncs (`preferLive`), and the live answer over the mirror's when asked to confirm (`confirm`).
+#[cfg(feature = "mirror")]
+async fn mirror_lookup(
+    live: &Live,
+    mirror: &Mirror,
+    code: Code,
+    terms: Terms,
+    opts: &JsValue,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<JsValue, Failure> {
+    let in_lang = |e: LookupError| Failure::lookup_in(&e, terms.lang);
+    if field(opts, "preferLive").as_bool() == Some(true) {
+        // While a sync writes the mirror, its reads wait behind the writes: the live
+        // service answers first, and the mirror only when the service has no answer.
+        let from_live = lookup(&live.with_signal(signal), code, terms)
+            .await
+            .map_err(in_lang)?;
+        if from_live.error.is_none() {
+            return to_js(&from_live);
+        }
+    }
+    let db = mirror.db().await?;
+    let source = MirrorLookup::read(&db, live, Some(&code)).await?;
+    let from_mirror = lookup(&source, code, terms).await.map_err(in_lang)?;
+    if field(opts, "confirm").as_bool() == Some(true) {
+        // The live answer wins when there is one, and keeps the mirror's record current.
+        let from_live = lookup(&live.with_signal(signal), code, terms)
+            .await
+            .map_err(in_lang)?;
+        if from_live.error.is_none() {
+            // Keeping the mirror in step is a courtesy: a failed write loses no answer. Most
+            // answers agree, and then nothing is written (a write would hold up the next scan's
+            // read): a book is compared with the one the mirror holds, whatever its freshness (a
+            // mirror behind still holds its records, and decides nothing from them); a set, or
+            // a book that did not read, with the mirror's answer.
+            let live_record = from_live.record.as_ref();
+            let agrees =
+                source
+                    .holds_as_read(&code, live_record)
+                    .unwrap_or_else(|| match live_record {
+                        Some(found) => from_mirror.record.as_ref() == Some(found),
+                        None => from_mirror.record.is_none() && from_mirror.error.is_none(),
+                    });
+            if !agrees {
+                let _ = match live_record {
+                    Some(found) => db.store_found(&from_live.code, found).await,
+                    None => db.forget(&from_live.code).await,
+                };
+            }
+            return to_js(&from_live);
+        }
+    }
+    to_js(&from_mirror)
+}
+
+/// Without the `mirror` feature no client has a mirror (`mirror: true` is refused when it is made).
+#[cfg(not(feature = "mirror"))]
+async fn mirror_lookup(
+    _: &Live,
+    mirror: &Mirror,
+    _: Code,
+    _: Terms,
+    _: &JsValue,
+    _: Option<&web_sys::AbortSignal>,
+) -> Result<JsValue, Failure> {
+    match *mirror {}
+}
+
 fn no_mirror() -> Failure {
     Failure::new(
         "no_mirror",
@@ -423,11 +467,13 @@ fn no_mirror() -> Failure {
 
 #[wasm_bindgen]
 impl BookTaxClient {
-    /// `{ baseUrl = "", appid = "", timeoutMs = 8000, retries = 3 }`; `""` as base URL is this page's origin.
+    /// `{ baseUrl = "", appid = "", timeoutMs = 8000, retries = 3, mirror = false, mirrorName? }`; `""` as
+    /// base URL is this page's origin; `mirror: true` reads the origin's offline mirror first.
     ///
     /// # Errors
     ///
-    /// `bad_option` for an option of the wrong type or out of range.
+    /// `bad_option` for an option of the wrong type or out of range; `not_in_this_build` for
+    /// `mirror: true` in the checkout page's build (booktax-page.js), which has no mirror.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
@@ -438,6 +484,14 @@ impl BookTaxClient {
         let retries = number_option(&options, "retries", MAX_RETRIES, MAX_RETRIES)?;
         let fetcher = Fetcher::new(base_url.clone(), appid, timeout_ms, retries);
         let mirror = match field(&options, "mirror").as_bool() {
+            #[cfg(not(feature = "mirror"))]
+            Some(true) => {
+                return Err(Failure::new(
+                    "not_in_this_build",
+                    "此版本（booktax-page.js，未啟用離線資料的結帳頁用）不含離線資料：請使用 booktax.js",
+                ));
+            }
+            #[cfg(feature = "mirror")]
             Some(true) => {
                 let name = text_option(&options, "mirrorName")?;
                 // One mirror per service: the sample service's records never answer for another.

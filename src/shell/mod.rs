@@ -21,11 +21,13 @@ pub mod client_js;
 pub mod decide;
 pub mod exports;
 pub mod fetch;
+#[cfg(feature = "mirror")]
 pub mod idb;
 pub mod js_error;
 pub mod js_input;
 pub mod js_read;
 pub mod live;
+#[cfg(feature = "mirror")]
 pub mod mirror;
 #[cfg(feature = "workers")]
 pub mod sync;

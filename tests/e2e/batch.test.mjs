@@ -159,15 +159,17 @@ test('with a current offline mirror the batch asks the service nothing', async (
   }
 });
 
-test("the page's own wasm leaves batch pricing, sync and import to the Workers' build (coded refusals) and the package's other calls out", async () => {
+test("the page's own wasm leaves the mirror to the package's build, batch pricing, sync and import to the Workers' (coded refusals), and the package's other calls out", async () => {
   const { context, page, errors } = await openBatch(suite.browser, suite.server.url);
   try {
     const codes = await page.evaluate(async () => {
       const w = await import('./pkg/booktax-page.js');
       await w.default();
-      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample', mirror: true });
       const code = (p) => p.then(() => 'resolved', (e) => e.code);
-      const refusals = [await code(client.checkBatch('9789576780004\n')), await code(client.sync()), await code(client.importHistorical('isbn\n'))];
+      // The mirror is read by booktax.js only (feature `mirror`): a page with it on loads that one.
+      const withMirror = await code((async () => new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample', mirror: true }))());
+      const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
+      const refusals = [withMirror, await code(client.mirrorStatus()), await code(client.checkBatch('9789576780004\n')), await code(client.sync()), await code(client.importHistorical('isbn\n'))];
       // What only the package's other users call is not in the page's wasm at all (feature `library`).
       const full = await import('./pkg/booktax.js');
       await full.default();
@@ -177,7 +179,7 @@ test("the page's own wasm leaves batch pricing, sync and import to the Workers' 
       const shape = (module, c) => [...library.map((f) => typeof module[f]), ...raw.map((m) => typeof c[m])];
       return { refusals, page: shape(w, client), full: shape(full, fullClient) };
     });
-    assert.deepEqual(codes.refusals, ['not_in_this_build', 'not_in_this_build', 'not_in_this_build']);
+    assert.deepEqual(codes.refusals, ['not_in_this_build', 'no_mirror', 'not_in_this_build', 'not_in_this_build', 'not_in_this_build']);
     assert.deepEqual(codes.page, Array(10).fill('undefined'));
     assert.deepEqual(codes.full, Array(10).fill('function'));
     assert.deepEqual(errors, []);

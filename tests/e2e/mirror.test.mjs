@@ -202,6 +202,53 @@ test('a mirror kept by an earlier version of the rules starts afresh: none of it
   }
 });
 
+test('the mirror is read by booktax.js alone: a page without it never asks for that module, and turning the mirror on loads it', async () => {
+  const options = { viewport: { width: 1000, height: 1100 }, locale: 'zh-TW' };
+  if (TZ) options.timezoneId = TZ;
+  const context = await suite.browser.newContext(options);
+  const requests = [];
+  context.on('request', (req) => requests.push(new URL(req.url()).pathname));
+  try {
+    const { page, errors } = await openLookup(context);
+    assert.equal((await scan(page, suite.fx.approved)).source, 'live');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    assert.ok(requests.includes('/pkg/booktax-page_bg.wasm'), 'the page\'s own wasm');
+    assert.deepEqual(requests.filter((u) => u.startsWith('/pkg/booktax.') || u.startsWith('/pkg/booktax_bg')), [], 'nothing of the package\'s build without the mirror');
+    assert.equal(await page.locator('#mirror-status').getAttribute('data-freshness'), 'off');
+
+    await page.locator('#mirror-enabled').check();
+    await page.waitForFunction(() => /同步完成|已是最新/.test(document.getElementById('mirror-message').textContent), null, { timeout: 120000 });
+    await page.waitForFunction(() => /資料更新至/.test(document.getElementById('mirror-status').textContent));
+    assert.ok(requests.includes('/pkg/booktax_bg.wasm'), 'the package\'s wasm, which reads the mirror');
+    // The mirror answers first: the service, slowed, confirms after.
+    await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample', latency_ms: 1500 });
+    try {
+      const fromMirror = await scan(page, suite.fx.revoked);
+      assert.deepEqual([fromMirror.verdict, fromMirror.source], ['taxable', 'mirror']);
+    } finally {
+      await adminPost(suite.server.url, 'faults', { appid: 'booktax-sample' });
+    }
+    assert.deepEqual(errors.map(String), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('with the mirror on and its module not loading, the page looks up live and the panel says why', async () => {
+  const { context } = await openMirrorContext();
+  await context.route('**/pkg/booktax_bg.wasm', (route) => route.fulfill({ status: 404, body: '' }));
+  try {
+    const { page, errors } = await openLookup(context);
+    const live = await scan(page, suite.fx.approved);
+    assert.deepEqual([live.verdict, live.source], ['exempt', 'live']);
+    await page.waitForFunction(() => /無法載入離線查詢程式/.test(document.getElementById('mirror-status').textContent));
+    assert.equal(await page.locator('#mirror-status').getAttribute('data-freshness'), 'error');
+    assert.deepEqual(errors.map(String), []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a synced mirror answers with the service stopped, says how fresh it is, and the page reopens offline', async () => {
   const { context, requests } = await openMirrorContext();
   try {
