@@ -30,6 +30,7 @@ const ui = {
   sample: byId('sample-banner', HTMLElement),
   clock: byId('clock-warning', HTMLElement),
   daily: byId('daily', HTMLDetailsElement),
+  batch: byId('batch', HTMLDetailsElement),
   dailyForm: byId('daily-form', HTMLFormElement),
   dailyDate: byId('daily-date', HTMLInputElement),
   dailyResult: byId('daily-result', HTMLElement),
@@ -360,15 +361,30 @@ function loadDaily() {
 /** @type {() => void} */
 let markReady = () => {};
 const ready = new Promise((resolve) => { markReady = () => resolve(undefined); });
-// The sync's hold is told of every scan. Not on the way to the first scan (no scan is decided before the
-// page is ready): it loads then; without it (it failed to load), a sync simply is not held.
-/** @type {Promise<() => void>} */
-const syncHoldTeller = ready
-  .then(() => import('./sync-hold.js').then(({ tellScan }) => tellScan ?? (() => {})))
-  .catch((e) => {
-    console.warn('booktax: the sync is not held while scanning:', e);
-    return () => {};
-  });
+/** @type {Promise<() => void> | null} */
+let syncHoldTeller = null;
+
+/**
+ * What tells the sync's hold of a scan (`sync-hold.js`, loaded once). Without it (it failed to load), a sync
+ * simply is not held.
+ */
+function syncHold() {
+  syncHoldTeller ??= import('./sync-hold.js')
+    .then(({ tellScan }) => tellScan ?? (() => {}))
+    .catch((e) => {
+      console.warn('booktax: the sync is not held while scanning:', e);
+      return () => {};
+    });
+  return syncHoldTeller;
+}
+
+/**
+ * Tells a sync in any tab that the clerk scans. Only with the mirror on in this browser is there a sync to
+ * hold, so only then is the hold's module loaded: once the page is ready, not on the way to the first scan.
+ */
+function tellSyncHold() {
+  if (mirrorEnabled()) syncHold().then((tell) => tell()).catch(() => {});
+}
 
 /**
  * A code (or 「$350」) entered in the code field, handed over by accept.js: at once when the page can
@@ -391,7 +407,7 @@ function onCodeEntered(text) {
     return;
   }
   // A sync in any tab waits for the scanning to stop.
-  syncHoldTeller.then((tell) => tell()).catch(() => {});
+  tellSyncHold();
   runLookup(text, { scan: true });
   // Select at once too, so a scan made while this lookup is still running replaces the text.
   ui.code.select();
@@ -417,6 +433,18 @@ ui.dailyForm.addEventListener('submit', (event) => {
 });
 ui.daily.addEventListener('toggle', () => {
   if (ui.daily.open && !ui.dailyResult.dataset.state) loadDaily();
+});
+// Batch pricing loads when its panel is first opened: a till that never opens it never downloads it.
+// Its button is disabled in the HTML until setUpBatch wires it, so the form is never sent before.
+let batchLoading = false;
+ui.batch.addEventListener('toggle', () => {
+  if (!ui.batch.open || batchLoading) return;
+  batchLoading = true;
+  ready.then(() => import('./batch.js'))
+    .then(({ setUpBatch }) => setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms }))
+    .catch((e) => {
+      byId('batch-status', HTMLElement).textContent = `無法載入整批查詢（${(e instanceof Error && e.message) || e}），請重新整理頁面。`;
+    });
 });
 ui.settingsForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -540,13 +568,8 @@ async function start() {
     acceptCodes(onCodeEntered);
   }
   if (!state.client) renderVerdict(ui.verdict, { decision: loadFailedDecision() });
-  // Not on the way to the first scan: the batch panel and the offline shell load after it.
-  // Its button is disabled in the HTML until setUpBatch wires it, so the form is never sent.
-  import('./batch.js')
-    .then(({ setUpBatch }) => setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms }))
-    .catch((e) => {
-      byId('batch-status', HTMLElement).textContent = `無法載入整批查詢（${(e instanceof Error && e.message) || e}），請重新整理頁面。`;
-    });
+  // Not on the way to the first scan: the offline shell, and with the mirror on the sync's hold.
+  if (mirrorEnabled()) syncHold();
   import('./offline.js').then(({ registerOffline }) => registerOffline()).catch(() => {});
   await refreshPolicy();
   // After the policy request, so the busy window is judged by the service's clock.

@@ -187,14 +187,20 @@ fn write_shell_manifest(site: &Path) -> Result {
 }
 
 /// Whether the service worker caches `file` (a shell manifest name) on first use rather than at
-/// install: the Workers' scripts and their full wasm, and the embedding example with the element.
-/// The checkout page never loads them; a first visit would otherwise download the full wasm
-/// (117 KB) beside the page's own. A sync needs the network and so caches them the first time.
+/// install: the Workers' scripts and the full wasm (the mirror's too: a page with it on loads that
+/// one), the embedding example with the element, and the page's modules a scan never needs and a
+/// first visit does not load: batch pricing and the daily list (loaded when their panels open; both
+/// ask the service, or read the mirror) and the sync's hold (with the mirror on only). A first visit
+/// would otherwise download them beside the page's own (the full wasm alone is 102 KB). With the
+/// mirror on, the page has the worker cache them all once it is ready, so they work offline.
 fn is_lazy(file: &str) -> bool {
     matches!(
         file,
         "sync-worker.js"
             | "batch-worker.js"
+            | "batch.js"
+            | "daily.js"
+            | "sync-hold.js"
             | "embed.html"
             | "embed.js"
             | "embed.css"
