@@ -19,7 +19,7 @@ async function wwwWithFloor(www) {
   await writeFile(path.join(dir, 'floor.js'), "performance.mark('booktax-ready');\n");
   const index = await readFile(path.join(dir, 'index.html'), 'utf8');
   const markup = index
-    .replace(/<!--[^>]*-->\n<script type="module" src="accept.js"><\/script>\n/, '')
+    .replace(/<script type="module" src="accept.js"><\/script>\n/, '')
     .replace(/<script type="module" src="app.js"><\/script>/, '<script type="module" src="floor.js"></script>')
     .replace(/<link rel="(modulepreload|preload)"[^>]*>\n?/g, '');
   if (!markup.includes('floor.js') || markup.includes('app.js') || markup.includes('accept.js')) throw new Error('index.html: its module scripts are not where the markup floor expects them');

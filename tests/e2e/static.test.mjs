@@ -254,3 +254,21 @@ test('the service sends each module and stylesheet minified from its source, wit
     await server.stop();
   }
 });
+
+test('the service sends each page without the comments its source holds, and otherwise as written', async () => {
+  const server = await startServer();
+  try {
+    for (const [file, url] of [['index.html', '/'], ['embed.html', '/embed.html']]) {
+      const source = await readFile(path.join(WWW, file), 'utf8');
+      assert.match(source, /<!--/, `${file} has comments to leave out`);
+      const res = await fetch(server.url + url, { headers: { 'accept-encoding': 'identity' } });
+      assert.equal(res.status, 200, file);
+      const sent = await res.text();
+      assert.doesNotMatch(sent, /<!--|-->/, file);
+      // The same page once the comments, and the line breaks of lines that held only a comment, are taken out.
+      assert.equal(sent, source.replace(/^<!--.*?-->\n/gm, '').replace(/<!--.*?-->/gs, ''), file);
+    }
+  } finally {
+    await server.stop();
+  }
+});
