@@ -13,7 +13,6 @@ const FRESHNESS_WARNINGS = /** @type {Record<string, string>} */ ({
 });
 
 /** @typedef {import('./pkg/booktax-page.js').BookTaxClient | import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
-/** @typedef {import('./pkg/booktax.js').MirrorStatus} MirrorStatus */
 /** @typedef {{ baseUrl: string, appid?: string }} Service */
 
 const ui = {

@@ -30,25 +30,44 @@ let panelLoading = null;
 let panel = null;
 /** @type {Hooks | null} */
 let hooksGiven = null;
-/** Whether the page asked for the automatic sync, which the panel runs once it is loaded. */
+/** Whether the page asked for the automatic sync, and whether the panel runs it. */
 let autoSyncAsked = false;
+let autoSyncRunning = false;
 
-/** The panel, loaded and wired once; null if it cannot load (the message line says why). */
+/** The automatic sync, once asked for and once the panel is there; once only. */
+function runAutoSync() {
+  if (!autoSyncAsked || !panel || autoSyncRunning) return;
+  autoSyncRunning = true;
+  panel.autoSync();
+}
+
+/**
+ * The panel, loaded and wired once (only once the switch is set up: it wires the panel with its hooks);
+ * null if it cannot load, said in the status line.
+ */
 function loadPanel() {
+  if (!hooksGiven) return Promise.resolve(null);
+  const hooks = hooksGiven;
   panelLoading ??= import('./mirror-panel.js').then(
     (loaded) => {
-      if (hooksGiven) loaded.setUpPanel(hooksGiven);
-      if (autoSyncAsked) loaded.autoSync();
+      loaded.setUpPanel(hooks);
       panel = loaded;
       return loaded;
     },
     (e) => {
-      ui.message.textContent = `無法載入離線資料面板（${(e instanceof Error && e.message) || e}），請重新整理頁面。`;
+      ui.status.textContent = `無法載入離線資料面板（${(e instanceof Error && e.message) || e}），請重新整理頁面。`;
+      ui.status.dataset.freshness = 'error';
       panelLoading = null;
       return null;
     },
   );
   return panelLoading;
+}
+
+/** What the status line says while the panel, or the module that reads the mirror, loads. */
+function showLoading() {
+  ui.status.textContent = '離線資料讀取中…';
+  ui.status.dataset.freshness = 'loading';
 }
 
 /** Whether this page's sync is writing the mirror now: lookups then ask the live service first. */
@@ -62,6 +81,7 @@ export function showMirrorStatus() {
   if (panel) {
     panel.showMirrorStatus();
   } else if (mirrorEnabled()) {
+    if (!panelLoading) showLoading();
     loadPanel();
   } else {
     ui.status.textContent = '未啟用：每次查詢都連線至公告服務。';
@@ -82,9 +102,13 @@ export function setUpMirror(hooks) {
     } catch {
       ui.message.textContent = '這個瀏覽器不允許保存設定。';
     }
+    // Said as soon as the switch moves: the module that reads the mirror may take a moment.
+    if (mirrorEnabled()) showLoading();
     await hooks.changed();
-    if (ui.enabled.checked) await (await loadPanel())?.turnedOn();
+    // As stored: a browser that refused to keep the setting has the mirror off.
+    if (mirrorEnabled()) await (await loadPanel())?.turnedOn();
     showMirrorStatus();
+    runAutoSync();
   });
   showMirrorStatus();
 }
@@ -92,5 +116,5 @@ export function setUpMirror(hooks) {
 /** The automatic sync (mirror-panel.js): now with the mirror on, else once it is turned on. */
 export function autoSync() {
   autoSyncAsked = true;
-  panel?.autoSync();
+  if (mirrorEnabled()) loadPanel().then(runAutoSync);
 }

@@ -22,11 +22,16 @@ self.addEventListener('install', (event) => {
     if (manifest.version !== VERSION) throw new Error(`the shell changed during install (${manifest.version})`);
     /** @type {Record<string, string>} */
     const integrity = manifest.integrity ?? {};
+    // With them, the lazy files this browser has used under an older version (booktax.js and the panels
+    // of a till with the mirror on): an update must not leave such a till, opened offline the next
+    // morning, without the module that reads its mirror.
+    /** @type {string[]} */
+    const files = [...manifest.files, ...(await usedBefore(manifest.lazy ?? []))];
     // Fetched whole before any is stored: a file that cannot be had leaves no partial version.
-    const responses = await Promise.all(manifest.files.map((/** @type {string} */ file) => fetchChecked(file, integrity[file], { justLoaded: true })));
+    const responses = await Promise.all(files.map((file) => fetchChecked(file, integrity[file], { justLoaded: manifest.files.includes(file) })));
     const cache = await caches.open(CACHE);
     try {
-      await Promise.all(manifest.files.map((/** @type {string} */ file, /** @type {number} */ i) => cache.put(file, responses[i])));
+      await Promise.all(files.map((file, i) => cache.put(file, responses[i])));
       await cache.put(LAZY_KEY, new Response(JSON.stringify({ lazy: manifest.lazy ?? [], integrity })));
     } catch (e) {
       await caches.delete(CACHE); // no partial version left taking space (storage full, say)
@@ -40,6 +45,20 @@ self.addEventListener('install', (event) => {
     }
   })());
 });
+
+/**
+ * Those of `lazy` (this version's lazy files) that an older version's cache holds: used in this browser.
+ * @param {string[]} lazy
+ */
+async function usedBefore(lazy) {
+  const older = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== CACHE);
+  const used = new Set();
+  for (const name of older) {
+    const cache = await caches.open(name);
+    for (const file of lazy) if (!used.has(file) && (await cache.match(file))) used.add(file);
+  }
+  return lazy.filter((file) => used.has(file));
+}
 
 /**
  * The server's shell version now (`pkg/shell-version.txt`: the manifest's version alone), or null.
@@ -89,8 +108,9 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data === 'skip-waiting') self.skipWaiting();
-  // A page with the offline mirror on: the Workers' files now, so a batch from the mirror or an
-  // import works offline from then on, even before either was first used online.
+  // A page with the offline mirror on: the lazy files now (the module that reads the mirror, its panel,
+  // the Workers' files), so lookups, a batch from the mirror or an import work offline from then on,
+  // even before any was first used online.
   if (event.data === 'cache-workers') event.waitUntil(cacheLazyFiles());
 });
 
@@ -127,8 +147,8 @@ async function lazyNote(cache) {
 }
 
 /**
- * The hash of `url` when it is one of this version's files cached on first use (the Workers, their
- * full wasm, the embedding example), else undefined.
+ * The hash of `url` when it is one of this version's files cached on first use (the Workers, the full
+ * wasm, the page's modules a scan never needs, the embedding example), else undefined.
  * @param {Cache} cache
  * @param {URL} url
  */
@@ -147,15 +167,16 @@ async function cacheLazyFiles() {
   const note = await lazyNote(cache);
   if (!note) return;
   const { lazy, integrity } = note;
+  let failed = false;
   for (const file of lazy) {
     if (!integrity[file] || (await cache.match(file))) continue;
     try {
       await cache.put(file, await fetchChecked(file, integrity[file]));
     } catch {
-      await staleOrOffline();
-      return;
+      failed = true; // the others are still worth keeping
     }
   }
+  if (failed) await staleOrOffline();
 }
 
 /** When a file is not this version's, the pages look for the new version (the worker cannot: its URL names its version). */

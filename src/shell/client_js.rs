@@ -347,7 +347,7 @@ async fn answer(
             ));
         }
         #[cfg(not(feature = "mirror"))]
-        Call::MirrorStatus => return Err(no_mirror()),
+        Call::MirrorStatus => return Err(no_mirror_in_this_build()),
         #[cfg(feature = "mirror")]
         Call::MirrorStatus => {
             let mirror = mirror.ok_or_else(no_mirror)?;
@@ -458,6 +458,17 @@ async fn mirror_lookup(
     match *mirror {}
 }
 
+/// `not_in_this_build`: the checkout page's build has no mirror at all.
+#[cfg(not(feature = "mirror"))]
+fn no_mirror_in_this_build() -> Failure {
+    Failure::new(
+        "not_in_this_build",
+        "此版本（booktax-page.js，未啟用離線資料的結帳頁用）不含離線資料：請使用 booktax.js",
+    )
+}
+
+/// `no_mirror`: a client made without `mirror: true`.
+#[cfg(feature = "mirror")]
 fn no_mirror() -> Failure {
     Failure::new(
         "no_mirror",
@@ -485,12 +496,7 @@ impl BookTaxClient {
         let fetcher = Fetcher::new(base_url.clone(), appid, timeout_ms, retries);
         let mirror = match field(&options, "mirror").as_bool() {
             #[cfg(not(feature = "mirror"))]
-            Some(true) => {
-                return Err(Failure::new(
-                    "not_in_this_build",
-                    "此版本（booktax-page.js，未啟用離線資料的結帳頁用）不含離線資料：請使用 booktax.js",
-                ));
-            }
+            Some(true) => return Err(no_mirror_in_this_build()),
             #[cfg(feature = "mirror")]
             Some(true) => {
                 let name = text_option(&options, "mirrorName")?;

@@ -135,7 +135,8 @@ export interface ClientOptions {
   appid?: string;
   timeoutMs?: number;
   retries?: number;
-  /** Answer lookups from the offline mirror (IndexedDB) and allow `sync()`. */
+  /** Answer lookups from the offline mirror (IndexedDB) and allow `sync()`; booktax-page.js, which has no
+   * mirror, refuses it (`not_in_this_build`). */
   mirror?: boolean;
   /** The mirror's database name, default `booktax`. */
   mirrorName?: string;

@@ -42,6 +42,9 @@ test('a new version waits while the page runs the old one, then replaces every f
     await openControlled(page, server.url);
     const v1 = JSON.parse(await readFile(path.join(WWW, 'pkg', 'shell-manifest.json'), 'utf8')).version;
     assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+    // A lazy file used under this version (as a till with the mirror on uses booktax.js): the worker keeps it.
+    assert.equal(await page.evaluate(async () => (await fetch('daily.js')).status), 200);
+    assert.ok((await shellCached(page)).includes('/daily.js'), 'a lazy file is cached on first use');
 
     // A new build: the page's module and the manifest change (a real build hashes the files). The module keeps
     // its size and modification time, as a deploy that sets every file's time can leave it: its validators do
@@ -79,6 +82,11 @@ test('a new version waits while the page runs the old one, then replaces every f
     assert.equal(after.file, true, 'the new version serves the new file');
     assert.match(after.script, /sw\.js\?v=test-build-2$/);
     assert.deepEqual(after.caches.filter((c) => c.startsWith('booktax-shell-')), ['booktax-shell-test-build-2'], `old cache ${v1} removed`);
+    // The new version's install took the lazy file used under the old one, and only that one: a till that
+    // opens offline after the update still has what it used (with the mirror on, the module that reads it).
+    const cachedAfter = await shellCached(page);
+    assert.ok(cachedAfter.includes('/daily.js'), 'the lazy file used before is cached by the new version');
+    assert.ok(!cachedAfter.includes('/batch.js'), 'a lazy file never used is still left for its first use');
     await context.close();
   } finally {
     await browser.close();
@@ -111,7 +119,7 @@ test('a first visit downloads each file once: the worker takes what the page loa
     }
     // The Workers' part (their scripts and the full wasm, which reads the mirror), and the panels a scan
     // never needs (batch pricing, the daily list, the sync's hold), are left for their first use.
-    for (const file of ['/sync-worker.js', '/batch-worker.js', '/pkg/booktax.js', '/pkg/booktax_bg.wasm', '/batch.js', '/daily.js', '/sync-hold.js']) {
+    for (const file of ['/sync-worker.js', '/batch-worker.js', '/pkg/booktax.js', '/pkg/booktax_bg.wasm', '/batch.js', '/daily.js', '/sync-hold.js', '/mirror-panel.js']) {
       assert.ok(!cached.includes(file), `${file} not cached before it is used`);
       assert.ok(!requests.some((r) => r.name === file), `${file} not downloaded on a first visit`);
     }

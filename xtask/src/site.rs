@@ -64,8 +64,8 @@ pub fn build() -> Result {
     write_shell_manifest(&site)
 }
 
-/// A page without its comments, each with the line break after it when it stood on a line of its
-/// own: notes for whoever edits www/, which no browser reads (228 B of the lookup page's 3.0 KB
+/// A page without its comments, each with the line break after it when it began a line (an
+/// indented one leaves its indentation): notes for whoever edits www/, which no browser reads (228 B of the lookup page's 3.0 KB
 /// brotli). The pages hold no script or style text where `<!--` could mean anything else.
 fn without_comments(html: &str) -> String {
     let mut out = String::with_capacity(html.len());

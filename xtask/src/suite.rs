@@ -287,20 +287,23 @@ pub fn run_all() -> Result<usize> {
         clippy(&["-p", "booktax-page", "--target", "wasm32-unknown-unknown"])
     })?;
     // Each feature alone: an importer of the crate may pick either.
-    steps.step("clippy (wasm32, `workers` alone, `library` alone)", || {
-        for feature in ["workers", "library"] {
-            clippy(&[
-                "-p",
-                "booktax",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--no-default-features",
-                "--features",
-                feature,
-            ])?;
-        }
-        Ok(())
-    })?;
+    steps.step(
+        "clippy (wasm32, `workers`, `mirror`, `library` each alone)",
+        || {
+            for feature in ["workers", "mirror", "library"] {
+                clippy(&[
+                    "-p",
+                    "booktax",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--no-default-features",
+                    "--features",
+                    feature,
+                ])?;
+            }
+            Ok(())
+        },
+    )?;
     steps.step("native tests (cargo test --workspace)", || {
         run(cmd(&cargo()).args(["test", "--workspace"]))
     })?;
