@@ -32,34 +32,51 @@ impl Lang {
     }
 
     /// The text for this language out of a zh-TW and an English one.
+    ///
+    /// Without the `english` feature (the checkout page's wasm) the English texts are left out,
+    /// and the zh-TW one is given for both: that build's shell refuses to be asked for English.
     pub fn pick<'a>(self, zh_tw: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::ZhTw => zh_tw,
+            #[cfg(feature = "english")]
             Lang::En => en,
+            #[cfg(not(feature = "english"))]
+            Lang::En => {
+                let _ = en;
+                zh_tw
+            }
         }
     }
 }
 
-/// `write!` in the language given: `say_to!(out, lang, "zh-TW {}", "English {}", args…)`.
+/// `write!` in the language given: `say_to!(out, lang, "zh-TW {}", "English {}", args…)`
+/// (without the `english` feature, the zh-TW text for both, as [`Lang::pick`]).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! say_to {
     ($out:expr, $lang:expr, $zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
         match $lang {
             $crate::core::lang::Lang::ZhTw => write!($out, $zh $(, $arg)*),
+            #[cfg(feature = "english")]
             $crate::core::lang::Lang::En => write!($out, $en $(, $arg)*),
+            #[cfg(not(feature = "english"))]
+            $crate::core::lang::Lang::En => write!($out, $zh $(, $arg)*),
         }
     };
 }
 
-/// `format!` in the language given: `say!(lang, "zh-TW {}", "English {}", args…)`.
+/// `format!` in the language given: `say!(lang, "zh-TW {}", "English {}", args…)`
+/// (without the `english` feature, the zh-TW text for both, as [`Lang::pick`]).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! say {
     ($lang:expr, $zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
         match $lang {
             $crate::core::lang::Lang::ZhTw => format!($zh $(, $arg)*),
+            #[cfg(feature = "english")]
             $crate::core::lang::Lang::En => format!($en $(, $arg)*),
+            #[cfg(not(feature = "english"))]
+            $crate::core::lang::Lang::En => format!($zh $(, $arg)*),
         }
     };
 }

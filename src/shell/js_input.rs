@@ -103,13 +103,14 @@ pub fn unreadable_rows_only(rows: &JsValue, lang: Lang) -> Result<bool, Failure>
 ///
 /// # Errors
 ///
-/// `bad_option` for anything else.
+/// `bad_option` for anything else; `not_in_this_build` for English in a build without it
+/// (booktax-page.js: the checkout page is zh-TW only).
 pub fn lang_option(opts: &JsValue) -> Result<Lang, Failure> {
     let value = field(opts, "lang");
     if value.is_undefined() || value.is_null() {
         return Ok(Lang::ZhTw);
     }
-    value
+    let lang = value
         .as_string()
         .as_deref()
         .and_then(Lang::parse)
@@ -117,7 +118,15 @@ pub fn lang_option(opts: &JsValue) -> Result<Lang, Failure> {
             Failure::option(
                 "語言 lang 只能是 \"zh-TW\" 或 \"en\"（lang must be \"zh-TW\" or \"en\"）",
             )
-        })
+        })?;
+    #[cfg(not(feature = "english"))]
+    if lang == Lang::En {
+        return Err(Failure::new(
+            "not_in_this_build",
+            "此版本（booktax-page.js，結帳頁用）只有中文訊息：英文請使用 booktax.js（this build has no English: use booktax.js）",
+        ));
+    }
+    Ok(lang)
 }
 
 /// `opts[name]` as a whole number from 0 to `max`, or `default` when absent.

@@ -170,6 +170,9 @@ test("the page's own wasm leaves the mirror to the package's build, batch pricin
       const withMirror = await code((async () => new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample', mirror: true }))());
       const client = new w.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
       const refusals = [withMirror, await code(client.mirrorStatus()), await code(client.checkBatch('9789576780004\n')), await code(client.sync()), await code(client.importHistorical('isbn\n'))];
+      // The page is zh-TW only (feature `english`): English is refused, zh-TW asked by name is served.
+      const english = await code(client.lookup('9789576780004', { lang: 'en' }));
+      const chinese = await code(client.lookup('9789576780004', { lang: 'zh-TW' }));
       // What only the package's other users call is not in the page's wasm at all (feature `library`).
       const full = await import('./pkg/booktax.js');
       await full.default();
@@ -177,9 +180,12 @@ test("the page's own wasm leaves the mirror to the package's build, batch pricin
       const library = ['normalizeCode', 'decideIsbn', 'decideEan', 'decideIsbns', 'readCodes', 'taipeiDate'];
       const raw = ['isbn', 'ean', 'today', 'policyExpiryDate'];
       const shape = (module, c) => [...library.map((f) => typeof module[f]), ...raw.map((m) => typeof c[m])];
-      return { refusals, page: shape(w, client), full: shape(full, fullClient) };
+      const fullEnglish = (await fullClient.lookup('9789576780004', { lang: 'en' })).decision.message;
+      return { refusals, english, chinese, fullEnglish, page: shape(w, client), full: shape(full, fullClient) };
     });
     assert.deepEqual(codes.refusals, Array(5).fill('not_in_this_build'));
+    assert.deepEqual([codes.english, codes.chinese], ['not_in_this_build', 'resolved']);
+    assert.match(codes.fullEnglish, /^(Exempt|Taxable|Unknown)/, 'the package\'s build answers in English');
     assert.deepEqual(codes.page, Array(10).fill('undefined'));
     assert.deepEqual(codes.full, Array(10).fill('function'));
     assert.deepEqual(errors, []);

@@ -290,7 +290,7 @@ pub fn run_all() -> Result<usize> {
     steps.step(
         "clippy (wasm32, `workers`, `mirror`, `library` each alone)",
         || {
-            for feature in ["workers", "mirror", "library"] {
+            for feature in ["workers", "mirror", "library", "english"] {
                 clippy(&[
                     "-p",
                     "booktax",
