@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// The content type of a file, by extension.
+/// The content type of a file, by extension. Scripts and JSON name no charset: a module or a
+/// worker's script is always read as UTF-8, and JSON is UTF-8 and has no such parameter (RFC 8259);
+/// 15 B less on each of a first visit's 16 such answers. Pages, styles and text keep it.
 pub fn content_type(path: &Path) -> &'static str {
     let ext = path
         .extension()
@@ -13,10 +15,10 @@ pub fn content_type(path: &Path) -> &'static str {
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript",
         Some("wasm") => "application/wasm",
         Some("css") => "text/css; charset=utf-8",
-        Some("json" | "map") => "application/json; charset=utf-8",
+        Some("json" | "map") => "application/json",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("ico") => "image/x-icon",

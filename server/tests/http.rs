@@ -57,7 +57,7 @@ fn static_files_and_types() {
     for (path, ct) in [
         ("/", "text/html; charset=utf-8"),
         ("/index.html", "text/html; charset=utf-8"),
-        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/app.js", "text/javascript"),
         ("/style.css", "text/css; charset=utf-8"),
         ("/pkg/booktax_bg.wasm", "application/wasm"),
     ] {
