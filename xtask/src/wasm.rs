@@ -185,7 +185,10 @@ fn optimize(wasm: &Path) -> Result {
     let wasm_opt = node_bin().join("wasm-opt");
     let optimized = wasm.with_extension("opt.wasm");
     let mut c = cmd(&wasm_opt.to_string_lossy());
+    // The producers and target-features sections are notes for tools (which compiler, which
+    // features); no browser reads them, and wasm-bindgen has already run.
     c.arg("-Oz")
+        .args(["--strip-producers", "--strip-target-features"])
         .args(FEATURES)
         .arg(wasm)
         .arg("-o")
