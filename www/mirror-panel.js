@@ -54,9 +54,10 @@ export async function showMirrorStatus() {
     ui.status.dataset.freshness = 'off';
     return;
   }
-  if (problemOf()) {
-    ui.status.textContent = problemOf();
-    ui.status.dataset.freshness = 'error';
+  // The page's own module has no mirror: the page is still loading booktax.js, or it could not.
+  if (problemOf() || !('mirrorStatus' in client)) {
+    ui.status.textContent = problemOf() || '離線資料讀取中…';
+    ui.status.dataset.freshness = problemOf() ? 'error' : 'loading';
     return;
   }
   try {

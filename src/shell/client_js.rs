@@ -125,9 +125,13 @@ enum Call {
     #[cfg(feature = "library")]
     Ean(JsValue),
     Lookup(JsValue, JsValue),
+    #[cfg(feature = "workers")]
     Sync(JsValue),
+    #[cfg(feature = "mirror")]
     MirrorStatus,
+    #[cfg(feature = "workers")]
     ImportHistorical(JsValue),
+    #[cfg(feature = "workers")]
     CheckBatch(JsValue, JsValue),
 }
 
@@ -217,10 +221,9 @@ async fn answer(
     call: Call,
 ) -> Result<JsValue, Failure> {
     let signal = match &call {
-        Call::PolicyStatus(opts)
-        | Call::Lookup(_, opts)
-        | Call::Sync(opts)
-        | Call::CheckBatch(_, opts) => signal_option(opts)?,
+        Call::PolicyStatus(opts) | Call::Lookup(_, opts) => signal_option(opts)?,
+        #[cfg(feature = "workers")]
+        Call::Sync(opts) | Call::CheckBatch(_, opts) => signal_option(opts)?,
         _ => None,
     };
     let signal = signal.as_ref();
@@ -339,15 +342,6 @@ async fn answer(
                 .await?
                 .to_js();
         }
-        #[cfg(not(feature = "workers"))]
-        Call::Sync(_) | Call::ImportHistorical(_) | Call::CheckBatch(..) => {
-            return Err(Failure::new(
-                "not_in_this_build",
-                "此版本（booktax-page.js，結帳頁用）不含同步、匯入與整批查詢：請在 Worker 中使用 booktax.js",
-            ));
-        }
-        #[cfg(not(feature = "mirror"))]
-        Call::MirrorStatus => return Err(no_mirror_in_this_build()),
         #[cfg(feature = "mirror")]
         Call::MirrorStatus => {
             let mirror = mirror.ok_or_else(no_mirror)?;
@@ -529,8 +523,9 @@ impl BookTaxClient {
     /// (days are written in groups of `groupRecords` records, default 100,000, so a short sync reports once).
     ///
     /// Rejects with a coded `Error` (`network`, `timeout`, `malformed`, `storage`, `aborted`,
-    /// `no_mirror`) and keeps every day applied before the failure; `not_in_this_build` from the
-    /// checkout page's build (booktax-page.js), which leaves syncing to a Worker on booktax.js.
+    /// `no_mirror`) and keeps every day applied before the failure. Not in the checkout page's
+    /// build (booktax-page.js), which leaves syncing to a Worker on booktax.js.
+    #[cfg(feature = "workers")]
     #[wasm_bindgen(unchecked_return_type = "Promise<SyncReport>")]
     pub fn sync(
         &self,
@@ -542,7 +537,8 @@ impl BookTaxClient {
     /// Imports the ministry's historical list (a CSV `File`, UTF-8 or Big5) into the mirror:
     /// `{ imported, rejected: [{ line, reason }], notes }`. All good rows in one transaction;
     /// rejects (`unmapped_layout`, `no_readable_rows`, `empty_file`, `unreadable_file`,
-    /// `storage`; `not_in_this_build` from booktax-page.js) with nothing imported.
+    /// `storage`) with nothing imported. Not in booktax-page.js.
+    #[cfg(feature = "workers")]
     #[wasm_bindgen(js_name = importHistorical, unchecked_return_type = "Promise<ImportReport>")]
     pub fn import_historical(
         &self,
@@ -560,7 +556,8 @@ impl BookTaxClient {
     /// service's evening busy window (21:30–24:00) holds the run back, unless `ignoreBusyWindow`.
     /// `signal` cancels: the promise still resolves, `cancelled: true`, the lines not asked
     /// `not_checked`. Rejects only for unreadable options or files (`bad_option`, `unreadable_file`),
-    /// a mirror that cannot be opened (`storage`), or from booktax-page.js (`not_in_this_build`).
+    /// or a mirror that cannot be opened (`storage`). Not in booktax-page.js.
+    #[cfg(feature = "workers")]
     #[wasm_bindgen(js_name = checkBatch, unchecked_return_type = "Promise<BatchReport>")]
     pub fn check_batch(
         &self,
@@ -571,6 +568,8 @@ impl BookTaxClient {
     }
 
     /// Resolves to the mirror's `{ appliedThrough, isbns, eans, policyExpiryDate, bytes, freshness, daysBehind }`.
+    /// Not in booktax-page.js, which has no mirror.
+    #[cfg(feature = "mirror")]
     #[wasm_bindgen(js_name = mirrorStatus, unchecked_return_type = "Promise<MirrorStatus>")]
     pub fn mirror_status(&self) -> js_sys::Promise {
         self.call(Call::MirrorStatus)
