@@ -344,13 +344,38 @@ function terms() {
   return { format: /** @type {'physical' | 'ebook'} */ (format()), ...(at ? { at } : {}) };
 }
 
+/**
+ * Whether `client` is booktax.js's, which reads the daily lists (booktax-page.js's does not).
+ * @param {BookTaxClient} client
+ * @returns {client is import('./pkg/booktax.js').BookTaxClient}
+ */
+function readsDaily(client) {
+  return 'daily' in client;
+}
+
+/**
+ * A client that reads the daily lists: the page's own when it runs on booktax.js (the mirror on), else one
+ * of booktax.js for the page's service (the page's own wasm has no daily list: a till that never opens it
+ * never downloads it). Null when the page has no client (its error says why).
+ * @returns {Promise<import('./pkg/booktax.js').BookTaxClient | null>}
+ */
+async function dailyClient() {
+  const client = state.client;
+  if (!client) return null;
+  if (readsDaily(client)) return client;
+  const full = await initialised(import('./pkg/booktax.js'));
+  const { baseUrl, appid } = effectiveSettings(state.config);
+  const reader = new full.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1 });
+  return readsDaily(reader) ? reader : null;
+}
+
 function loadDaily() {
   // Loading from the click on, while the list's module may still be on its way.
   ui.dailyResult.dataset.state = 'loading';
   ui.dailyResult.textContent = '讀取中…';
-  ready.then(() => import('./daily.js').then(({ showDaily }) =>
-    showDaily(state.client, state.clientError, ui.dailyDate.value, ui.dailyResult),
-  )).catch((e) => {
+  ready.then(() => Promise.all([import('./daily.js'), dailyClient()])).then(([{ showDaily }, client]) =>
+    showDaily(client, state.clientError, ui.dailyDate.value, ui.dailyResult),
+  ).catch((e) => {
     ui.dailyResult.dataset.state = 'error';
     ui.dailyResult.textContent = `無法載入每日公告（${(e instanceof Error && e.message) || e}）`;
   });

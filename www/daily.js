@@ -3,7 +3,7 @@
 import { el, formatDate, text } from './dom.js';
 import { isbnRow } from './render.js';
 
-/** @typedef {import('./pkg/booktax-page.js').BookTaxClient} BookTaxClient */
+/** @typedef {import('./pkg/booktax.js').BookTaxClient} BookTaxClient */
 /** @typedef {import('./pkg/booktax.js').DailyAnnouncement} DailyAnnouncement */
 /** @typedef {import('./pkg/booktax.js').EanRecord} EanRecord */
 

@@ -8,6 +8,7 @@ use crate::core::code::{Code, CodeKind, read_code};
 use crate::core::lookup::answer::ErrorView;
 use crate::core::lookup::answer::{Answers, Found, Lookup};
 use crate::core::lookup::clock::CheckoutTime;
+#[cfg(feature = "library")]
 use crate::core::lookup::endpoint::{Endpoint, check_announcement_date};
 use crate::core::lookup::error::LookupError;
 use crate::core::lookup::error::Missing;
@@ -18,6 +19,7 @@ use crate::core::mirror::import::read_historical;
 #[cfg(feature = "mirror")]
 use crate::core::mirror::plan::freshness;
 use crate::core::rules::policy_outlook;
+#[cfg(feature = "library")]
 use crate::core::schema::DailyResponse;
 use crate::core::schema::{DateField, IsbnAsked};
 #[cfg(feature = "library")]
@@ -111,19 +113,12 @@ async fn storage_usage() -> Option<f64> {
 }
 
 /// What a `BookTaxClient` method asks for.
-// Without `workers`, the background calls' arguments go unread: they are refused whole.
-#[cfg_attr(not(feature = "workers"), allow(dead_code))]
 enum Call {
     #[cfg(feature = "library")]
     PolicyExpiryDate,
     PolicyStatus(JsValue),
     #[cfg(feature = "library")]
-    Today,
-    Daily(JsValue),
-    #[cfg(feature = "library")]
-    Isbn(JsValue),
-    #[cfg(feature = "library")]
-    Ean(JsValue),
+    Raw(Raw),
     Lookup(JsValue, JsValue),
     #[cfg(feature = "workers")]
     Sync(JsValue),
@@ -133,6 +128,15 @@ enum Call {
     ImportHistorical(JsValue),
     #[cfg(feature = "workers")]
     CheckBatch(JsValue, JsValue),
+}
+
+/// A raw call: the service's answer as served (`today`, `daily`, `isbn`, `ean`).
+#[cfg(feature = "library")]
+enum Raw {
+    Today,
+    Daily(JsValue),
+    Isbn(JsValue),
+    Ean(JsValue),
 }
 
 /// `importHistorical()`: `{ imported, alreadyHeld, rejected: [{ line, reason }], notes }`.
@@ -224,14 +228,17 @@ async fn answer(
         Call::PolicyStatus(opts) | Call::Lookup(_, opts) => signal_option(opts)?,
         #[cfg(feature = "workers")]
         Call::Sync(opts) | Call::CheckBatch(_, opts) => signal_option(opts)?,
-        _ => None,
+        #[cfg(feature = "library")]
+        Call::PolicyExpiryDate | Call::Raw(_) => None,
+        #[cfg(feature = "workers")]
+        Call::ImportHistorical(_) => None,
+        #[cfg(feature = "mirror")]
+        Call::MirrorStatus => None,
     };
     let signal = signal.as_ref();
-    let endpoint = match &call {
+    match &call {
         #[cfg(feature = "library")]
-        Call::PolicyExpiryDate => {
-            return to_js(&format_yyyymmdd(live.policy_expiry_date(signal).await?));
-        }
+        Call::PolicyExpiryDate => to_js(&format_yyyymmdd(live.policy_expiry_date(signal).await?)),
         Call::PolicyStatus(opts) => {
             let lang = lang_option(opts)?;
             let days = match checkout_day(&field(opts, "at"), lang)? {
@@ -243,12 +250,12 @@ async fn answer(
                 return Err(LookupError::Aborted.into());
             }
             let (state, days_left) = policy_outlook(policy.as_ref().ok().copied(), &days);
-            return to_js(&PolicyView {
+            to_js(&PolicyView {
                 state: state.as_str(),
                 policy_expiry_date: policy.as_ref().ok().map(|d| format_yyyymmdd(*d)),
                 days_left,
                 error: policy.as_ref().err().map(|e| ErrorView::of(e, lang)),
-            });
+            })
         }
         Call::Lookup(input, opts) => {
             let lang = lang_option(opts)?;
@@ -267,7 +274,7 @@ async fn answer(
                     .map_err(in_lang)?;
                 return to_js(&result);
             };
-            return mirror_lookup(&live, &mirror, code, terms, opts, signal).await;
+            mirror_lookup(&live, &mirror, code, terms, opts, signal).await
         }
         #[cfg(feature = "workers")]
         Call::Sync(opts) => {
@@ -281,7 +288,7 @@ async fn answer(
                 .as_f64()
                 .filter(|n| *n >= 1.0)
                 .map_or(GROUP_RECORDS, |n| n as usize);
-            return to_js(
+            to_js(
                 &sync(
                     &db,
                     &live,
@@ -291,7 +298,7 @@ async fn answer(
                     group_records,
                 )
                 .await?,
-            );
+            )
         }
         #[cfg(feature = "workers")]
         Call::ImportHistorical(file) => {
@@ -301,7 +308,7 @@ async fn answer(
             let db = mirror.db().await?;
             // Every good row in one transaction, or none; a code the daily lists gave stays theirs.
             let imported = db.add_missing(&read.books).await?;
-            return to_js(&ImportView {
+            to_js(&ImportView {
                 imported,
                 already_held: read.books.len() - imported,
                 rejected: read
@@ -313,7 +320,7 @@ async fn answer(
                     })
                     .collect(),
                 notes: read.notes,
-            });
+            })
         }
         #[cfg(feature = "workers")]
         Call::CheckBatch(input, opts) => {
@@ -338,9 +345,9 @@ async fn answer(
                 ignore_busy_window: field(opts, "ignoreBusyWindow").as_bool() == Some(true),
                 unreadable_rows_only,
             };
-            return check_batch(&live, db.as_deref(), &text, terms, options)
+            check_batch(&live, db.as_deref(), &text, terms, options)
                 .await?
-                .to_js();
+                .to_js()
         }
         #[cfg(feature = "mirror")]
         Call::MirrorStatus => {
@@ -349,7 +356,7 @@ async fn answer(
             let state = db.state().await?;
             let applied = state.applied_through.as_deref().and_then(parse_yyyymmdd);
             let fresh = freshness(applied, live.now().day());
-            return to_js(&MirrorStatusView {
+            to_js(&MirrorStatusView {
                 isbns: db.book_count().await?,
                 eans: db.set_count().await?,
                 bytes: storage_usage().await,
@@ -357,29 +364,44 @@ async fn answer(
                 days_behind: fresh.days_behind(),
                 applied_through: state.applied_through,
                 policy_expiry_date: state.policy_expiry_date,
-            });
+            })
         }
         #[cfg(feature = "library")]
-        Call::Today => Endpoint::Today,
-        Call::Daily(date) => Endpoint::Daily(check_announcement_date(
-            &text_of(date).unwrap_or_default(),
-            live.now().day(),
-        )?),
-        #[cfg(feature = "library")]
-        Call::Isbn(code) => Endpoint::Isbn(String::from(
+        Call::Raw(call) => raw(&live, call, signal).await,
+    }
+}
+
+/// The service's answer to a raw call, as served; a date or a code that cannot be asked is refused unasked.
+#[cfg(feature = "library")]
+async fn raw(
+    live: &Live,
+    call: &Raw,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<JsValue, Failure> {
+    let code = |code: &JsValue| -> Result<String, Failure> {
+        Ok(String::from(
             read_code(&text_of(code).unwrap_or_default())?.code,
-        )),
-        #[cfg(feature = "library")]
-        Call::Ean(code) => Endpoint::Ean(String::from(
-            read_code(&text_of(code).unwrap_or_default())?.code,
-        )),
+        ))
     };
     match call {
-        #[cfg(feature = "library")]
-        Call::Isbn(_) => to_js(&live.get::<IsbnResponse>(&endpoint, signal).await?.data),
-        #[cfg(feature = "library")]
-        Call::Ean(_) => to_js(&live.get::<EanResponse>(&endpoint, signal).await?.data),
-        _ => to_js(&live.get::<DailyResponse>(&endpoint, signal).await?),
+        Raw::Today => to_js(&live.get::<DailyResponse>(&Endpoint::Today, signal).await?),
+        Raw::Daily(date) => {
+            let day =
+                check_announcement_date(&text_of(date).unwrap_or_default(), live.now().day())?;
+            to_js(
+                &live
+                    .get::<DailyResponse>(&Endpoint::Daily(day), signal)
+                    .await?,
+            )
+        }
+        Raw::Isbn(isbn) => {
+            let endpoint = Endpoint::Isbn(code(isbn)?);
+            to_js(&live.get::<IsbnResponse>(&endpoint, signal).await?.data)
+        }
+        Raw::Ean(ean) => {
+            let endpoint = Endpoint::Ean(code(ean)?);
+            to_js(&live.get::<EanResponse>(&endpoint, signal).await?.data)
+        }
     }
 }
 
@@ -700,16 +722,18 @@ impl BookTaxClient {
     #[cfg(feature = "library")]
     #[wasm_bindgen(unchecked_return_type = "Promise<DailyAnnouncement>")]
     pub fn today(&self) -> js_sys::Promise {
-        self.call(Call::Today)
+        self.call(Call::Raw(Raw::Today))
     }
 
     /// Resolves to one day's announcement; dates before 20210107 or after tomorrow are refused unasked.
+    /// Not in booktax-page.js: the page's daily list loads booktax.js when it is first used.
+    #[cfg(feature = "library")]
     #[wasm_bindgen(unchecked_return_type = "Promise<DailyAnnouncement>")]
     pub fn daily(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | number")] date: JsValue,
     ) -> js_sys::Promise {
-        self.call(Call::Daily(date))
+        self.call(Call::Raw(Raw::Daily(date)))
     }
 
     /// Resolves to a book's record (the API's `Isbn` object).
@@ -719,7 +743,7 @@ impl BookTaxClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | number")] code: JsValue,
     ) -> js_sys::Promise {
-        self.call(Call::Isbn(code))
+        self.call(Call::Raw(Raw::Isbn(code)))
     }
 
     /// Resolves to a boxed set's record (the API's `Ean` object).
@@ -729,7 +753,7 @@ impl BookTaxClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | number")] code: JsValue,
     ) -> js_sys::Promise {
-        self.call(Call::Ean(code))
+        self.call(Call::Raw(Raw::Ean(code)))
     }
 
     /// Reads a code, asks the service and decides: the `Lookup` answer.

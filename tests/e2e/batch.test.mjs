@@ -178,8 +178,9 @@ test("the page's own wasm leaves out the mirror, batch pricing, sync and import 
       await full.default();
       const fullClient = new full.BookTaxClient({ baseUrl: '', appid: 'booktax-sample' });
       const library = ['normalizeCode', 'decideIsbn', 'decideEan', 'decideIsbns', 'readCodes', 'taipeiDate'];
-      // What the page hands to its Workers (feature `workers`), and the mirror's status (feature `mirror`).
-      const raw = ['isbn', 'ean', 'today', 'policyExpiryDate', 'sync', 'importHistorical', 'checkBatch', 'mirrorStatus'];
+      // The raw calls and the daily list (read by the page's panel through booktax.js), what the page hands to
+      // its Workers (feature `workers`), and the mirror's status (feature `mirror`).
+      const raw = ['isbn', 'ean', 'today', 'daily', 'policyExpiryDate', 'sync', 'importHistorical', 'checkBatch', 'mirrorStatus'];
       const shape = (module, c) => [...library.map((f) => typeof module[f]), ...raw.map((m) => typeof c[m])];
       const fullEnglish = (await fullClient.lookup('9789576780004', { lang: 'en' })).decision.message;
       return { refusals, english, chinese, fullEnglish, page: shape(w, client), full: shape(full, fullClient) };
@@ -187,8 +188,8 @@ test("the page's own wasm leaves out the mirror, batch pricing, sync and import 
     assert.deepEqual(codes.refusals, ['not_in_this_build']);
     assert.deepEqual([codes.english, codes.chinese], ['not_in_this_build', 'resolved']);
     assert.match(codes.fullEnglish, /^(Exempt|Taxable|Unknown)/, 'the package\'s build answers in English');
-    assert.deepEqual(codes.page, Array(14).fill('undefined'));
-    assert.deepEqual(codes.full, Array(14).fill('function'));
+    assert.deepEqual(codes.page, Array(15).fill('undefined'));
+    assert.deepEqual(codes.full, Array(15).fill('function'));
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

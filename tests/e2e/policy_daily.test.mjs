@@ -80,6 +80,10 @@ function count(list) {
 
 test('daily announcements: counts per list, and a day without announcements', async () => {
   const { page, context } = await openPage(browser, server.url);
+  // The page's own wasm has no daily list: booktax.js loads when the section is first opened, not before.
+  const packageBuild = [];
+  page.on('request', (r) => { if (/\/pkg\/booktax(_bg\.wasm|\.js)$/.test(new URL(r.url()).pathname)) packageBuild.push(r.url()); });
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /\/pkg\/booktax(_bg\.wasm|\.js)$/.test(e.name)).length), 0, 'not loaded with the page');
   await page.click('#daily summary');
   // Opening the section loads today's (Taipei) announcement.
   assert.equal(await page.inputValue('#daily-date'), taipeiDay(0));
@@ -88,6 +92,7 @@ test('daily announcements: counts per list, and a day without announcements', as
     return r.dataset.state && r.dataset.state !== 'loading';
   });
   const todayState = await page.getAttribute('#daily-result', 'data-state');
+  assert.equal(packageBuild.length, 2, `booktax.js and its wasm, once the section opened: ${packageBuild}`);
   const today = await api(server.url, compact(taipeiDay(0)));
   assert.equal(todayState, today.status === 200 ? 'ok' : 'empty', `today's announcement: HTTP ${today.status}`);
 
