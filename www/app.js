@@ -353,27 +353,45 @@ function readsDaily(client) {
   return 'daily' in client;
 }
 
+/** @type {{ client: BookTaxClient, reader: Promise<import('./pkg/booktax.js').BookTaxClient | null> } | null} */
+let dailyReader = null;
+
 /**
  * A client that reads the daily lists: the page's own when it runs on booktax.js (the mirror on), else one
- * of booktax.js for the page's service (the page's own wasm has no daily list: a till that never opens it
- * never downloads it). Null when the page has no client (its error says why).
+ * of booktax.js for the page's service, made once per page client (the page's own wasm has no daily list: a
+ * till that never opens it never downloads it). Null when the page has no client (its error says why).
  * @returns {Promise<import('./pkg/booktax.js').BookTaxClient | null>}
  */
-async function dailyClient() {
+function dailyClient() {
   const client = state.client;
-  if (!client) return null;
-  if (readsDaily(client)) return client;
-  const full = await initialised(import('./pkg/booktax.js'));
-  const { baseUrl, appid } = effectiveSettings(state.config);
-  const reader = new full.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1 });
-  return readsDaily(reader) ? reader : null;
+  if (!client) return Promise.resolve(null);
+  if (readsDaily(client)) return Promise.resolve(client);
+  if (dailyReader?.client !== client) {
+    const reader = (async () => {
+      const full = await initialised(import('./pkg/booktax.js'));
+      const { baseUrl, appid } = effectiveSettings(state.config);
+      const made = new full.BookTaxClient({ baseUrl, appid: appid || undefined, timeoutMs: 8000, retries: 1 });
+      if (!readsDaily(made)) return null;
+      // Its clock corrected by the service first, as the page's is: a list "after tomorrow" is refused
+      // unasked, and a till whose clock is days behind would otherwise be refused today's.
+      await made.policyStatus(undefined).catch(() => {});
+      return made;
+    })();
+    // A reader that did not load is not kept: the next opening tries again.
+    reader.catch(() => { if (dailyReader?.reader === reader) dailyReader = null; });
+    dailyReader = { client, reader };
+  }
+  return dailyReader.reader;
 }
 
 function loadDaily() {
   // Loading from the click on, while the list's module may still be on its way.
   ui.dailyResult.dataset.state = 'loading';
   ui.dailyResult.textContent = '讀取中…';
-  ready.then(() => Promise.all([import('./daily.js'), dailyClient()])).then(([{ showDaily }, client]) =>
+  ready.then(() => Promise.all([
+    import('./daily.js'),
+    dailyClient().catch(() => { throw new Error('無法載入讀取公告的程式，請確認連線後再試'); }),
+  ])).then(([{ showDaily }, client]) =>
     showDaily(client, state.clientError, ui.dailyDate.value, ui.dailyResult),
   ).catch((e) => {
     ui.dailyResult.dataset.state = 'error';

@@ -377,8 +377,9 @@ mod tests {
                 never_runs(content_type.as_bytes()),
             )
         };
-        let js = "text/javascript; charset=utf-8";
-        let json = "application/json; charset=utf-8";
+        // As the files are sent.
+        let js = files::content_type(std::path::Path::new("a.js"));
+        let json = files::content_type(std::path::Path::new("a.json"));
         // A page, asked for as anything.
         for dest in [None, Some("document"), Some("script"), Some("empty")] {
             assert!(read(dest, "text/html; charset=utf-8"), "{dest:?}");

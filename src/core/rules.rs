@@ -454,14 +454,19 @@ impl Decision {
 impl fmt::Display for Decision {
     /// The [`message`](Decision::message): verdict, why and (when unknown) the advice.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::say_to;
         let detail = self.detail_words();
-        match (self.lang, self.verdict) {
-            (Lang::ZhTw, Verdict::Exempt) => write!(f, "免稅（{detail}）"),
-            (Lang::ZhTw, Verdict::Taxable) => write!(f, "應稅：{detail}"),
-            (Lang::ZhTw, Verdict::Unknown) => write!(f, "無法判定：{detail}，{UNKNOWN_ADVICE}"),
-            (Lang::En, Verdict::Exempt) => write!(f, "Exempt ({detail})"),
-            (Lang::En, Verdict::Taxable) => write!(f, "Taxable: {detail}"),
-            (Lang::En, Verdict::Unknown) => write!(f, "Unknown: {detail}; {UNKNOWN_ADVICE_EN}"),
+        match self.verdict {
+            Verdict::Exempt => say_to!(f, self.lang, "免稅（{}）", "Exempt ({})", detail),
+            Verdict::Taxable => say_to!(f, self.lang, "應稅：{}", "Taxable: {}", detail),
+            Verdict::Unknown => say_to!(
+                f,
+                self.lang,
+                "無法判定：{}，{}",
+                "Unknown: {}; {}",
+                detail,
+                self.lang.pick(UNKNOWN_ADVICE, UNKNOWN_ADVICE_EN)
+            ),
         }
     }
 }

@@ -127,6 +127,7 @@ export interface DecideOptions {
 }
 
 /** A language every text exists in: `zh-TW` (default) or `en` (any `zh…` / `en…` tag reads as one of them). */
+/** booktax-page.js, which has no English texts, refuses `en` (`not_in_this_build`). */
 export type Lang = 'zh-TW' | 'en' | (string & {});
 
 /** Options of `new BookTaxClient`. */

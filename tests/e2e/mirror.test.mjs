@@ -202,7 +202,7 @@ test('a mirror kept by an earlier version of the rules starts afresh: none of it
   }
 });
 
-test('the mirror is read by booktax.js alone: a page without it never asks for that module, and turning the mirror on loads it', async () => {
+test('the mirror is read by booktax.js alone: a page without it does not ask for that module to scan, and turning the mirror on loads it', async () => {
   const options = { viewport: { width: 1000, height: 1100 }, locale: 'zh-TW' };
   if (TZ) options.timezoneId = TZ;
   const context = await suite.browser.newContext(options);

@@ -96,8 +96,10 @@ test('a deploy that lost the modules loaded after the start: scans still decide 
   await till.locator('#sale-csv').click();
   await till.waitForFunction(() => /無法匯出/.test(document.getElementById('sale-status')?.textContent ?? ''));
   assert.equal(await till.locator('#sale-lines tr').count(), 1, 'the sale is kept');
-  // The batch panel imports the same module: it says it cannot load, and its button stays off.
+  // The batch panel, once opened, imports the same module: it says it cannot load, and its button stays off.
+  await till.locator('#batch').evaluate((d) => { d.open = true; });
   await till.waitForFunction(() => /無法載入整批查詢/.test(document.getElementById('batch-status')?.textContent ?? ''));
+  assert.ok(await till.locator('#batch-run').isDisabled(), 'the batch cannot be sent');
   assert.deepEqual(errors.map(String), [], 'no uncaught page errors');
   await context.close();
 });

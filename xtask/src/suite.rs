@@ -288,7 +288,7 @@ pub fn run_all() -> Result<usize> {
     })?;
     // Each feature alone: an importer of the crate may pick either.
     steps.step(
-        "clippy (wasm32, `workers`, `mirror`, `library` each alone)",
+        "clippy (wasm32, `workers`, `mirror`, `library`, `english` each alone)",
         || {
             for feature in ["workers", "mirror", "library", "english"] {
                 clippy(&[

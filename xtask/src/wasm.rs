@@ -33,7 +33,8 @@ const FULL: Wasm = Wasm {
     package: "booktax-full",
     out_name: "booktax",
 };
-/// The checkout page's own: without the `workers` feature (sync, import, batch pricing).
+/// The checkout page's own: without the `workers` (sync, import, batch pricing), `mirror`, `library`
+/// (the raw calls, the daily list) and `english` features.
 const PAGE: Wasm = Wasm {
     package: "booktax-page",
     out_name: "booktax-page",
