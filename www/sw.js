@@ -6,7 +6,7 @@
 const VERSION = new URL(self.location.href).searchParams.get('v') || 'unversioned';
 const PREFIX = 'booktax-shell-';
 const CACHE = PREFIX + VERSION;
-/** This version's files cached on first use, with every file's hash: stored at install, beside the shell. */
+/** This version's files cached on first use, and their hashes once read: stored at install, beside the shell. */
 const LAZY_KEY = '__booktax-lazy.json';
 
 // Install: every file of this version, or none, each checked against the manifest's SHA-256
@@ -20,19 +20,22 @@ self.addEventListener('install', (event) => {
     const res = await fetch(`pkg/shell-manifest.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' });
     const manifest = await res.json();
     if (manifest.version !== VERSION) throw new Error(`the shell changed during install (${manifest.version})`);
-    /** @type {Record<string, string>} */
-    const integrity = manifest.integrity ?? {};
     // With them, the lazy files this browser has used under an older version (booktax.js and the panels
     // of a till with the mirror on): an update must not leave such a till, opened offline the next
-    // morning, without the module that reads its mirror.
+    // morning, without the module that reads its mirror. Their hashes are in a file of their own,
+    // asked for only then: a first visit does not download them.
     /** @type {string[]} */
-    const files = [...manifest.files, ...(await usedBefore(manifest.lazy ?? []))];
+    const used = await usedBefore(manifest.lazy ?? []);
+    const lazyIntegrity = used.length ? await lazyHashes() : null;
+    /** @type {Record<string, string>} */
+    const integrity = { ...(manifest.integrity ?? {}), ...(lazyIntegrity ?? {}) };
+    const files = [...manifest.files, ...used];
     // Fetched whole before any is stored: a file that cannot be had leaves no partial version.
     const responses = await Promise.all(files.map((file) => fetchChecked(file, integrity[file], { justLoaded: manifest.files.includes(file) })));
     const cache = await caches.open(CACHE);
     try {
       await Promise.all(files.map((file, i) => cache.put(file, responses[i])));
-      await cache.put(LAZY_KEY, new Response(JSON.stringify({ lazy: manifest.lazy ?? [], integrity })));
+      await cache.put(LAZY_KEY, new Response(JSON.stringify({ lazy: manifest.lazy ?? [], integrity: lazyIntegrity })));
     } catch (e) {
       await caches.delete(CACHE); // no partial version left taking space (storage full, say)
       throw e;
@@ -58,6 +61,17 @@ async function usedBefore(lazy) {
     for (const file of lazy) if (!used.has(file) && (await cache.match(file))) used.add(file);
   }
   return lazy.filter((file) => used.has(file));
+}
+
+/**
+ * This version's lazy files' hashes (`pkg/shell-lazy.json`); rejects when the server has another version.
+ * @returns {Promise<Record<string, string>>}
+ */
+async function lazyHashes() {
+  const res = await fetch(`pkg/shell-lazy.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' });
+  const note = res.ok ? await res.json() : null;
+  if (note?.version !== VERSION || typeof note.integrity !== 'object') throw new Error(`no lazy hashes of ${VERSION}`);
+  return note.integrity;
 }
 
 /**
@@ -137,13 +151,26 @@ self.addEventListener('fetch', (event) => {
 });
 
 /**
- * This version's lazy files and every file's hash, as the install noted them; null before the install did.
+ * This version's lazy files and their hashes, as the install noted them; null before the install did.
  * @param {Cache} cache
- * @returns {Promise<{ lazy: string[], integrity: Record<string, string> } | null>}
+ * @returns {Promise<{ lazy: string[], integrity: Record<string, string> | null } | null>}
  */
 async function lazyNote(cache) {
   const stored = await cache.match(LAZY_KEY);
   return stored ? stored.json() : null;
+}
+
+/**
+ * The lazy files' hashes of `note`: asked for the first time they are needed and kept with it; null
+ * while they cannot be had (offline, or the server already on another version).
+ * @param {Cache} cache
+ * @param {{ lazy: string[], integrity: Record<string, string> | null }} note
+ */
+async function noteHashes(cache, note) {
+  if (note.integrity) return note.integrity;
+  const integrity = await lazyHashes().catch(() => null);
+  if (integrity) await cache.put(LAZY_KEY, new Response(JSON.stringify({ ...note, integrity }))).catch(() => {});
+  return integrity;
 }
 
 /**
@@ -155,10 +182,10 @@ async function lazyNote(cache) {
 async function lazyHash(cache, url) {
   const note = await lazyNote(cache);
   if (!note) return undefined;
-  const { lazy, integrity } = note;
   // By path whatever the query: `?x` must not reach the network unchecked.
-  const name = lazy.find((/** @type {string} */ f) => new URL(f, self.location.href).pathname === url.pathname);
-  return name === undefined ? undefined : (integrity[name] ?? '');
+  const name = note.lazy.find((/** @type {string} */ f) => new URL(f, self.location.href).pathname === url.pathname);
+  if (name === undefined) return undefined;
+  return (await noteHashes(cache, note))?.[name] ?? '';
 }
 
 /** Every lazy file of this version not yet cached, checked like the rest; one that fails is left for its first use. */
@@ -166,7 +193,12 @@ async function cacheLazyFiles() {
   const cache = await caches.open(CACHE);
   const note = await lazyNote(cache);
   if (!note) return;
-  const { lazy, integrity } = note;
+  const { lazy } = note;
+  const integrity = await noteHashes(cache, note);
+  if (!integrity) {
+    await staleOrOffline();
+    return;
+  }
   let failed = false;
   for (const file of lazy) {
     if (!integrity[file] || (await cache.match(file))) continue;

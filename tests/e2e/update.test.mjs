@@ -60,6 +60,9 @@ test('a new version waits while the page runs the old one, then replaces every f
     manifest.version = 'test-build-2';
     manifest.integrity['dom.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
     await writeFile(path.join(WWW, 'pkg', 'shell-manifest.json'), JSON.stringify(manifest));
+    // The lazy files' hashes carry the version too (the install asks for them: a lazy file was used).
+    const lazyFile = path.join(WWW, 'pkg', 'shell-lazy.json');
+    await writeFile(lazyFile, JSON.stringify({ ...JSON.parse(await readFile(lazyFile, 'utf8')), version: manifest.version }));
     await writeFile(path.join(WWW, 'pkg', 'shell-version.txt'), `${manifest.version}\n`);
 
     await page.reload();
@@ -112,6 +115,8 @@ test('a first visit downloads each file once: the worker takes what the page loa
     // The version is asked afresh by both (a 16-byte file); the manifest, 2.6 KB of hashes, by the worker alone, once.
     const again = requests.filter((r) => r.worker && byPage.has(r.name) && !r.name.endsWith('shell-version.txt'));
     assert.deepEqual(requests.filter((r) => r.name.endsWith('shell-manifest.json')).map((r) => r.worker), [true]);
+    // The lazy files' hashes are asked for once one of them is needed: not on a first visit.
+    assert.deepEqual(requests.filter((r) => r.name.endsWith('shell-lazy.json')), []);
     assert.ok(again.length >= 10, `the worker asked for the page's files (${again.map((r) => r.name)})`);
     for (const r of again) assert.equal(r.sent, 0, `${r.name} came twice (${r.sent} bytes)`);
     for (const file of ['/', '/app.js', '/pkg/booktax-page_bg.wasm', '/sale.js', '/sale-export.js']) {
@@ -202,8 +207,13 @@ test("the Workers' files are cached on their first use, and only with this versi
     const manifestFile = path.join(www, 'pkg', 'shell-manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
     manifest.version = 'test-build-3';
-    manifest.integrity['sync-worker.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
     await writeFile(manifestFile, JSON.stringify(manifest));
+    const lazyFile = path.join(www, 'pkg', 'shell-lazy.json');
+    const lazy = JSON.parse(await readFile(lazyFile, 'utf8'));
+    assert.ok(lazy.integrity['sync-worker.js'], 'the lazy files\' hashes are apart');
+    lazy.version = manifest.version;
+    lazy.integrity['sync-worker.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
+    await writeFile(lazyFile, JSON.stringify(lazy));
     await writeFile(path.join(www, 'pkg', 'shell-version.txt'), `${manifest.version}\n`);
     const status = await page.evaluate(async () => (await fetch('sync-worker.js?x=1')).status);
     assert.equal(status, 503, "a file whose bytes are not this version's is refused, whatever its query");

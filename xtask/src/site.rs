@@ -166,8 +166,9 @@ fn minify(sources: &[String], site: &Path) -> Result {
 
 /// `pkg/shell-manifest.json` in the site: the files the service worker keeps for an offline start
 /// (the pages, their modules and styles, the element, the wasm), a version that changes with any
-/// of them, and each file's SHA-256 (`integrity`), which the worker checks every file against;
-/// and `pkg/shell-version.txt`, that version alone. The hashes are of the files as served.
+/// of them, and each file's SHA-256 (`integrity`), which the worker checks every file against
+/// (those of the files it caches on first use in `pkg/shell-lazy.json`, with the version); and
+/// `pkg/shell-version.txt`, that version alone. The hashes are of the files as served.
 fn write_shell_manifest(site: &Path) -> Result {
     // Every page and the element too: whatever the worker serves comes from one version.
     let mut files = loaded_files(site)?;
@@ -182,7 +183,7 @@ fn write_shell_manifest(site: &Path) -> Result {
         // The page is cached once, as "./" (the worker answers /index.html from that entry too;
         // a second copy was a second download on the first visit).
         let key = if name == "index.html" { "./" } else { name };
-        integrity.push(format!("\"{key}\": \"sha256-{digest}\""));
+        integrity.push((key.to_string(), format!("\"{key}\": \"sha256-{digest}\"")));
         for b in name.bytes().chain(bytes) {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -197,13 +198,27 @@ fn write_shell_manifest(site: &Path) -> Result {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The lazy files' hashes apart (`pkg/shell-lazy.json`), asked for by the worker only once one of
+    // them is needed: hashes do not compress, and a first visit needs none of them (0.6 KB).
+    let hashes_of = |names: &[String]| {
+        integrity
+            .iter()
+            .filter(|(key, _)| names.contains(key))
+            .map(|(_, entry)| entry.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (shell_hashes, lazy_hashes) = (hashes_of(&shell), hashes_of(&lazy));
     let (shell, lazy) = (list(&shell), list(&lazy));
-    let integrity = integrity.join(", ");
     let manifest = format!(
-        "{{ \"version\": \"{hash:016x}\", \"files\": [{shell}], \"lazy\": [{lazy}], \"integrity\": {{ {integrity} }} }}\n"
+        "{{ \"version\": \"{hash:016x}\", \"files\": [{shell}], \"lazy\": [{lazy}], \"integrity\": {{ {shell_hashes} }} }}\n"
     );
     let path = site.join("pkg").join("shell-manifest.json");
     fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))?;
+    let hashes =
+        format!("{{ \"version\": \"{hash:016x}\", \"integrity\": {{ {lazy_hashes} }} }}\n");
+    let path = site.join("pkg").join("shell-lazy.json");
+    fs::write(&path, hashes).map_err(|e| format!("{}: {e}", path.display()))?;
     // The version alone, for whoever needs only that (the page choosing which worker to register,
     // the worker checking that no deploy came during its install): 16 bytes where the manifest's
     // hashes are 2.6 KB that do not compress, which a first visit fetched three times.
