@@ -35,7 +35,7 @@ export async function registerOffline() {
 async function registerCurrent() {
   let version;
   try {
-    // The version alone: the manifest, whose files and hashes only the worker reads, is 2.6 KB.
+    // The version alone: the manifest, whose files and hashes only the worker reads, is 1.6 KB.
     const res = await fetch('pkg/shell-version.txt', { cache: 'no-store' });
     version = res.ok ? (await res.text()).trim() : '';
   } catch {

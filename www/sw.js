@@ -10,7 +10,7 @@ const CACHE = PREFIX + VERSION;
 const LAZY_KEY = '__booktax-lazy.json';
 
 // Install: every file of this version, or none, each checked against the manifest's SHA-256
-// (`integrity`). A file is taken first from the HTTP cache as it is (`force-cache`): on a first visit
+// (`integrity`; those the install carries over from an older version, against `pkg/shell-lazy.json`'s). A file is taken first from the HTTP cache as it is (`force-cache`): on a first visit
 // that is what the page has just loaded, so nothing is sent twice (with `no-store` the worker
 // downloaded the page and the wasm again, 197 KB; with `no-cache` each came back as a 304, 31 KB of
 // headers). A copy that fails its hash (an older version's file) is revalidated (`no-cache`), and if
@@ -28,23 +28,23 @@ self.addEventListener('install', (event) => {
     const used = await usedBefore(manifest.lazy ?? []);
     const lazyIntegrity = used.length ? await lazyHashes() : null;
     /** @type {Record<string, string>} */
-    const integrity = { ...(manifest.integrity ?? {}), ...(lazyIntegrity ?? {}) };
+    const integrity = { ...(lazyIntegrity ?? {}), ...(manifest.integrity ?? {}) };
     const files = [...manifest.files, ...used];
+    // Every file checked by its hash: one without is not this version's to keep.
+    const unhashed = files.find((file) => !integrity[file]);
+    if (unhashed) throw new Error(`${unhashed}: no hash of ${VERSION}`);
     // Fetched whole before any is stored: a file that cannot be had leaves no partial version.
     const responses = await Promise.all(files.map((file) => fetchChecked(file, integrity[file], { justLoaded: manifest.files.includes(file) })));
     const cache = await caches.open(CACHE);
     try {
       await Promise.all(files.map((file, i) => cache.put(file, responses[i])));
       await cache.put(LAZY_KEY, new Response(JSON.stringify({ lazy: manifest.lazy ?? [], integrity: lazyIntegrity })));
+      // A deploy while caching could have mixed files: then this version does not install.
+      const after = await shellVersion(`pkg/shell-version.txt?v=${encodeURIComponent(VERSION)}`);
+      if (after !== VERSION) throw new Error(`the shell changed during install (${after})`);
     } catch (e) {
-      await caches.delete(CACHE); // no partial version left taking space (storage full, say)
+      await caches.delete(CACHE); // no partial or mixed version left taking space
       throw e;
-    }
-    // A deploy while caching could have mixed files: then this version does not install.
-    const after = await shellVersion(`pkg/shell-version.txt?v=${encodeURIComponent(VERSION)}`);
-    if (after !== VERSION) {
-      await caches.delete(CACHE);
-      throw new Error(`the shell changed during install (${after})`);
     }
   })());
 });
@@ -70,8 +70,9 @@ async function usedBefore(lazy) {
 async function lazyHashes() {
   const res = await fetch(`pkg/shell-lazy.json?v=${encodeURIComponent(VERSION)}`, { cache: 'no-store' });
   const note = res.ok ? await res.json() : null;
-  if (note?.version !== VERSION || typeof note.integrity !== 'object') throw new Error(`no lazy hashes of ${VERSION}`);
-  return note.integrity;
+  const integrity = note?.version === VERSION ? note.integrity : null;
+  if (!integrity || typeof integrity !== 'object' || Array.isArray(integrity)) throw new Error(`no lazy hashes of ${VERSION}`);
+  return integrity;
 }
 
 /**
@@ -144,6 +145,11 @@ self.addEventListener('fetch', (event) => {
       ? new URL('./', self.location.href).href
       : request;
     const hit = await cache.match(key, { ignoreSearch: request.mode === 'navigate' });
+    // A page opened from this version's cache: the lazy files' hashes are asked for now, while the
+    // network is likely there, so those files can be checked later even after a deploy.
+    if (hit && request.mode === 'navigate') {
+      event.waitUntil(lazyNote(cache).then((note) => note && noteHashes(cache, note)).catch(() => {}));
+    }
     if (hit) return hit;
     const hash = await lazyHash(cache, url);
     return hash === undefined ? fetch(request) : fetchLazy(cache, url, hash, event);
@@ -160,24 +166,34 @@ async function lazyNote(cache) {
   return stored ? stored.json() : null;
 }
 
+/** @type {Promise<Record<string, string> | null> | null} the hashes being asked for, once at a time */
+let hashesAsked = null;
+
 /**
- * The lazy files' hashes of `note`: asked for the first time they are needed and kept with it; null
- * while they cannot be had (offline, or the server already on another version).
+ * The lazy files' hashes of `note`: asked for the first time they are needed (or on a page's load after
+ * the first) and kept with it; null while they cannot be had (offline, or the server already on another
+ * version).
  * @param {Cache} cache
  * @param {{ lazy: string[], integrity: Record<string, string> | null }} note
+ * @returns {Promise<Record<string, string> | null>}
  */
 async function noteHashes(cache, note) {
   if (note.integrity) return note.integrity;
-  const integrity = await lazyHashes().catch(() => null);
-  if (integrity) await cache.put(LAZY_KEY, new Response(JSON.stringify({ ...note, integrity }))).catch(() => {});
-  return integrity;
+  hashesAsked ??= (async () => {
+    const integrity = await lazyHashes().catch(() => null);
+    if (integrity) await cache.put(LAZY_KEY, new Response(JSON.stringify({ ...note, integrity }))).catch(() => {});
+    return integrity;
+  })().finally(() => { hashesAsked = null; });
+  return hashesAsked;
 }
 
 /**
  * The hash of `url` when it is one of this version's files cached on first use (the Workers, the full
- * wasm, the page's modules a scan never needs, the embedding example), else undefined.
+ * wasm, the page's modules a scan never needs, the embedding example): '' when its hashes cannot be had
+ * (the file is then refused); undefined for any other file.
  * @param {Cache} cache
  * @param {URL} url
+ * @returns {Promise<string | undefined>}
  */
 async function lazyHash(cache, url) {
   const note = await lazyNote(cache);
@@ -228,7 +244,7 @@ async function staleOrOffline() {
 async function fetchLazy(cache, url, hash, event) {
   let response;
   try {
-    if (!hash) throw new Error(`${url.pathname}: no hash in the manifest`);
+    if (!hash) throw new Error(`${url.pathname}: no hash of this version (offline, or the server on another)`);
     response = await fetchChecked(url.pathname, hash);
   } catch {
     event.waitUntil(staleOrOffline());

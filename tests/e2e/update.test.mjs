@@ -112,7 +112,7 @@ test('a first visit downloads each file once: the worker takes what the page loa
     const requests = await sent.read();
     await context.close();
     const byPage = new Set(requests.filter((r) => !r.worker && r.body > 0).map((r) => r.name));
-    // The version is asked afresh by both (a 16-byte file); the manifest, 2.6 KB of hashes, by the worker alone, once.
+    // The version is asked afresh by both (a 16-byte file); the manifest, 1.6 KB of hashes, by the worker alone, once.
     const again = requests.filter((r) => r.worker && byPage.has(r.name) && !r.name.endsWith('shell-version.txt'));
     assert.deepEqual(requests.filter((r) => r.name.endsWith('shell-manifest.json')).map((r) => r.worker), [true]);
     // The lazy files' hashes are asked for once one of them is needed: not on a first visit.
@@ -220,6 +220,49 @@ test("the Workers' files are cached on their first use, and only with this versi
     assert.ok(!(await cachedNow()).includes('/sync-worker.js'), 'and not cached');
     await page.waitForSelector('#update-banner:not([hidden])', { timeout: 30000 });
     assert.equal(await page.evaluate(async () => (await fetch('__booktax-lazy.json')).status), 404, "the worker's own note is not served");
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+test("a lazy file is refused, not served unchecked, when the server no longer has this version's hashes for it", async () => {
+  const www = `${WWW}-hashes`;
+  await rm(www, { recursive: true, force: true });
+  await cp(SITE, www, { recursive: true });
+  const server = await startServer([], { www });
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext(TZ ? { timezoneId: TZ } : {});
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // A deploy before this version ever asked for its lazy files' hashes: the server has the next
+    // version's, with other bytes for a Worker's script.
+    const worker = path.join(www, 'sync-worker.js');
+    const edited = `${await readFile(worker, 'utf8')}\n// build 4\n`;
+    await writeFile(worker, edited);
+    const manifestFile = path.join(www, 'pkg', 'shell-manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    manifest.version = 'test-build-4';
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    const lazyFile = path.join(www, 'pkg', 'shell-lazy.json');
+    const lazy = JSON.parse(await readFile(lazyFile, 'utf8'));
+    lazy.version = manifest.version;
+    lazy.integrity['sync-worker.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
+    await writeFile(lazyFile, JSON.stringify(lazy));
+    await writeFile(path.join(www, 'pkg', 'shell-version.txt'), `${manifest.version}\n`);
+
+    // The page, now controlled by the first version, opens from its cache; the Worker's script is asked for.
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'controlled by the first version');
+    const status = await page.evaluate(async () => (await fetch('sync-worker.js')).status);
+    assert.equal(status, 503, 'no hash of this version: refused');
+    assert.ok(!(await shellCached(page)).includes('/sync-worker.js'), 'and not cached');
+    await page.waitForSelector('#update-banner:not([hidden])', { timeout: 30000 });
     await context.close();
   } finally {
     await browser.close();
