@@ -388,12 +388,12 @@ function loadDaily() {
   // Loading from the click on, while the list's module may still be on its way.
   ui.dailyResult.dataset.state = 'loading';
   ui.dailyResult.textContent = '讀取中…';
-  ready.then(() => Promise.all([
-    import('./daily.js'),
-    dailyClient().catch(() => { throw new Error('無法載入讀取公告的程式，請確認連線後再試'); }),
-  ])).then(([{ showDaily }, client]) =>
-    showDaily(client, state.clientError, ui.dailyDate.value, ui.dailyResult),
-  ).catch((e) => {
+  const client = ready.then(() => dailyClient())
+    .catch(() => { throw new Error('無法載入讀取公告的程式，請確認連線後再試'); });
+  client.catch(() => {}); // said below, whichever fails first
+  ready.then(() => import('./daily.js').then(({ showDaily }) =>
+    client.then((reader) => showDaily(reader, state.clientError, ui.dailyDate.value, ui.dailyResult)),
+  )).catch((e) => {
     ui.dailyResult.dataset.state = 'error';
     ui.dailyResult.textContent = `無法載入每日公告（${(e instanceof Error && e.message) || e}）`;
   });
@@ -483,8 +483,8 @@ let batchLoading = false;
 ui.batch.addEventListener('toggle', () => {
   if (!ui.batch.open || batchLoading) return;
   batchLoading = true;
-  ready.then(() => import('./batch.js'))
-    .then(({ setUpBatch }) => setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms }))
+  ready.then(() => import('./batch.js').then(({ setUpBatch }) =>
+    setUpBatch({ service: () => effectiveSettings(state.config), mirror: mirrorEnabled, terms: batchTerms })))
     .catch((e) => {
       byId('batch-status', HTMLElement).textContent = `無法載入整批查詢（${(e instanceof Error && e.message) || e}），請重新整理頁面。`;
     });

@@ -27,6 +27,25 @@ function shellCached(page) {
   });
 }
 
+/**
+ * A deploy into `www` as `version`: the sync Worker's script gets other bytes, and the manifest, the lazy
+ * files' hashes (with that script's new one) and the version file name the new version.
+ */
+async function deployEditedWorker(www, version) {
+  const worker = path.join(www, 'sync-worker.js');
+  const edited = `${await readFile(worker, 'utf8')}\n// ${version}\n`;
+  await writeFile(worker, edited);
+  const manifestFile = path.join(www, 'pkg', 'shell-manifest.json');
+  await writeFile(manifestFile, JSON.stringify({ ...JSON.parse(await readFile(manifestFile, 'utf8')), version }));
+  const lazyFile = path.join(www, 'pkg', 'shell-lazy.json');
+  const lazy = JSON.parse(await readFile(lazyFile, 'utf8'));
+  assert.ok(lazy.integrity['sync-worker.js'], 'the lazy files\' hashes are apart');
+  lazy.version = version;
+  lazy.integrity['sync-worker.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
+  await writeFile(lazyFile, JSON.stringify(lazy));
+  await writeFile(path.join(www, 'pkg', 'shell-version.txt'), `${version}\n`);
+}
+
 test('a new version waits while the page runs the old one, then replaces every file at once', async () => {
   await rm(WWW, { recursive: true, force: true });
   await cp(SITE, WWW, { recursive: true });
@@ -201,20 +220,7 @@ test("the Workers' files are cached on their first use, and only with this versi
 
     // A deploy while the page is open: the server now has other bytes for a file this version has not
     // cached yet. Refused, not kept; and the page is told, registers the new version and offers it.
-    const worker = path.join(www, 'sync-worker.js');
-    const edited = `${await readFile(worker, 'utf8')}\n// build 2\n`;
-    await writeFile(worker, edited);
-    const manifestFile = path.join(www, 'pkg', 'shell-manifest.json');
-    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
-    manifest.version = 'test-build-3';
-    await writeFile(manifestFile, JSON.stringify(manifest));
-    const lazyFile = path.join(www, 'pkg', 'shell-lazy.json');
-    const lazy = JSON.parse(await readFile(lazyFile, 'utf8'));
-    assert.ok(lazy.integrity['sync-worker.js'], 'the lazy files\' hashes are apart');
-    lazy.version = manifest.version;
-    lazy.integrity['sync-worker.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
-    await writeFile(lazyFile, JSON.stringify(lazy));
-    await writeFile(path.join(www, 'pkg', 'shell-version.txt'), `${manifest.version}\n`);
+    await deployEditedWorker(www, 'test-build-3');
     const status = await page.evaluate(async () => (await fetch('sync-worker.js?x=1')).status);
     assert.equal(status, 503, "a file whose bytes are not this version's is refused, whatever its query");
     assert.ok(!(await cachedNow()).includes('/sync-worker.js'), 'and not cached');
@@ -241,19 +247,7 @@ test("a lazy file is refused, not served unchecked, when the server no longer ha
     await page.evaluate(() => navigator.serviceWorker.ready);
     // A deploy before this version ever asked for its lazy files' hashes: the server has the next
     // version's, with other bytes for a Worker's script.
-    const worker = path.join(www, 'sync-worker.js');
-    const edited = `${await readFile(worker, 'utf8')}\n// build 4\n`;
-    await writeFile(worker, edited);
-    const manifestFile = path.join(www, 'pkg', 'shell-manifest.json');
-    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
-    manifest.version = 'test-build-4';
-    await writeFile(manifestFile, JSON.stringify(manifest));
-    const lazyFile = path.join(www, 'pkg', 'shell-lazy.json');
-    const lazy = JSON.parse(await readFile(lazyFile, 'utf8'));
-    lazy.version = manifest.version;
-    lazy.integrity['sync-worker.js'] = `sha256-${createHash('sha256').update(edited).digest('base64')}`;
-    await writeFile(lazyFile, JSON.stringify(lazy));
-    await writeFile(path.join(www, 'pkg', 'shell-version.txt'), `${manifest.version}\n`);
+    await deployEditedWorker(www, 'test-build-4');
 
     // The page, now controlled by the first version, opens from its cache; the Worker's script is asked for.
     await page.reload();
