@@ -8,7 +8,7 @@ const CSS = `
   all: initial;
   display: block;
   box-sizing: border-box;
-  font-family: var(--booktax-font-family, "Microsoft JhengHei", "PingFang TC", "Noto Sans TC", "Noto Sans CJK TC", sans-serif);
+  font-family: var(--booktax-font-family, "Microsoft JhengHei", "PingFang TC", "Noto Sans TC", "Noto Sans CJK TC", "WenQuanYi Micro Hei", sans-serif);
   font-size: var(--booktax-font-size, 16px);
   line-height: 1.4;
   color: var(--booktax-color, #1b1b1b);
