@@ -1,6 +1,6 @@
 // @ts-check
 // <book-tax-lookup>: the tax-exemption lookup as a form-associated custom element; importing this module defines it.
-import { clientFor } from './lookup-runtime.js';
+import { clientFor, warmUp } from './lookup-runtime.js';
 import { elementSheet } from './lookup-styles.js';
 import { langOf, textsFor } from './lookup-texts.js';
 import { LookupView } from './lookup-view.js';
@@ -70,6 +70,7 @@ export class BookTaxLookup extends Base {
   }
 
   connectedCallback() {
+    warmUp();
     this.#view.setTexts(this.#texts);
     const code = this.getAttribute('code');
     if (code && code !== this.#asked) this.lookup(code).catch(() => {});

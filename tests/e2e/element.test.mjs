@@ -144,10 +144,14 @@ test('a required element stops the form until a lookup; reset clears it; unreada
   }
 });
 
-test('two elements work independently and share one wasm instance and one policy-date cache', async () => {
+test('two elements work independently and share one wasm instance and one policy-date cache; the wasm is asked for before any lookup', async () => {
   const { fx } = suite;
   const { context, page, requests } = await openEmbed();
   try {
+    // Put on the page, the elements start loading the wasm, so that the first scan does not wait for it;
+    // nothing is asked of the service until a lookup.
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/booktax_bg.wasm') && e.responseEnd > 0));
+    assert.deepEqual(requests.filter((u) => u.includes('/v1/') || u.includes('/v2/')), [], 'no request to the service before a scan');
     // One element asks the policy date; the other, on the same service, finds it cached.
     await scan(page, 'item1', fx.expired);
     await scan(page, 'item2', fx.imported);
