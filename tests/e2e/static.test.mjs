@@ -202,6 +202,27 @@ test("neither wasm carries core's char-boundary panic (str slicing; use strip_pr
   }
 });
 
+test('what embed.html preloads is the module graph of embed.js and the element, and the wasm', async () => {
+  const html = await readFile(path.join(WWW, 'embed.html'), 'utf8');
+  const preloaded = [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);
+  // embed.js's static imports (with or without bindings), and theirs, as paths under www/.
+  const graph = new Set();
+  const visit = async (file) => {
+    const source = await readFile(path.join(WWW, file), 'utf8');
+    for (const [, dep] of source.matchAll(/^import (?:[^;]*? from )?'(\.\.?\/[^']+)';$/gm)) {
+      const at = path.posix.normalize(path.posix.join(path.posix.dirname(file), dep));
+      if (!graph.has(at)) {
+        graph.add(at);
+        await visit(at);
+      }
+    }
+  };
+  await visit('embed.js');
+  assert.ok(graph.has('pkg/book-tax-lookup.js') && graph.has('pkg/booktax.js'), [...graph].join(' '));
+  assert.deepEqual(preloaded.filter((f) => !f.endsWith('.wasm')).sort(), [...graph].sort(), 'preloads = the static import graph');
+  assert.deepEqual(preloaded.filter((f) => f.endsWith('.wasm')), ['pkg/booktax_bg.wasm']);
+});
+
 test('what index.html preloads is what app.js imports before it is ready, accept.js\'s imports first, and every preload is served', async () => {
   const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
   const preloaded = [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);
