@@ -202,10 +202,11 @@ test("neither wasm carries core's char-boundary panic (str slicing; use strip_pr
   }
 });
 
-test('what embed.html preloads is the module graph of embed.js and the element, and the wasm', async () => {
-  const html = await readFile(path.join(WWW, 'embed.html'), 'utf8');
-  const preloaded = [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);
-  // embed.js's static imports (with or without bindings), and theirs, as paths under www/.
+/** The files an HTML page preloads (modulepreload and preload links), in the page's order. */
+const preloadsOf = (html) => [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);
+
+/** A module's static imports (with or without bindings) and theirs, as paths under www/. */
+async function importGraph(entry) {
   const graph = new Set();
   const visit = async (file) => {
     const source = await readFile(path.join(WWW, file), 'utf8');
@@ -217,7 +218,14 @@ test('what embed.html preloads is the module graph of embed.js and the element, 
       }
     }
   };
-  await visit('embed.js');
+  await visit(entry);
+  return graph;
+}
+
+test('what embed.html preloads is the module graph of embed.js and the element, and the wasm', async () => {
+  const html = await readFile(path.join(WWW, 'embed.html'), 'utf8');
+  const preloaded = preloadsOf(html);
+  const graph = await importGraph('embed.js');
   assert.ok(graph.has('pkg/book-tax-lookup.js') && graph.has('pkg/booktax.js'), [...graph].join(' '));
   assert.deepEqual(preloaded.filter((f) => !f.endsWith('.wasm')).sort(), [...graph].sort(), 'preloads = the static import graph');
   assert.deepEqual(preloaded.filter((f) => f.endsWith('.wasm')), ['pkg/booktax_bg.wasm']);
@@ -225,19 +233,9 @@ test('what embed.html preloads is the module graph of embed.js and the element, 
 
 test('what index.html preloads is what app.js imports before it is ready, accept.js\'s imports first, and every preload is served', async () => {
   const html = await readFile(path.join(WWW, 'index.html'), 'utf8');
-  const preloaded = [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="([^"]+)"/g)].map((m) => m[1]);
-  // app.js's static imports, and theirs: the graph the page waits for (pkg/ is imported by loadModule).
-  const graph = new Set();
-  const visit = async (file) => {
-    const source = await readFile(path.join(WWW, file), 'utf8');
-    for (const [, dep] of source.matchAll(/^import [^;]*? from '\.\/([^']+)';$/gm)) {
-      if (!graph.has(dep)) {
-        graph.add(dep);
-        await visit(dep);
-      }
-    }
-  };
-  await visit('app.js');
+  const preloaded = preloadsOf(html);
+  // The graph the page waits for (pkg/ is imported by loadModule).
+  const graph = await importGraph('app.js');
   // A module the page names as a script of its own (accept.js, before app.js) is asked for without a preload.
   const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(scripts, ['accept.js', 'app.js'], 'accept.js runs first: it takes scans before the page can decide');
@@ -246,7 +244,7 @@ test('what index.html preloads is what app.js imports before it is ready, accept
   assert.deepEqual(preloaded.filter((f) => f.startsWith('pkg/')).sort(), ['pkg/booktax-page.js', 'pkg/booktax-page_bg.wasm']);
   // accept.js's imports are asked for first, before app.js and the rest: over six connections to a host, a file
   // named seventh waits for one to be free (on an emulated 150 ms line, the mark came 115 ms later).
-  const acceptImports = [...(await readFile(path.join(WWW, 'accept.js'), 'utf8')).matchAll(/^import [^;]*? from '\.\/([^']+)';$/gm)].map((m) => m[1]);
+  const acceptImports = [...(await importGraph('accept.js'))];
   assert.ok(acceptImports.length > 0, 'accept.js imports dom.js and render.js');
   assert.deepEqual(preloaded.slice(0, acceptImports.length).sort(), [...acceptImports].sort(), 'accept.js\'s imports are the first preloads');
   assert.ok(html.indexOf('<script type="module" src="app.js"') > html.indexOf(`href="${preloaded[acceptImports.length - 1]}"`), 'and come before app.js');
