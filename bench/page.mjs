@@ -9,7 +9,8 @@ import { candidateIsbn } from '../tests/e2e/batch-lines.mjs';
  * A copy of the page with three floors beside it: an empty page with one module script that marks itself ready
  * (floor.html); the page's own markup and style with only that module (markup.html: what the browser's work on
  * the page costs before any of our scripts or the wasm); and that markup ready once its input has the focus
- * (focused.html: the page first rendered).
+ * (focused.html: the page first rendered). And one alternative: the page asking for its module graph only after
+ * its first frame (later.html).
  */
 async function wwwWithFloor(www) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'booktax-bench-www-'));
@@ -39,6 +40,9 @@ async function wwwWithFloor(www) {
   if (preloads.length === 0 || !later.includes('later.js') || later.includes('app.js')) throw new Error('index.html: its preloads and app.js are not where the deferred alternative expects them');
   await writeFile(path.join(dir, 'later.html'), later);
   const attributes = preloads.map((link) => Object.fromEntries([...link.slice('<link'.length).matchAll(/([a-z-]+)(?:="([^"]*)")?/g)].map(([, name, value]) => [name, value ?? ''])));
+  for (const [i, found] of attributes.entries()) {
+    if (!/preload$/.test(found.rel) || !found.href) throw new Error(`index.html: a preload the deferred alternative cannot read (attributes quoted, please): ${preloads[i].trim()}`);
+  }
   await writeFile(path.join(dir, 'later.js'), `// The bench's alternative: the module graph asked for after the first frame.
 requestAnimationFrame(() => setTimeout(() => {
   for (const attributes of ${JSON.stringify(attributes)}) {
@@ -110,7 +114,7 @@ export function readyMark(page, name = 'booktax-ready') {
 }
 
 /**
- * Navigation start to the `booktax-ready` mark (and the page's `booktax-decides`), over fresh contexts: `runs` rounds, each loading every one of
+ * Navigation start to the `booktax-ready` mark (and `booktax-decides` for the pages in `decided`), over fresh contexts, on `line` if given: `runs` rounds, each loading every one of
  * `urls` once, the order turned by one each round. Taken in turns, not one block after another, so that what
  * drifts on the machine over a minute (another process, the CPU's clock) lands on the page and its floors alike.
  */

@@ -15,12 +15,38 @@ const WATCH_CSP = () => {
   });
 };
 
-// A fresh context on embed.html, ready; `requests` collects every URL asked for.
-async function openEmbed(path = '/embed.html') {
+// Counts the page's wasm instantiations (window.__wasm): started, loaded and failed; and the statuses its
+// fetches of the wasm were answered with (the glue stops at a failed one before instantiating).
+const WATCH_WASM = () => {
+  const seen = (window.__wasm = { started: 0, loaded: 0, failed: 0, fetched: [] });
+  const originalFetch = window.fetch;
+  window.fetch = function (input, init) {
+    const answer = originalFetch.call(this, input, init);
+    if (String(input instanceof Request ? input.url : input).endsWith('/booktax_bg.wasm')) {
+      answer.then((res) => seen.fetched.push(res.status), () => seen.fetched.push(0));
+    }
+    return answer;
+  };
+  for (const name of ['instantiateStreaming', 'instantiate']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = function (...args) {
+      seen.started++;
+      return original.apply(this, args).then(
+        (result) => { seen.loaded++; return result; },
+        (e) => { seen.failed++; throw e; },
+      );
+    };
+  }
+};
+
+// A fresh context on embed.html, ready; `requests` collects every URL asked for. `before(context)` runs
+// before the page opens (routes, init scripts).
+async function openEmbed(path = '/embed.html', { before = async () => {} } = {}) {
   const options = { viewport: { width: 1000, height: 1000 }, locale: 'zh-TW' };
   if (TZ) options.timezoneId = TZ;
   const context = await suite.browser.newContext(options);
   await context.addInitScript(WATCH_CSP);
+  await before(context);
   const requests = [];
   context.on('request', (req) => requests.push(req.url()));
   const page = await context.newPage();
@@ -146,11 +172,11 @@ test('a required element stops the form until a lookup; reset clears it; unreada
 
 test('two elements work independently and share one wasm instance and one policy-date cache; the wasm is asked for before any lookup', async () => {
   const { fx } = suite;
-  const { context, page, requests } = await openEmbed();
+  const { context, page, requests } = await openEmbed('/embed.html', { before: (context) => context.addInitScript(WATCH_WASM) });
   try {
-    // Put on the page, the elements start loading the wasm, so that the first scan does not wait for it;
-    // nothing is asked of the service until a lookup.
-    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/booktax_bg.wasm') && e.responseEnd > 0));
+    // Put on the page, the elements load the wasm (not only fetch it: the page preloads it), so that the
+    // first scan does not wait for it; nothing is asked of the service until a lookup.
+    await page.waitForFunction(() => window.__wasm.loaded === 1);
     assert.deepEqual(requests.filter((u) => u.includes('/v1/') || u.includes('/v2/')), [], 'no request to the service before a scan');
     // One element asks the policy date; the other, on the same service, finds it cached.
     await scan(page, 'item1', fx.expired);
@@ -333,6 +359,33 @@ test('keyboard only: Tab into the element, type, Enter, Tab on to the price, sub
     await page.keyboard.type('120');
     await Promise.all([page.waitForURL(/tax1=exempt/), page.keyboard.press('Enter')]);
     assert.equal(new URL(page.url()).searchParams.get('price1'), '120');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a wasm that fails to load when the element is put on the page is loaded by the first lookup, quietly', async () => {
+  const { fx } = suite;
+  let failing = true;
+  const wasmAnswers = [];
+  const { context, page, errors } = await openEmbed('/embed.html', {
+    before: async (context) => {
+      await context.addInitScript(WATCH_WASM);
+      await context.route('**/booktax_bg.wasm', (route) => {
+        wasmAnswers.push(failing ? 503 : 200);
+        return failing ? route.fulfill({ status: 503, body: 'busy' }) : route.continue();
+      });
+    },
+  });
+  try {
+    // The warm-up's load was answered 503 (the glue then gives up, and the runtime forgets the load).
+    await page.waitForFunction(() => window.__wasm.fetched.includes(503));
+    failing = false;
+    assert.equal((await scan(page, 'item1', fx.approved)).verdict, 'exempt');
+    assert.deepEqual(await page.evaluate(() => window.__wasm.loaded), 1);
+    assert.equal(wasmAnswers.at(-1), 200);
+    assert.ok(wasmAnswers.includes(503), `${wasmAnswers}`);
+    assert.deepEqual(errors, [], 'the warm-up\'s failure is not an uncaught error');
   } finally {
     await context.close();
   }

@@ -229,6 +229,12 @@ test('what embed.html preloads is the module graph of embed.js and the element, 
   assert.ok(graph.has('pkg/book-tax-lookup.js') && graph.has('pkg/booktax.js'), [...graph].join(' '));
   assert.deepEqual(preloaded.filter((f) => !f.endsWith('.wasm')).sort(), [...graph].sort(), 'preloads = the static import graph');
   assert.deepEqual(preloaded.filter((f) => f.endsWith('.wasm')), ['pkg/booktax_bg.wasm']);
+  const server = await startServer();
+  try {
+    for (const file of preloaded) assert.equal((await fetch(`${server.url}/${file}`)).status, 200, file);
+  } finally {
+    await server.stop();
+  }
 });
 
 test('what index.html preloads is what app.js imports before it is ready, accept.js\'s imports first, and every preload is served', async () => {
@@ -243,7 +249,7 @@ test('what index.html preloads is what app.js imports before it is ready, accept
   assert.deepEqual(preloaded.filter((f) => !f.startsWith('pkg/')).sort(), [...graph].sort(), 'preloads = the static import graph');
   assert.deepEqual(preloaded.filter((f) => f.startsWith('pkg/')).sort(), ['pkg/booktax-page.js', 'pkg/booktax-page_bg.wasm']);
   // accept.js's imports are asked for first, before app.js and the rest: over six connections to a host, a file
-  // named seventh waits for one to be free (on an emulated 150 ms line, the mark came 115 ms later).
+  // named seventh waits for one to be free (on an emulated 150 ms line, the mark came about 115 ms later).
   const acceptImports = [...(await importGraph('accept.js'))];
   assert.ok(acceptImports.length > 0, 'accept.js imports dom.js and render.js');
   assert.deepEqual(preloaded.slice(0, acceptImports.length).sort(), [...acceptImports].sort(), 'accept.js\'s imports are the first preloads');
