@@ -19,10 +19,12 @@ async function wwwWithFloor(www) {
   await writeFile(path.join(dir, 'floor.html'), '<!doctype html><html lang="zh-Hant-TW"><head><meta charset="utf-8"><title>floor</title><script type="module" src="floor.js"></script></head><body><input id="code"></body></html>\n');
   await writeFile(path.join(dir, 'floor.js'), "performance.mark('booktax-ready');\n");
   const index = await readFile(path.join(dir, 'index.html'), 'utf8');
-  const markup = index
+  // The page's preloads, and the page without them: what both the markup floor and the alternative start from.
+  const preloads = [...index.matchAll(/<link rel="(?:modulepreload|preload)"[^>]*>\n?/g)].map((m) => m[0]);
+  const withoutPreloads = preloads.reduce((html, link) => html.replace(link, ''), index);
+  const markup = withoutPreloads
     .replace(/<script type="module" src="accept.js"><\/script>\n/, '')
-    .replace(/<script type="module" src="app.js"><\/script>/, '<script type="module" src="floor.js"></script>')
-    .replace(/<link rel="(modulepreload|preload)"[^>]*>\n?/g, '');
+    .replace(/<script type="module" src="app.js"><\/script>/, '<script type="module" src="floor.js"></script>');
   if (!markup.includes('floor.js') || markup.includes('app.js') || markup.includes('accept.js')) throw new Error('index.html: its module scripts are not where the markup floor expects them');
   await writeFile(path.join(dir, 'markup.html'), markup);
   // The same markup, ready when its input has the focus: autofocus is applied as the browser first renders the
@@ -34,8 +36,7 @@ async function wwwWithFloor(www) {
   // The alternative that meets the budget on loopback: the page whose module graph is asked for only after its
   // first frame (later.js adds the same preloads then and imports app.js), so that accept.js and the first render
   // have the page's one thread to themselves.
-  const preloads = [...index.matchAll(/<link rel="(?:modulepreload|preload)"[^>]*>\n?/g)].map((m) => m[0]);
-  const later = preloads.reduce((html, link) => html.replace(link, ''), index)
+  const later = withoutPreloads
     .replace(/<script type="module" src="app.js"><\/script>/, '<script type="module" src="later.js"></script>');
   if (preloads.length === 0 || !later.includes('later.js') || later.includes('app.js')) throw new Error('index.html: its preloads and app.js are not where the deferred alternative expects them');
   await writeFile(path.join(dir, 'later.html'), later);

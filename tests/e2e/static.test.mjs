@@ -222,6 +222,16 @@ async function importGraph(entry) {
   return graph;
 }
 
+/** Every one of `files` is served (200) by the local service. */
+async function assertServed(files) {
+  const server = await startServer();
+  try {
+    for (const file of files) assert.equal((await fetch(`${server.url}/${file}`)).status, 200, file);
+  } finally {
+    await server.stop();
+  }
+}
+
 test('what embed.html preloads is the module graph of embed.js and the element, and the wasm', async () => {
   const html = await readFile(path.join(WWW, 'embed.html'), 'utf8');
   const preloaded = preloadsOf(html);
@@ -229,12 +239,7 @@ test('what embed.html preloads is the module graph of embed.js and the element, 
   assert.ok(graph.has('pkg/book-tax-lookup.js') && graph.has('pkg/booktax.js'), [...graph].join(' '));
   assert.deepEqual(preloaded.filter((f) => !f.endsWith('.wasm')).sort(), [...graph].sort(), 'preloads = the static import graph');
   assert.deepEqual(preloaded.filter((f) => f.endsWith('.wasm')), ['pkg/booktax_bg.wasm']);
-  const server = await startServer();
-  try {
-    for (const file of preloaded) assert.equal((await fetch(`${server.url}/${file}`)).status, 200, file);
-  } finally {
-    await server.stop();
-  }
+  await assertServed(preloaded);
 });
 
 test('what index.html preloads is what app.js imports before it is ready, accept.js\'s imports first, and every preload is served', async () => {
@@ -254,12 +259,7 @@ test('what index.html preloads is what app.js imports before it is ready, accept
   assert.ok(acceptImports.length > 0, 'accept.js imports dom.js and render.js');
   assert.deepEqual(preloaded.slice(0, acceptImports.length).sort(), [...acceptImports].sort(), 'accept.js\'s imports are the first preloads');
   assert.ok(html.indexOf('<script type="module" src="app.js"') > html.indexOf(`href="${preloaded[acceptImports.length - 1]}"`), 'and come before app.js');
-  const server = await startServer();
-  try {
-    for (const file of preloaded) assert.equal((await fetch(`${server.url}/${file}`)).status, 200, file);
-  } finally {
-    await server.stop();
-  }
+  await assertServed(preloaded);
 });
 
 test('the service sends each module and stylesheet minified from its source, with a source map that holds the source', async () => {
